@@ -1,0 +1,32 @@
+/**
+ * The public API of Visage for plugin authors: the only module a plugin imports.
+ * Everything else under core/ is internal and may change without notice.
+ *
+ * A plugin is a package whose package.json is its manifest (see manifest.schema.json) and whose `main`
+ * exports `activate(ctx)`. In activate, provide an implementation for each provider the manifest
+ * contributes:
+ *
+ *   export function activate(ctx: PluginContext) {
+ *     ctx.stages.levels.provide('brightness', async ({ clip }, call) => ({ scores: { happy: 0.7, sad: 0.3 } }));
+ *   }
+ *
+ * Stages run in this order for every clip: ingest -> levels -> prompts (once per run) -> fusion -> decide.
+ */
+export type { Frame, Clip, FaceFrame, ClassScores } from './types.ts';
+export type {
+  SourceRef, LevelInput, LevelOutput, Render, PromptSet, FusionInput, FusionOutput, DecideInput, Decision, StageCall,
+  IngestProvider, LevelProvider, PromptProvider, FusionProvider, DecideProvider,
+} from './pipeline/stage-types.ts';
+export type { PluginContext, StageTaps, ProviderTaps, Disposable, HostSettings } from './plugins/plugin-context.ts';
+export type { Logger } from './logging/logger.ts';
+export { STAGE_NAMES, type StageName } from './pipeline/stages.ts';
+export { VisageError, isVisageError } from './errors/visage-error.ts';
+export * as errors from './errors/messages.ts';
+export { HOST_VERSION } from './version.ts';
+
+import type { PluginContext } from './plugins/plugin-context.ts';
+
+/** Identity helper that types a plugin module: `export default definePlugin({ activate(ctx) {...} })`. */
+export function definePlugin<T extends { activate(ctx: PluginContext): void | Promise<void>; deactivate?(): void | Promise<void> }>(plugin: T): T {
+  return plugin;
+}

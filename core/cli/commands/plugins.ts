@@ -1,0 +1,75 @@
+/** `visage plugins list|validate|new`. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { formatProblem, readManifest } from '../../manifest/index.ts';
+import { discoverPlugins } from '../../plugins/discover.ts';
+import { addHostFlags, hostFromFlags, type HostFlagValues } from '../host-flags.ts';
+import { setExitCode, type CliIO } from '../main.ts';
+import { scaffoldPlugin } from '../scaffold-plugin.ts';
+
+export function registerPluginsCommands(program: Command, io: CliIO): void {
+  const plugins = program.command('plugins').summary('list, validate or create plugins');
+
+  const list = plugins
+    .command('list')
+    .summary('list loaded and failed plugins')
+    .option('--json', 'print JSON instead of a table');
+  addHostFlags(list);
+  list.action((flags: HostFlagValues & { json?: boolean }) => {
+    const registry = hostFromFlags(flags).registry;
+    if (flags.json) {
+      io.out(JSON.stringify(registry.plugins.map((p) => ({ id: p.id, version: p.manifest?.version ?? null, status: p.status, source: p.source, folder: p.folder, reason: p.reason ?? null, contributes: contributionSummary(p.manifest?.contributes) })), null, 2) + '\n');
+      return;
+    }
+    for (const p of registry.plugins) {
+      const head = `${p.status === 'loaded' ? 'loaded' : 'FAILED'}  ${p.id}${p.manifest ? `@${p.manifest.version}` : ''}  (${p.source})`;
+      io.out(head + '\n');
+      if (p.status === 'failed') io.out(`    reason: ${p.reason}\n`);
+      const c = contributionSummary(p.manifest?.contributes);
+      if (c.length) io.out(`    contributes: ${c.join(', ')}\n`);
+    }
+    io.out(`presets: ${registry.presetNames().join(', ') || '(none)'}\n`);
+  });
+
+  plugins
+    .command('validate')
+    .summary('validate the manifest of a plugin folder')
+    .argument('<dir>', 'plugin folder (with package.json), or a folder of plugin folders')
+    .action((dir: string, _flags: unknown, cmd: Command) => {
+      const abs = path.resolve(dir);
+      const folders = existsSync(path.join(abs, 'package.json')) ? [abs] : discoverPlugins({ pluginDirs: [abs], builtins: false, projectDirs: [] }).map((f) => f.folder);
+      if (folders.length === 0) {
+        io.err(`visage: no package.json in ${dir} or its subfolders\n`);
+        setExitCode(cmd, 2);
+        return;
+      }
+      let errors = 0;
+      for (const folder of folders) {
+        const r = readManifest(folder);
+        const id = (r.problems[0]?.plugin) ?? (r.manifest ? `${r.manifest.publisher}.${r.manifest.name}` : path.basename(folder));
+        for (const p of r.problems) io.out(formatProblem(p, path.relative(process.cwd(), r.file)) + '\n');
+        const n = r.problems.filter((p) => p.severity === 'error').length;
+        errors += n;
+        io.out(n ? `[${id}] invalid: ${n} error(s)\n` : `[${id}] ok\n`);
+      }
+      if (errors) setExitCode(cmd, 2);
+    });
+
+  plugins
+    .command('new')
+    .summary('create a plugin scaffold that validates and has a passing test')
+    .argument('<name>', 'package name, e.g. visage-plugin-brightness')
+    .option('--publisher <id>', 'publisher id (first half of the plugin id)', 'my')
+    .option('--dir <dir>', 'parent folder', '.')
+    .action((name: string, flags: { publisher: string; dir: string }) => {
+      const folder = scaffoldPlugin(path.resolve(flags.dir), name, flags.publisher);
+      io.out(`created ${path.relative(process.cwd(), folder) || folder}\n  next: visage plugins validate ${path.relative(process.cwd(), folder)} && (cd ${path.relative(process.cwd(), folder)} && node --test)\n`);
+    });
+}
+
+function contributionSummary(c: Record<string, unknown> | undefined): string[] {
+  if (!c) return [];
+  return Object.entries(c).flatMap(([point, v]) => (Array.isArray(v) ? v.map((x: { id?: string }) => `${point}:${x.id}`) : [point]));
+}
+

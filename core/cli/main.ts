@@ -1,0 +1,53 @@
+/**
+ * The `visage` command line. Exit codes: 0 success, 1 a run failure (including any failed clip),
+ * 2 bad invocation or invalid config/manifest.
+ */
+import { Command, CommanderError } from 'commander';
+import { isVisageError } from '../errors/visage-error.ts';
+import { HOST_VERSION } from '../version.ts';
+import { registerPipelineCommands } from './commands/pipeline.ts';
+import { registerPluginsCommands } from './commands/plugins.ts';
+
+export interface CliIO {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIO: CliIO = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+export function buildProgram(io: CliIO = defaultIO): Command {
+  const program = new Command('visage')
+    .description('Dynamic facial expression recognition from video: a plugin host for FineCLIPER and HESP.')
+    .version(HOST_VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+  registerPipelineCommands(program, io);
+  registerPluginsCommands(program, io);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code (never calls process.exit, so tests can call it in-process). */
+export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv);
+    return (program as Command & { exitCodeFromAction?: number }).exitCodeFromAction ?? 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (isVisageError(e)) {
+      io.err(`visage: ${e.format()}\n`);
+      return e.exitCode;
+    }
+    io.err(`visage: unexpected error: ${(e as Error).stack ?? e}\n`);
+    return 1;
+  }
+}
+
+/** Lets an action report a non-zero exit code without throwing. */
+export function setExitCode(cmd: Command, code: number): void {
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  const r = root as Command & { exitCodeFromAction?: number };
+  r.exitCodeFromAction = Math.max(r.exitCodeFromAction ?? 0, code);
+}

@@ -1,0 +1,60 @@
+/**
+ * `visage pipeline explain`: the resolved layers, which plugin serves each stage and level, and
+ * where every value came from. Deterministic text, no model loaded.
+ */
+import type { PluginRegistry } from '../plugins/plugin-registry.ts';
+import type { ResolvedPreset } from './resolve-preset.ts';
+import { usedPlugins } from './resolve-preset.ts';
+
+export function explainPreset(p: ResolvedPreset, registry: PluginRegistry): string {
+  const from = (key: string) => p.origins.get(key) ?? '(default)';
+  const lines: string[] = [];
+  lines.push(`preset   ${p.name}`);
+  lines.push(`layers   ${p.layers.join(' > ')}`);
+  lines.push(`frames   ${p.frames}  [${from('frames')}]`);
+  lines.push(`classes  ${p.classes?.join(', ') ?? '(from the levels)'}${p.classes ? `  [${from('classes')}]` : ''}`);
+  lines.push('');
+  const rows: string[][] = [['stage', 'slot', 'provider', 'plugin', 'weight', 'from']];
+  const prov = (stage: string, slot: string, use: string, plugin: string, version: string, weight: string, key: string) =>
+    rows.push([stage, slot, use, `${plugin}@${version}`, weight, from(key)]);
+  prov('ingest', '', p.ingest.use, p.ingest.plugin, p.ingest.pluginVersion, '', 'stages.ingest.use');
+  for (const l of p.levels) {
+    const needs = l.needs.length ? ` (needs ${l.needs.join(', ')})` : '';
+    prov('levels', l.slot + needs, l.use, l.plugin, l.pluginVersion, String(l.weight), `stages.levels.${l.slot}.use`);
+    const w = rows[rows.length - 1];
+    w[5] = `${from(`stages.levels.${l.slot}.use`)}; weight ${from(`stages.levels.${l.slot}.weight`)}`;
+  }
+  for (const slot of p.disabledLevels) rows.push(['levels', slot, '(disabled)', '', '', from(`stages.levels.${slot}.enabled`)]);
+  if (p.prompts) prov('prompts', '', p.prompts.use, p.prompts.plugin, p.prompts.pluginVersion, '', 'stages.prompts.use');
+  prov('fusion', '', p.fusion.use, p.fusion.plugin, p.fusion.pluginVersion, '', 'stages.fusion.use');
+  prov('decide', '', p.decide.use, p.decide.plugin, p.decide.pluginVersion, '', 'stages.decide.use');
+  lines.push(...table(rows));
+
+  const options: string[] = [];
+  const dump = (prefix: string, obj: Record<string, unknown>) => {
+    for (const [k, v] of Object.entries(obj)) {
+      const key = `${prefix}.${k}`;
+      if (v && typeof v === 'object' && !Array.isArray(v)) dump(key, v as Record<string, unknown>);
+      else options.push(`  ${key} = ${JSON.stringify(v)}  [${from(key)}]`);
+    }
+  };
+  dump('stages.ingest.options', p.ingest.options);
+  for (const l of p.levels) dump(`stages.levels.${l.slot}.options`, l.options);
+  if (p.prompts) dump('stages.prompts.options', p.prompts.options);
+  dump('stages.fusion.options', p.fusion.options);
+  dump('stages.decide.options', p.decide.options);
+  for (const [id, cfg] of Object.entries(p.pluginConfig)) dump(`plugins.${id}`, cfg);
+  lines.push('', 'options', ...(options.length ? options : ['  (none)']));
+
+  const plugins = usedPlugins(registry, p).map((id) => {
+    const r = registry.plugin(id)!;
+    return `  ${id}@${r.manifest!.version}  ${r.source}  ${r.folder}`;
+  });
+  lines.push('', 'plugins activated by this preset (others stay unloaded)', ...plugins);
+  return lines.join('\n') + '\n';
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+}

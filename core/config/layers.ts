@@ -1,0 +1,70 @@
+/**
+ * Preset layers: a preset and everything it `extends`, flattened into an ordered list (base first),
+ * merged with provenance so `pipeline explain` can say where every value came from
+ * (the c12 / ESLint flat-config idea of named layers).
+ */
+
+export interface Layer {
+  /** Shown in explain: `preset:embedded (visage.expression)`, `file:./ab.json`, `--set`. */
+  name: string;
+  data: Record<string, unknown>;
+}
+
+export type Origins = Map<string, string>;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Deep-merges layers in order; arrays and scalars are replaced. Records which layer set each leaf path. */
+export function mergeLayers(layers: Layer[]): { value: Record<string, unknown>; origins: Origins } {
+  const value: Record<string, unknown> = {};
+  const origins: Origins = new Map();
+  for (const layer of layers) mergeInto(value, layer.data, '', layer.name, origins);
+  return { value, origins };
+}
+
+function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>, prefix: string, layer: string, origins: Origins): void {
+  for (const [key, v] of Object.entries(source)) {
+    if (key === 'extends' && prefix === '') continue;
+    const p = prefix ? `${prefix}.${key}` : key;
+    if (isObject(v)) {
+      if (!isObject(target[key])) target[key] = {};
+      mergeInto(target[key] as Record<string, unknown>, v, p, layer, origins);
+      if (Object.keys(v).length === 0) origins.set(p, layer);
+    } else {
+      target[key] = structuredClone(v);
+      for (const old of [...origins.keys()]) if (old.startsWith(p + '.')) origins.delete(old);
+      origins.set(p, layer);
+    }
+  }
+}
+
+/** Parses one `--set path=value`: the value is JSON when it parses, a plain string otherwise. */
+export function parseSetOverride(expr: string): { path: string[]; value: unknown } {
+  const eq = expr.indexOf('=');
+  if (eq <= 0) throw new Error(`--set expects path=value, got "${expr}"`);
+  const path = expr.slice(0, eq).trim().split('.');
+  if (path.some((p) => p === '')) throw new Error(`--set path "${expr.slice(0, eq)}" has an empty segment`);
+  const raw = expr.slice(eq + 1);
+  let value: unknown = raw;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    // not JSON: keep the string (e.g. --set stages.fusion.use=acme.x/max)
+  }
+  return { path, value };
+}
+
+/** Builds a layer object from `--set` expressions, applied after every file layer. */
+export function setOverridesLayer(exprs: string[]): Layer {
+  const data: Record<string, unknown> = {};
+  for (const expr of exprs) {
+    const { path, value } = parseSetOverride(expr);
+    let node = data;
+    for (const key of path.slice(0, -1)) {
+      if (!isObject(node[key])) node[key] = {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[path[path.length - 1]] = value;
+  }
+  return { name: '--set', data };
+}

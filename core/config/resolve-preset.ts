@@ -1,0 +1,221 @@
+/**
+ * Turns `--preset`, `--config` and `--set` into one validated, fully resolved pipeline: which provider
+ * serves each stage, which levels run in which order, every option with its defaults, and the layer each
+ * value came from. Loads no plugin code and no model, so `pipeline explain` is instant.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import * as errors from '../errors/messages.ts';
+import { VisageError } from '../errors/visage-error.ts';
+import type { ProviderPoint } from '../manifest/index.ts';
+import type { PluginRegistry, ProviderEntry } from '../plugins/plugin-registry.ts';
+import { mergeLayers, setOverridesLayer, type Layer, type Origins } from './layers.ts';
+import { validateOptions } from './options-validator.ts';
+import { PRESET_SCHEMA } from './preset-schema.ts';
+import { orderLevels } from './order-levels.ts';
+
+export const DEFAULT_PRESET = 'embedded';
+export const DEFAULT_FRAMES = 16;
+
+export interface ResolvedProvider {
+  use: string;
+  plugin: string;
+  pluginVersion: string;
+  options: Record<string, unknown>;
+}
+
+export interface ResolvedLevel extends ResolvedProvider {
+  slot: string;
+  weight: number;
+  needs: string[];
+}
+
+export interface ResolvedPreset {
+  name: string;
+  /** Layer names, base first. */
+  layers: string[];
+  frames: number;
+  classes?: string[];
+  ingest: ResolvedProvider;
+  /** Enabled levels in dependency order. */
+  levels: ResolvedLevel[];
+  disabledLevels: string[];
+  prompts?: ResolvedProvider;
+  fusion: ResolvedProvider;
+  decide: ResolvedProvider;
+  /** Validated plugin-wide configuration of every plugin the preset uses. */
+  pluginConfig: Record<string, Record<string, unknown>>;
+  /** Dotted path -> layer name, including '(default)' for schema defaults. */
+  origins: Origins;
+}
+
+export interface PresetRequest {
+  preset?: string;
+  configFile?: string;
+  set?: string[];
+}
+
+let presetValidator: ValidateFunction | undefined;
+
+export function resolvePreset(registry: PluginRegistry, req: PresetRequest = {}): ResolvedPreset {
+  const layers = collectLayers(registry, req);
+  const { value, origins } = mergeLayers(layers);
+  presetValidator ??= new Ajv2020({ allErrors: false, strict: true }).compile(PRESET_SCHEMA);
+  if (!presetValidator(value)) {
+    const e = presetValidator.errors![0];
+    const extra = (e.params as { additionalProperty?: string }).additionalProperty;
+    const pointer = e.instancePath + (extra ? `/${extra}` : '');
+    const layer = origins.get(pointer.slice(1).replaceAll('/', '.'));
+    throw errors.presetInvalid(pointer, extra ? `unknown key "${extra}"` : `${e.instancePath || 'preset'} ${e.message}`, hintFor(pointer, extra), layer);
+  }
+  const v = value as PresetShape;
+  const stages = v.stages ?? {};
+  const name = v.name ?? layers[layers.length - 1].name;
+  const resolveRef = (stage: string, point: ProviderPoint, ref: { use: string; options?: object } | undefined, required: boolean) => {
+    if (!ref) {
+      if (!required) return undefined;
+      throw errors.presetInvalid(`/stages/${stage}`, `the preset selects no ${stage} provider`, `add stages.${stage}.use, e.g. --set stages.${stage}.use=${registry.providersOf(point)[0]?.fullId ?? 'publisher.plugin/id'}`);
+    }
+    return provider(registry, point, ref.use, ref.options, `/stages/${stage}`, origins);
+  };
+
+  const levels: ResolvedLevel[] = [];
+  const disabledLevels: string[] = [];
+  for (const [slot, ref] of Object.entries(stages.levels ?? {})) {
+    if (ref.enabled === false) {
+      disabledLevels.push(slot);
+      continue;
+    }
+    const use = ref.use ?? defaultLevelProvider(registry, slot);
+    const p = provider(registry, 'levels', use, ref.options, `/stages/levels/${slot}`, origins);
+    const entry = registry.provider(use)!;
+    levels.push({ ...p, slot, weight: ref.weight ?? 1, needs: entry.contribution.needs ?? [] });
+    if (ref.weight === undefined) origins.set(`stages.levels.${slot}.weight`, '(default)');
+  }
+  if (levels.length === 0) throw errors.presetInvalid('/stages/levels', 'the preset enables no level', 'enable at least one level, e.g. --set stages.levels.expression.enabled=true');
+
+  const resolved: ResolvedPreset = {
+    name,
+    layers: layers.map((l) => l.name),
+    frames: v.frames ?? DEFAULT_FRAMES,
+    classes: v.classes,
+    ingest: resolveRef('ingest', 'ingesters', stages.ingest, true)!,
+    levels: orderLevels(levels),
+    disabledLevels,
+    prompts: resolveRef('prompts', 'promptBuilders', stages.prompts, false),
+    fusion: resolveRef('fusion', 'fusions', stages.fusion, true)!,
+    decide: resolveRef('decide', 'deciders', stages.decide, true)!,
+    pluginConfig: {},
+    origins,
+  };
+  if (v.frames === undefined) origins.set('frames', '(default)');
+  for (const id of usedPlugins(registry, resolved)) {
+    const schema = registry.plugin(id)!.manifest!.contributes?.configuration;
+    const { value: cfg, defaulted } = validateOptions(schema, v.plugins?.[id], `/plugins/${id}`);
+    for (const d of defaulted) origins.set(`plugins.${id}.${d}`, '(default)');
+    resolved.pluginConfig[id] = cfg;
+  }
+  return resolved;
+}
+
+/** Every plugin the preset uses, plus their pluginDependencies, transitively. */
+export function usedPlugins(registry: PluginRegistry, preset: ResolvedPreset): string[] {
+  const out = new Set<string>();
+  const visit = (id: string) => {
+    if (out.has(id)) return;
+    out.add(id);
+    for (const dep of registry.plugin(id)?.manifest?.pluginDependencies ?? []) visit(dep);
+  };
+  for (const p of [preset.ingest, ...preset.levels, preset.prompts, preset.fusion, preset.decide]) if (p) visit(p.plugin);
+  return [...out];
+}
+
+interface PresetShape {
+  name?: string;
+  frames?: number;
+  classes?: string[];
+  stages?: {
+    ingest?: { use: string; options?: object };
+    levels?: Record<string, { use?: string; enabled?: boolean; weight?: number; options?: object }>;
+    prompts?: { use: string; options?: object };
+    fusion?: { use: string; options?: object };
+    decide?: { use: string; options?: object };
+  };
+  plugins?: Record<string, object>;
+}
+
+const KIND: Record<ProviderPoint, string> = { ingesters: 'ingest', levels: 'level', promptBuilders: 'prompt', fusions: 'fusion', deciders: 'decide' };
+
+function provider(registry: PluginRegistry, point: ProviderPoint, use: string, options: object | undefined, pointer: string, origins: Origins): ResolvedProvider {
+  const entry: ProviderEntry | undefined = registry.provider(use);
+  if (!entry || entry.point !== point) {
+    const pluginId = use.split('/')[0];
+    const failed = registry.failed().find((p) => p.id === pluginId);
+    throw errors.providerNotFound(`${pointer}/use`, use, KIND[point], registry.providersOf(point).map((p) => p.fullId), failed ? `plugin ${pluginId} failed to load: ${failed.reason}` : entry ? `it is a ${KIND[entry.point]} provider` : undefined);
+  }
+  const { value, defaulted } = validateOptions(entry.contribution.options, options, `${pointer}/options`);
+  const dotted = pointer.slice(1).replaceAll('/', '.');
+  for (const d of defaulted) origins.set(`${dotted}.options.${d}`, '(default)');
+  return { use, plugin: entry.plugin.id, pluginVersion: entry.plugin.manifest!.version, options: value };
+}
+
+function defaultLevelProvider(registry: PluginRegistry, slot: string): string {
+  const candidates = registry.providersOf('levels').filter((p) => p.contribution.id === slot).map((p) => p.fullId);
+  if (candidates.length === 1) return candidates[0];
+  if (candidates.length > 1) throw errors.levelAmbiguous(slot, candidates);
+  throw errors.providerNotFound(`/stages/levels/${slot}/use`, slot, 'level', registry.providersOf('levels').map((p) => p.fullId), 'no provider has this id; name one with "use"');
+}
+
+function collectLayers(registry: PluginRegistry, req: PresetRequest): Layer[] {
+  const layers: Layer[] = [];
+  const visiting: string[] = [];
+  const expand = (ref: string, fromDir: string) => {
+    const isFile = /^[./]|\.json$/.test(ref);
+    const file = isFile ? path.resolve(fromDir, ref) : registry.preset(ref)?.file;
+    if (!file) throw errors.presetNotFound(ref, registry.presetNames());
+    const name = isFile ? `file:${path.relative(process.cwd(), file) || file}` : `preset:${ref} (${registry.preset(ref)!.plugin.id})`;
+    if (visiting.includes(file)) throw errors.presetCycle([...visiting.map((f) => path.basename(f)), path.basename(file)]);
+    visiting.push(file);
+    const data = readJson(file);
+    const ext = data.extends;
+    for (const parent of typeof ext === 'string' ? [ext] : Array.isArray(ext) ? ext : []) expand(String(parent), path.dirname(file));
+    layers.push({ name, data });
+    visiting.pop();
+  };
+  const configData = req.configFile ? readJson(path.resolve(req.configFile)) : undefined;
+  if (req.preset || !configData?.extends) expand(req.preset ?? DEFAULT_PRESET, process.cwd());
+  if (req.configFile) expand(req.configFile, process.cwd());
+  if (req.set?.length) {
+    try {
+      layers.push(setOverridesLayer(req.set));
+    } catch (e) {
+      throw errors.setOverrideInvalid(req.set.join(' '), (e as Error).message);
+    }
+  }
+  return layers;
+}
+
+function readJson(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw errors.presetFileUnreadable(file, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message);
+  }
+  try {
+    const v = JSON.parse(text);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not a JSON object');
+    return v;
+  } catch (e) {
+    if (e instanceof VisageError) throw e;
+    throw errors.presetFileUnreadable(file, `invalid JSON: ${(e as Error).message}`);
+  }
+}
+
+function hintFor(pointer: string, extra?: string): string {
+  if (pointer === `/${extra}`) return 'top-level keys are: name, description, extends, frames, classes, stages, plugins';
+  if (pointer.startsWith('/stages/') && pointer.split('/').length === 3) return 'stages are: ingest, levels, prompts, fusion, decide';
+  if (pointer.startsWith('/stages/levels/')) return 'a level entry has: use, enabled, weight, options';
+  return 'see the preset format in README (Presets)';
+}

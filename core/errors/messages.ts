@@ -1,0 +1,163 @@
+/**
+ * Every user-facing error of Visage, as a factory (Rollup's logs.ts pattern).
+ * Codes are SCREAMING_SNAKE and stable: tests and users match on them.
+ * Keep factories grouped by area; add new ones to the area they belong to.
+ */
+import { VisageError } from './visage-error.ts';
+
+const bad = (code: string, message: string, hint?: string, extra: Partial<VisageError> = {}) =>
+  new VisageError({ code, message, hint, exitCode: 2, ...extra });
+const fail = (code: string, message: string, hint?: string, extra: Partial<VisageError> = {}) =>
+  new VisageError({ code, message, hint, exitCode: 1, ...extra });
+
+// ---- presets and configuration ----------------------------------------------------------
+export const presetNotFound = (name: string, known: string[]) =>
+  bad('PRESET_NOT_FOUND', `no preset named "${name}"`, known.length ? `known presets: ${known.join(', ')}; or pass a file with --config` : 'no plugin contributes presets; pass a file with --config');
+export const presetFileUnreadable = (file: string, detail: string) =>
+  bad('PRESET_UNREADABLE', `cannot read preset ${file}: ${detail}`, 'check the path; presets are JSON files', { file });
+export const presetCycle = (chain: string[]) =>
+  bad('PRESET_EXTENDS_CYCLE', `presets extend each other in a cycle: ${chain.join(' -> ')}`, 'remove one of the extends entries');
+export const presetInvalid = (pointer: string, message: string, hint: string, file?: string) =>
+  bad('PRESET_INVALID', message, hint, { pointer, file });
+export const providerNotFound = (pointer: string, use: string, kind: string, available: string[], why?: string) =>
+  bad('PROVIDER_NOT_FOUND', `no ${kind} provider "${use}"${why ? ` (${why})` : ''}`, available.length ? `available ${kind} providers: ${available.join(', ')}` : `no installed plugin contributes a ${kind} provider`, { pointer });
+export const levelAmbiguous = (slot: string, candidates: string[]) =>
+  bad('LEVEL_AMBIGUOUS', `level "${slot}" is served by several providers: ${candidates.join(', ')}`, `pick one: --set stages.levels.${slot}.use=${candidates[0]}`, { pointer: `/stages/levels/${slot}/use` });
+export const levelNeedsDisabled = (slot: string, need: string) =>
+  bad('LEVEL_NEEDS_DISABLED', `level "${slot}" needs level "${need}", which is not enabled in this preset`, `enable it: --set stages.levels.${need}.enabled=true, or disable ${slot}`, { pointer: `/stages/levels/${slot}` });
+export const levelCycle = (chain: string[]) =>
+  bad('LEVEL_CYCLE', `levels need each other in a cycle: ${chain.join(' -> ')}`, 'a level cannot (indirectly) need itself; check the `needs` of these level contributions');
+export const setOverrideInvalid = (expr: string, detail: string) =>
+  bad('SET_OVERRIDE_INVALID', `--set ${expr}: ${detail}`, 'write --set path.to.key=value, e.g. --set stages.levels.expression.weight=0.5');
+
+// ---- plugins -----------------------------------------------------------------------------
+export const pluginActivationFailed = (plugin: string, detail: string, cause?: unknown) =>
+  fail('PLUGIN_ACTIVATION_FAILED', `activate() failed: ${detail}`, 'see the cause below; run `visage plugins list` to check the plugin', { plugin, cause } as Partial<VisageError>);
+export const pluginEntryInvalid = (plugin: string, main: string) =>
+  fail('PLUGIN_ENTRY_INVALID', `${main} does not export an activate(ctx) function`, 'export function activate(ctx) { ... } from the module named by "main"', { plugin });
+export const pluginTapForeign = (plugin: string, stage: string, id: string) =>
+  bad('PLUGIN_TAP_UNDECLARED', `tried to provide ${stage} "${id}", which its manifest does not contribute`, `declare it under contributes in package.json, or fix the id`, { plugin, stage });
+export const providerNotTapped = (plugin: string, stage: string, id: string) =>
+  fail('PROVIDER_NOT_TAPPED', `${stage} provider "${id}" is declared but activate() never provided it`, 'call ctx.stages.<stage>.provide(id, fn) in activate()', { plugin, stage });
+export const stageReturnedNothing = (plugin: string, stage: string, id: string) =>
+  fail('STAGE_NO_RESULT', `${stage} provider "${id}" returned nothing`, 'a provider must resolve to a result (or throw a VisageError)', { plugin, stage });
+export const noIngesterAccepted = (path: string, tried: string[]) =>
+  fail('INGEST_UNSUPPORTED', `no ingest provider accepted ${path} (tried ${tried.join(', ')})`, 'is it a video, image, or frame folder?');
+
+// ---- input media -------------------------------------------------------------------------
+export const inputNotFound = (path: string) =>
+  fail('INPUT_NOT_FOUND', `no such file or folder: ${path}`, 'check the path; globs must be quoted so the shell does not expand them');
+export const mediaDecodeFailed = (path: string, detail: string) =>
+  fail('MEDIA_DECODE_FAILED', `could not decode ${path}: ${detail}`, 'is it a video, an image, or a folder of frames? try `ffprobe` on it');
+export const mediaEmpty = (path: string) =>
+  fail('MEDIA_EMPTY', `${path} has no decodable frames`, 'the file may be truncated or not a video');
+export const mediaTooLarge = (path: string, width: number, height: number, limit: number) =>
+  fail('MEDIA_TOO_LARGE', `${path} is ${width}x${height}, over the ${limit}-pixel side limit`, 'downscale the video, or raise ingest.maxSide in the preset');
+export const ffmpegMissing = () =>
+  fail('FFMPEG_MISSING', 'no ffmpeg found on PATH', 'install it (`apt-get install ffmpeg`) or set VISAGE_FFMPEG to a binary');
+export const mediaNoVideoStream = (path: string) =>
+  fail('MEDIA_NO_VIDEO_STREAM', `${path} has no video stream`, 'an audio-only or data file cannot be a clip; pass a video, an image or a folder of frames');
+export const ffmpegFailed = (path: string, detail: string) =>
+  fail('FFMPEG_FAILED', `ffmpeg failed on ${path}: ${detail}`, 'run the same file through `ffmpeg -i` to see the full log; set VISAGE_FFMPEG to try another build');
+export const inputNoClips = (arg: string) =>
+  bad('INPUT_NO_CLIPS', `${arg} matched no video, image or frame folder`, 'check the glob and the file extensions (videos: mp4, avi, mkv, mov, webm; images: jpg, png, webp)');
+export const ingestOptionInvalid = (detail: string) =>
+  bad('INGEST_OPTION_INVALID', `invalid ingest option: ${detail}`, 'frames and maxSide are positive integers; mode is test or train; pad is last or zero');
+
+// ---- datasets ----------------------------------------------------------------------------
+export const datasetFileMissing = (dataset: string, what: string, tried: string[]) =>
+  bad('DATASET_FILE_MISSING', `${dataset}: ${what} not found (looked for ${tried.join(', ')})`, 'point the dataset root at the folder that holds the official split files');
+export const datasetBadLine = (file: string, line: number, detail: string) =>
+  bad('DATASET_BAD_LINE', `${file}:${line}: ${detail}`, 'the split file does not match the documented layout; see core/data readers', { file });
+export const datasetUnknownLabel = (file: string, line: number, label: string, known: string[]) =>
+  bad('DATASET_UNKNOWN_LABEL', `${file}:${line}: unknown label "${label}" (known: ${known.join(', ')})`, 'fix the split file, or pass the class list that matches it', { file });
+export const datasetBadFold = (dataset: string, fold: unknown, folds: number) =>
+  bad('DATASET_BAD_FOLD', `${dataset}: fold ${String(fold)} does not exist (folds are 1..${folds})`, `pick a fold from 1 to ${folds}`);
+export const datasetSourceMissing = (dataset: string, id: string, path: string) =>
+  bad('DATASET_SOURCE_MISSING', `${dataset}: clip ${id} is listed but ${path} does not exist`, 'check the frames/clips folder option, or pass checkSources: false to list anyway');
+
+// ---- metrics -----------------------------------------------------------------------------
+export const metricInputInvalid = (metric: string, detail: string) =>
+  bad('METRIC_INPUT_INVALID', `${metric}: ${detail}`, 'scores must be finite numbers and label arrays must have equal lengths');
+
+// ---- models ------------------------------------------------------------------------------
+export const modelNotFound = (what: string, where: string) =>
+  fail('MODEL_NOT_FOUND', `${what} not found at ${where}`, 'pass --models DIR or set the model path in the preset');
+export const modelSignatureMismatch = (model: string, found: string, expected: string) =>
+  bad('MODEL_SIGNATURE_MISMATCH', `${model}: found ${found}, expected ${expected}`, 'export the model with the input/output names and shapes Visage expects (see README, Models)');
+export const modelConversionFailed = (model: string, detail: string) =>
+  fail('MODEL_CONVERSION_FAILED', `cannot convert ${model} to ONNX: ${detail}`, 'only TFJS graph models with the op set of the @vladmandic/human face models are supported');
+export const modelOpUnsupported = (model: string, op: string, node: string) =>
+  fail('MODEL_OP_UNSUPPORTED', `${model}: TF op ${op} (node ${node}) has no ONNX mapping in the converter`, 'add a mapping in core/models/tfjs-to-onnx.ts, or use a model with supported ops');
+export const modelCacheUnwritable = (dir: string, detail: string) =>
+  fail('MODEL_CACHE_UNWRITABLE', `cannot write the model cache in ${dir}: ${detail}`, 'set VISAGE_CACHE_DIR to a writable folder');
+export const modelRunFailed = (model: string, detail: string) =>
+  fail('MODEL_RUN_FAILED', `${model} failed in onnxruntime: ${detail}`);
+export const preprocessorConfigInvalid = (file: string, detail: string) =>
+  bad('PREPROCESSOR_CONFIG_INVALID', `${file}: ${detail}`, 'use the preprocessor_config.json of a Hugging Face CLIP export (size, crop_size, image_mean, image_std, resample)', { file });
+export const clipInputInvalid = (detail: string) =>
+  bad('CLIP_INPUT_INVALID', detail, 'give at least one --image FILE or --text STR; texts are plain strings, images are files sharp can read');
+
+// ---- faces (landmarks, expression) -------------------------------------------------------
+export const noFaceInClip = (clip: string, frames: number) =>
+  fail('NO_FACE_IN_CLIP', `no face found in any of the ${frames} frames of ${clip}`, 'is a face visible and at least ~40 px wide? lower landmarks.minConfidence, or crop the video around the face');
+export const badFrame = (detail: string) =>
+  bad('BAD_FRAME', `invalid frame: ${detail}`, 'frames must be RGB24: width*height*3 bytes');
+export const faceInputMismatch = (what: string, detail: string) =>
+  bad('FACE_INPUT_MISMATCH', `${what}: ${detail}`);
+
+// ---- compute -----------------------------------------------------------------------------
+export const shapeMismatch = (op: string, detail: string) =>
+  fail('SHAPE_MISMATCH', `${op}: ${detail}`);
+export const backendUnavailable = (backend: string, detail: string) =>
+  fail('BACKEND_UNAVAILABLE', `compute backend ${backend} is not available: ${detail}`, 'use --device cpu, or install a Vulkan driver (see README, WebGPU)');
+export const backendMismatch = (expected: string, found: string) =>
+  fail('BACKEND_MISMATCH', `a ${found} buffer was passed to the ${expected} backend`, 'create every tensor of one computation on the same backend');
+export const unknownDevice = (device: string) =>
+  bad('UNKNOWN_DEVICE', `unknown compute device "${device}"`, 'use --device auto, cpu or webgpu');
+export const invalidComputeArgument = (op: string, detail: string) =>
+  bad('INVALID_COMPUTE_ARGUMENT', `${op}: ${detail}`);
+export const noGradient = (op: string) =>
+  fail('NO_GRADIENT', `${op}: nothing to differentiate`, 'call backward() on a scalar that depends on a tensor with requiresGrad, outside noGrad()');
+export const parameterExists = (name: string) =>
+  bad('PARAMETER_EXISTS', `a parameter named "${name}" is already registered`, 'give each module a unique prefix');
+export const checkpointInvalid = (path: string, detail: string) =>
+  fail('CHECKPOINT_INVALID', `${path} is not a valid Visage checkpoint: ${detail}`, 'was it written by saveCheckpoint? re-train or re-download it');
+export const checkpointMismatch = (path: string, detail: string) =>
+  bad('CHECKPOINT_MISMATCH', `${path} does not fit the model: ${detail}`, 'load a checkpoint trained with the same config (see its .json sidecar)');
+
+// ---- parsing maps and renders ----------------------------------------------------------------
+export const imageBufferMismatch = (what: string, width: number, height: number, length: number) =>
+  fail('IMAGE_BUFFER_MISMATCH', `${what}: a ${width}x${height} RGB image needs ${width * height * 3} bytes, got ${length}`, 'pass width, height and a packed RGB24 buffer (no alpha, no row padding)');
+export const parsingSizeInvalid = (size: number) =>
+  bad('PARSING_SIZE_INVALID', `parsing map size must be an integer from 8 to 4096, got ${size}`, 'the default, 224, matches the CLIP input; set parsing.size in the preset');
+export const renderWriteFailed = (path: string, detail: string) =>
+  fail('RENDER_WRITE_FAILED', `could not write render ${path}: ${detail}`, 'check that the --save-renders folder is writable and the disk is not full');
+
+// ---- mllm (descriptions: endpoint client, description cache, action-unit describer) -------
+export const mllmConfigInvalid = (field: string, detail: string) =>
+  bad('MLLM_CONFIG_INVALID', `mllm.${field}: ${detail}`, 'fix the mllm options in the preset or the --set override', { pointer: `/mllm/${field}` });
+export const mllmApiKeyMissing = (envName: string) =>
+  bad('MLLM_API_KEY_MISSING', `the API key variable ${envName} is not set`, `export ${envName}=... before the run, or remove mllm.apiKeyEnv if the server needs no key`);
+export const mllmNoFrames = () =>
+  bad('MLLM_NO_FRAMES', 'no frames to describe', 'the clip is empty; check the ingest stage');
+export const mllmHttpError = (url: string, status: number, detail: string) =>
+  fail('MLLM_HTTP_ERROR', `${url} answered ${status}: ${detail}`,
+    status === 401 || status === 403 ? 'check the API key (mllm.apiKeyEnv names the variable that holds it)'
+      : status === 404 ? 'check mllm.url (base URL of an OpenAI-compatible server) and mllm.model'
+        : status === 413 ? 'the request is too large: lower mllm.frames or mllm.maxImageSide'
+          : 'see the server log; the request itself was rejected, so retrying would not help');
+export const mllmGaveUp = (url: string, attempts: number, last: string) =>
+  fail('MLLM_GAVE_UP', `${url} still failing after ${attempts} attempts (last: ${last})`, 'the server is overloaded or broken; raise mllm.retries, lower mllm.concurrency, or try later');
+export const mllmTimeout = (url: string, ms: number, attempts: number) =>
+  fail('MLLM_TIMEOUT', `${url} gave no complete reply within ${ms} ms (${attempts} attempts)`, 'raise mllm.timeoutMs, lower mllm.maxTokens or mllm.frames, or check that the server is not stuck');
+export const mllmUnreachable = (url: string, detail: string) =>
+  fail('MLLM_UNREACHABLE', `cannot reach ${url}: ${detail}`, 'is the server running? check mllm.url');
+export const mllmMalformedReply = (url: string, detail: string) =>
+  fail('MLLM_MALFORMED_REPLY', `${url} sent a reply that is not an OpenAI chat completion: ${detail}`, 'the server must implement POST /v1/chat/completions (llama.cpp server, vLLM, Ollama do)');
+export const descriptionCacheInvalid = (file: string, line: number, detail: string) =>
+  bad('DESCRIPTION_CACHE_INVALID', `${file}:${line}: ${detail}`, 'each line must be a JSON object with at least "text" and one of "key" or "clipId"', { file });
+export const auNoFace = (frames: number) =>
+  fail('AU_NO_FACE', `no face mesh in any of the ${frames} frames, so no action units can be measured`, 'check the landmarks level output (face too small, occluded or out of frame)');
+
+export { bad as badInput, fail as runFailure };

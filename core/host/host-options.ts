@@ -1,0 +1,16 @@
+import type { LogLevel } from '../logging/logger.ts';
+
+export interface HostOptions {
+  /** Extra plugin folders (`--plugin-dir`). */
+  pluginDirs?: string[];
+  /** Folders whose node_modules are searched for plugins; default: cwd and the Visage root. */
+  projectDirs?: string[];
+  /** Include the plugins shipped with Visage (default true). */
+  builtins?: boolean;
+  logLevel?: LogLevel;
+  /** Sink for log lines (default stderr). */
+  logSink?: (line: string) => void;
+  cacheDir?: string;
+  modelsDir?: string;
+  device?: 'auto' | 'cpu' | 'webgpu';
+}

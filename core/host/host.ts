@@ -1,0 +1,72 @@
+/**
+ * The embeddable entry point: discovers plugins, resolves presets and builds pipelines.
+ *
+ *   const host = createHost({ pluginDirs: ['./my-plugins'] });
+ *   const pipeline = await host.pipeline({ preset: 'embedded', set: ['frames=8'] });
+ *   const result = await pipeline.run({ path: 'clip.mp4' });
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { Container } from 'inversify';
+import { resolvePreset, type PresetRequest, type ResolvedPreset } from '../config/resolve-preset.ts';
+import { createLogger } from '../logging/logger.ts';
+import { discoverPlugins } from '../plugins/discover.ts';
+import { PluginRegistry } from '../plugins/plugin-registry.ts';
+import { SharedResources } from '../plugins/shared-resources.ts';
+import { Pipeline } from '../pipeline/pipeline.ts';
+import type { StageProfiler } from '../pipeline/stage-profiler.ts';
+import type { HostOptions } from './host-options.ts';
+import { TOKENS } from './tokens.ts';
+
+export function defaultCacheDir(): string {
+  return process.env.VISAGE_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'visage');
+}
+
+export class Host {
+  private readonly container = new Container({ defaultScope: 'Singleton' });
+
+  constructor(options: HostOptions = {}) {
+    const c = this.container;
+    c.bind(TOKENS.Options).toConstantValue(options);
+    c.bind(TOKENS.Logger).toDynamicValue(() => createLogger(options.logLevel ?? 'warn', '', options.logSink));
+    c.bind(TOKENS.Settings).toDynamicValue(() => ({
+      cacheDir: options.cacheDir ?? defaultCacheDir(),
+      modelsDir: options.modelsDir,
+      device: options.device ?? 'auto',
+    }));
+    c.bind(TOKENS.Registry).toDynamicValue(() =>
+      new PluginRegistry(discoverPlugins({ pluginDirs: options.pluginDirs, projectDirs: options.projectDirs, builtins: options.builtins })),
+    );
+    c.bind(TOKENS.Shared).toDynamicValue(() => new SharedResources());
+  }
+
+  get registry(): PluginRegistry {
+    return this.container.get(TOKENS.Registry);
+  }
+
+  /** Resolves a preset without loading any plugin code or model. */
+  resolve(req: PresetRequest = {}): ResolvedPreset {
+    return resolvePreset(this.registry, req);
+  }
+
+  /** Builds a pipeline with its own hooks; plugins are activated now. */
+  async pipeline(req: PresetRequest | ResolvedPreset = {}, opts: { profiler?: StageProfiler } = {}): Promise<Pipeline> {
+    const preset = 'ingest' in req ? req : this.resolve(req);
+    return Pipeline.create(preset, {
+      registry: this.registry,
+      logger: this.container.get(TOKENS.Logger),
+      settings: this.container.get(TOKENS.Settings),
+      shared: this.container.get(TOKENS.Shared),
+      profiler: opts.profiler,
+    });
+  }
+
+  /** Releases shared resources (model sessions). */
+  async dispose(): Promise<void> {
+    await this.container.get(TOKENS.Shared).disposeAll();
+  }
+}
+
+export function createHost(options: HostOptions = {}): Host {
+  return new Host(options);
+}

@@ -1,0 +1,144 @@
+/**
+ * The contribution points a plugin manifest may fill under `contributes`.
+ * Modelled on VS Code's `ExtensionsRegistry.registerExtensionPoint`: each point owns its JSON-schema
+ * fragment (merged into manifest.schema.json) and derives the activation events it implies, so a plugin
+ * that contributes level `landmarks` activates exactly when a preset selects that level.
+ */
+import type { JSONSchema } from './json-schema.ts';
+
+export interface ContributionPoint {
+  /** Key under `contributes`. */
+  id: string;
+  description: string;
+  schema: JSONSchema;
+  /** Activation events implied by a value of this point (VS Code's activationEventsGenerator). */
+  activationEvents?(value: unknown): string[];
+}
+
+const ID_PATTERN = '^[a-z][a-z0-9-]*$';
+
+/** JSON schema accepted for contributed option/configuration schemas: any object schema. */
+const optionsSchema: JSONSchema = {
+  type: 'object',
+  description: 'JSON Schema (draft 2020-12) of the options this contribution accepts in a preset.',
+};
+
+function providerList(description: string, extra: Record<string, JSONSchema> = {}): JSONSchema {
+  return {
+    type: 'array',
+    description,
+    items: {
+      type: 'object',
+      required: ['id'],
+      additionalProperties: false,
+      properties: {
+        id: { type: 'string', pattern: ID_PATTERN, description: 'Local id; referenced as `publisher.name/id`.' },
+        title: { type: 'string' },
+        description: { type: 'string' },
+        options: optionsSchema,
+        ...extra,
+      },
+    },
+  };
+}
+
+const ids = (value: unknown): string[] =>
+  Array.isArray(value) ? value.map((v) => (v as { id?: unknown }).id).filter((x): x is string => typeof x === 'string') : [];
+
+const points: ContributionPoint[] = [
+  {
+    id: 'ingesters',
+    description: 'Stage `ingest`: turn a clip source (video, frame folder, image, dataset item) into a Clip.',
+    schema: providerList('Ingest providers.', {
+      accepts: { type: 'array', items: { type: 'string' }, description: 'Source kinds or file extensions handled (informative).' },
+    }),
+    activationEvents: (v) => ids(v).map((id) => `onIngest:${id}`),
+  },
+  {
+    id: 'levels',
+    description: 'Stage `levels`: a feature level computed from a Clip (embeddings and/or per-class scores).',
+    schema: providerList('Feature levels.', {
+      needs: {
+        type: 'array',
+        items: { type: 'string', pattern: ID_PATTERN },
+        uniqueItems: true,
+        description: 'Level slots whose outputs this level reads; the host runs those first.',
+      },
+    }),
+    activationEvents: (v) => ids(v).map((id) => `onLevel:${id}`),
+  },
+  {
+    id: 'promptBuilders',
+    description: 'Stage `prompts`: class names to text prompts and their embeddings.',
+    schema: providerList('Prompt builders.'),
+    activationEvents: (v) => ids(v).map((id) => `onPrompts:${id}`),
+  },
+  {
+    id: 'fusions',
+    description: 'Stage `fusion`: per-level class scores to one set of class logits.',
+    schema: providerList('Fusion rules.'),
+    activationEvents: (v) => ids(v).map((id) => `onFusion:${id}`),
+  },
+  {
+    id: 'deciders',
+    description: 'Stage `decide`: logits to label, probabilities, known-ness and the unknown flag.',
+    schema: providerList('Decision rules.'),
+    activationEvents: (v) => ids(v).map((id) => `onDecide:${id}`),
+  },
+  {
+    id: 'presets',
+    description: 'Named pipeline presets (pipeline.json files inside the plugin folder).',
+    schema: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'path'],
+        additionalProperties: false,
+        properties: {
+          id: { type: 'string', pattern: ID_PATTERN },
+          path: { type: 'string', description: 'Relative path to the preset JSON file.' },
+          description: { type: 'string' },
+        },
+      },
+    },
+  },
+  {
+    id: 'configuration',
+    description: 'JSON Schema of the plugin-wide configuration (`plugins.<id>` in a preset).',
+    schema: { type: 'object' },
+  },
+  {
+    id: 'commands',
+    description: 'CLI commands the plugin adds under `visage <id>`.',
+    schema: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'title'],
+        additionalProperties: false,
+        properties: {
+          id: { type: 'string', pattern: '^[a-z][a-z0-9-]*( [a-z][a-z0-9-]*)*$' },
+          title: { type: 'string' },
+        },
+      },
+    },
+    activationEvents: (v) => ids(v).map((id) => `onCommand:${id}`),
+  },
+];
+
+/** The registry, frozen: adding a point is a core change, as in VS Code. */
+export const CONTRIBUTION_POINTS: readonly ContributionPoint[] = Object.freeze(points);
+
+export function contributionPoint(id: string): ContributionPoint | undefined {
+  return CONTRIBUTION_POINTS.find((p) => p.id === id);
+}
+
+/** Stage-provider points and the stage each one serves. */
+export const PROVIDER_POINTS = {
+  ingesters: 'ingest',
+  levels: 'levels',
+  promptBuilders: 'prompts',
+  fusions: 'fusion',
+  deciders: 'decide',
+} as const;
+export type ProviderPoint = keyof typeof PROVIDER_POINTS;

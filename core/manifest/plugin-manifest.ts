@@ -1,0 +1,43 @@
+/** Types of a validated plugin manifest (the subset of package.json Visage reads). */
+import type { JSONSchema } from './json-schema.ts';
+
+export interface ProviderContribution {
+  id: string;
+  title?: string;
+  description?: string;
+  /** JSON Schema of the options this provider accepts in a preset. */
+  options?: JSONSchema;
+}
+
+export interface LevelContribution extends ProviderContribution {
+  /** Level slots read by this level; the host runs them first. */
+  needs?: string[];
+}
+
+export interface PresetContribution {
+  id: string;
+  path: string;
+  description?: string;
+}
+
+export interface PluginManifest {
+  name: string;
+  publisher: string;
+  version: string;
+  displayName?: string;
+  description?: string;
+  engines: { visage: string };
+  main: string;
+  activationEvents?: string[];
+  contributes?: {
+    ingesters?: ProviderContribution[];
+    levels?: LevelContribution[];
+    promptBuilders?: ProviderContribution[];
+    fusions?: ProviderContribution[];
+    deciders?: ProviderContribution[];
+    presets?: PresetContribution[];
+    configuration?: JSONSchema;
+    commands?: { id: string; title: string }[];
+  };
+  pluginDependencies?: string[];
+}

@@ -1,0 +1,174 @@
+/**
+ * One runnable pipeline for one resolved preset: its own stage hooks, the plugins that preset uses
+ * (activated now, lazily), and the code that pushes a clip through the five stages.
+ */
+import * as errors from '../errors/messages.ts';
+import { wrapPluginError } from '../errors/visage-error.ts';
+import type { ResolvedPreset, ResolvedProvider } from '../config/resolve-preset.ts';
+import { usedPlugins } from '../config/resolve-preset.ts';
+import type { Logger } from '../logging/logger.ts';
+import { activatePlugin, type PluginModule } from '../plugins/activate-plugin.ts';
+import { createPluginContext, type HostSettings, type PluginContext } from '../plugins/plugin-context.ts';
+import type { PluginRegistry } from '../plugins/plugin-registry.ts';
+import type { SharedResources } from '../plugins/shared-resources.ts';
+import type { Clip } from '../types.ts';
+import { createStageHooks, type StageHooks, type StageName } from './stages.ts';
+import type { Decision, FusionOutput, LevelOutput, PromptSet, SourceRef, StageCall } from './stage-types.ts';
+import { StageProfiler } from './stage-profiler.ts';
+
+export interface ClipResult {
+  clip: Clip;
+  levels: Record<string, LevelOutput>;
+  fusion: FusionOutput;
+  decision: Decision;
+  /** Wall time per stage (and per level slot, as `levels.<slot>`), ms. */
+  timings: Record<string, number>;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  wantRenders?: boolean;
+}
+
+export interface PipelineDeps {
+  registry: PluginRegistry;
+  logger: Logger;
+  settings: HostSettings;
+  shared: SharedResources;
+  profiler?: StageProfiler;
+}
+
+export class Pipeline {
+  readonly hooks: StageHooks = createStageHooks();
+  private readonly modules: PluginModule[] = [];
+  private readonly contexts: PluginContext[] = [];
+  private prompts?: Promise<PromptSet>;
+
+  private constructor(readonly preset: ResolvedPreset, private readonly deps: PipelineDeps) {}
+
+  /** Builds fresh hooks and activates exactly the plugins the preset uses, dependencies first. */
+  static async create(preset: ResolvedPreset, deps: PipelineDeps): Promise<Pipeline> {
+    const p = new Pipeline(preset, deps);
+    for (const id of activationOrder(deps.registry, usedPlugins(deps.registry, preset))) {
+      const record = deps.registry.plugin(id)!;
+      const ctx = createPluginContext(record, p.hooks, preset.pluginConfig[id] ?? {}, deps.logger.child(id), deps.settings, deps.shared);
+      p.contexts.push(ctx);
+      p.modules.push(await activatePlugin(record, ctx));
+    }
+    p.checkTapped();
+    if (deps.profiler) p.attachProfiler(deps.profiler);
+    return p;
+  }
+
+  /** Runs one source through ingest, levels, prompts, fusion and decide. Throws a VisageError on failure. */
+  async run(source: SourceRef, opts: RunOptions = {}): Promise<ClipResult> {
+    const signal = opts.signal ?? new AbortController().signal;
+    const timings: Record<string, number> = {};
+    const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+      const t = performance.now();
+      try {
+        return await f();
+      } finally {
+        timings[name] = +(performance.now() - t).toFixed(2);
+      }
+    };
+    const call = (p: ResolvedProvider, clipId?: string, slot?: string): StageCall => ({
+      options: p.options, slot, clipId, signal, wantRenders: !!opts.wantRenders, frames: this.preset.frames, logger: this.deps.logger.child(p.plugin),
+    });
+
+    const { ingest, fusion, decide } = this.preset;
+    const clip = await timed('ingest', () =>
+      this.callStage('ingest', ingest, (h) => h.ingest.get(ingest.use)!.promise(source, call(ingest))),
+    );
+    if (!clip) throw errors.noIngesterAccepted(source.path, [ingest.use]);
+    if (source.label && !clip.label) clip.label = source.label;
+
+    const prompts = await timed('prompts', () => this.promptSet());
+    const levels = await timed('levels', () => this.runLevels(clip, prompts, call, timings));
+    const weights = Object.fromEntries(this.preset.levels.map((l) => [l.slot, l.weight]));
+    const fused = await timed('fusion', () =>
+      this.callStage('fusion', fusion, (h) => h.fusion.get(fusion.use)!.promise({ clip, levels, weights, prompts }, call(fusion, clip.id))),
+    );
+    const decision = await timed('decide', () =>
+      this.callStage('decide', decide, (h) => h.decide.get(decide.use)!.promise({ clip, fusion: fused, prompts }, call(decide, clip.id))),
+    );
+    return { clip, levels, fusion: fused, decision, timings };
+  }
+
+  async dispose(): Promise<void> {
+    for (const ctx of this.contexts) for (const s of ctx.subscriptions) await s.dispose();
+    for (const m of this.modules) await m.deactivate?.();
+  }
+
+  /** The prompts stage depends only on the class names, so it runs once per pipeline. */
+  private promptSet(): Promise<PromptSet> {
+    this.prompts ??= (async () => {
+      const initial: PromptSet = { classes: [...(this.preset.classes ?? [])] };
+      const p = this.preset.prompts;
+      if (!p) return initial;
+      const call: StageCall = { options: p.options, signal: new AbortController().signal, wantRenders: false, frames: this.preset.frames, logger: this.deps.logger.child(p.plugin) };
+      return this.callStage('prompts', p, (h) => h.prompts.get(p.use)!.promise(initial, call));
+    })();
+    this.prompts.catch(() => (this.prompts = undefined));
+    return this.prompts;
+  }
+
+  /** Levels form a DAG by `needs`: each starts as soon as its needs are done, so independent levels overlap. */
+  private async runLevels(clip: Clip, prompts: PromptSet, call: (p: ResolvedProvider, clipId?: string, slot?: string) => StageCall, timings: Record<string, number>) {
+    const running = new Map<string, Promise<LevelOutput>>();
+    for (const level of this.preset.levels) {
+      const needs = level.needs.map((n) => running.get(n)!);
+      running.set(level.slot, Promise.all(needs).then(async (outs) => {
+        const deps = Object.fromEntries(level.needs.map((n, i) => [n, outs[i]]));
+        const t = performance.now();
+        const out = await this.callStage('levels', level, (h) => h.levels.get(level.use)!.promise({ clip, deps, classes: prompts.classes }, call(level, clip.id, level.slot)));
+        timings[`levels.${level.slot}`] = +(performance.now() - t).toFixed(2);
+        return out;
+      }));
+    }
+    // Settle all before reporting, so a failing level never leaves another running unobserved.
+    const settled = await Promise.allSettled(running.values());
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return Object.fromEntries([...running.keys()].map((slot, i) => [slot, (settled[i] as PromiseFulfilledResult<LevelOutput>).value]));
+  }
+
+  private async callStage<T>(stage: StageName, p: ResolvedProvider, invoke: (hooks: StageHooks) => Promise<T | undefined>): Promise<T> {
+    let result: T | undefined;
+    try {
+      result = await invoke(this.hooks);
+    } catch (e) {
+      throw wrapPluginError(e, p.plugin, stage);
+    }
+    if (result === undefined && stage !== 'ingest') throw errors.stageReturnedNothing(p.plugin, stage, p.use);
+    return result as T;
+  }
+
+  private selected(): [StageName, ResolvedProvider][] {
+    const { ingest, levels, prompts, fusion, decide } = this.preset;
+    return [['ingest', ingest], ...levels.map((l) => ['levels', l] as [StageName, ResolvedProvider]), ...(prompts ? [['prompts', prompts] as [StageName, ResolvedProvider]] : []), ['fusion', fusion], ['decide', decide]];
+  }
+
+  private checkTapped(): void {
+    for (const [stage, p] of this.selected()) {
+      if (!this.hooks[stage].get(p.use)?.isUsed()) throw errors.providerNotTapped(p.plugin, stage, p.use);
+    }
+  }
+
+  private attachProfiler(profiler: StageProfiler): void {
+    for (const [stage, p] of this.selected()) profiler.attach(stage, p.use, this.hooks[stage].get(p.use)!);
+  }
+}
+
+/** Dependencies before dependents, so a plugin's activate() can rely on what its dependencies set up. */
+function activationOrder(registry: PluginRegistry, ids: string[]): string[] {
+  const out: string[] = [];
+  const visit = (id: string) => {
+    if (out.includes(id)) return;
+    for (const dep of registry.plugin(id)?.manifest?.pluginDependencies ?? []) visit(dep);
+    out.push(id);
+  };
+  ids.forEach(visit);
+  return out;
+}
+

@@ -1,0 +1,119 @@
+/**
+ * What flows through each of the five stages, and the signature of a provider for each.
+ * Plain data only (see core/types.ts), so providers can be moved out of process later.
+ */
+import type { Clip, ClassScores } from '../types.ts';
+import type { Logger } from '../logging/logger.ts';
+
+/** A clip source handed to `ingest`. */
+export interface SourceRef {
+  /** File, frame folder or image path. */
+  path: string;
+  /** Optional id (dataset readers know it); defaults to the file name without extension. */
+  id?: string;
+  /** Ground-truth class name, when known. */
+  label?: string;
+}
+
+/** A rendered picture a level wants saved with `--save-renders`. */
+export interface Render {
+  /** File stem, e.g. "frame-03-overlay" or "parsing-03". */
+  name: string;
+  width: number;
+  height: number;
+  rgb: Uint8Array;
+}
+
+/** Output of one feature level for one clip. Every field is optional: a level fills what it has. */
+export interface LevelOutput {
+  /** Per-class scores for the whole clip, keyed by class name. */
+  scores?: ClassScores;
+  /** Per-frame class scores (same order as clip.frames); null for a frame the level could not score. */
+  frameScores?: (ClassScores | null)[];
+  /** Per-frame confidence (0 = not usable, e.g. no face), used by confidence-weighted fusion. */
+  frameWeights?: number[];
+  /** Per-frame embeddings and/or one clip embedding, for similarity-based fusion. */
+  frameEmbeddings?: Float32Array[];
+  embedding?: Float32Array;
+  /** Text produced by the level (e.g. descriptions of facial change). */
+  text?: string[];
+  /** Payload for dependent levels (e.g. FaceFrame[] from landmarks). Not written to output rows. */
+  data?: unknown;
+  /** Small JSON-serialisable facts for the output row (e.g. frames with a face). */
+  summary?: Record<string, unknown>;
+  /** Non-fatal notes ("frame 3: no face"). */
+  flags?: string[];
+  /** Pictures for `--save-renders`; produced only when `call.wantRenders` is true. */
+  renders?: Render[];
+}
+
+export interface LevelInput {
+  clip: Clip;
+  /** Outputs of the levels this level `needs`, by slot name. */
+  deps: Readonly<Record<string, LevelOutput>>;
+  /** The class names of this run (from the prompts stage). */
+  classes: readonly string[];
+}
+
+/** Prompts: built once per run from the class names, refined by the prompt builder. */
+export interface PromptSet {
+  classes: string[];
+  /** Text prompts per class (e.g. positive/negative descriptors). */
+  texts?: Record<string, string[]>;
+  /** Embeddings per class and prompt kind, when the builder encodes them. */
+  embeddings?: Record<string, Record<string, Float32Array>>;
+  /** Anything else the fusion rule needs from the builder. */
+  extra?: Record<string, unknown>;
+}
+
+export interface FusionInput {
+  clip: Clip;
+  levels: Readonly<Record<string, LevelOutput>>;
+  /** Preset weight of each enabled level slot. */
+  weights: Readonly<Record<string, number>>;
+  prompts: PromptSet;
+}
+
+export interface FusionOutput {
+  /** Fused class logits (or probabilities when `kind` says so), keyed by class name. */
+  logits: ClassScores;
+  kind: 'logits' | 'probabilities';
+  /** Per-level class scores that went into the fusion, for the output row. */
+  perLevel?: Record<string, ClassScores>;
+}
+
+export interface Decision {
+  label: string | null;
+  probabilities: ClassScores;
+  /** Higher means more likely a known class. */
+  knownness: number;
+  unknown: boolean;
+}
+
+export interface DecideInput {
+  clip: Clip;
+  fusion: FusionOutput;
+  prompts: PromptSet;
+}
+
+/** Per-call context every provider receives. */
+export interface StageCall<Options = Record<string, unknown>> {
+  /** The provider's options from the preset, validated against its schema, defaults filled. */
+  options: Options;
+  /** Id of the clip being processed (absent for the once-per-run prompts stage). */
+  clipId?: string;
+  /** For levels: the slot name in the preset. */
+  slot?: string;
+  logger: Logger;
+  signal: AbortSignal;
+  /** True when the user asked for --save-renders. */
+  wantRenders: boolean;
+  /** Frames per clip requested by the preset. */
+  frames: number;
+}
+
+export type IngestProvider = (source: SourceRef, call: StageCall) => Promise<Clip | undefined>;
+export type LevelProvider = (input: LevelInput, call: StageCall) => Promise<LevelOutput>;
+export type PromptProvider = (prompts: PromptSet, call: StageCall) => Promise<PromptSet>;
+export type FusionProvider = (input: FusionInput, call: StageCall) => Promise<FusionOutput>;
+export type DecideProvider = (input: DecideInput, call: StageCall) => Promise<Decision>;

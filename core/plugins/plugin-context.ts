@@ -1,0 +1,95 @@
+/**
+ * What a plugin's `activate(ctx)` receives. Tap-only: a plugin can provide the stage providers its
+ * manifest declares, and nothing else; it never sees the DI container or a hook's `call`.
+ */
+import type { StageHooks } from '../pipeline/stages.ts';
+import type {
+  DecideProvider, FusionProvider, IngestProvider, LevelProvider, PromptProvider,
+} from '../pipeline/stage-types.ts';
+import type { Logger } from '../logging/logger.ts';
+import type { PluginRecord } from './plugin-registry.ts';
+import type { SharedResources } from './shared-resources.ts';
+import * as errors from '../errors/messages.ts';
+
+/** Provide the implementation of a contributed provider, by its local id from the manifest. */
+export interface ProviderTaps<F> {
+  provide(id: string, fn: F): void;
+}
+
+export interface StageTaps {
+  ingest: ProviderTaps<IngestProvider>;
+  levels: ProviderTaps<LevelProvider>;
+  prompts: ProviderTaps<PromptProvider>;
+  fusion: ProviderTaps<FusionProvider>;
+  decide: ProviderTaps<DecideProvider>;
+}
+
+export interface Disposable {
+  dispose(): void | Promise<void>;
+}
+
+/** Host settings a plugin may read. */
+export interface HostSettings {
+  /** Where converted models and other derived files are cached. */
+  cacheDir: string;
+  /** User-supplied models folder (`--models`), if any. */
+  modelsDir?: string;
+  /** Compute device requested with `--device`. */
+  device: 'auto' | 'cpu' | 'webgpu';
+}
+
+export interface PluginContext {
+  /** `publisher.name` */
+  readonly id: string;
+  readonly version: string;
+  /** Absolute path of the plugin folder. */
+  readonly folder: string;
+  /** Plugin-wide configuration from the preset, validated against `contributes.configuration`. */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly logger: Logger;
+  readonly stages: StageTaps;
+  readonly settings: Readonly<HostSettings>;
+  /**
+   * Process-wide memo for heavy resources (ONNX sessions, vocabularies), shared by every pipeline
+   * of this host, so an A/B run loads a model once. Keyed per plugin.
+   */
+  shared<T>(key: string, create: () => Promise<T>): Promise<T>;
+  /** Disposed when the pipeline is disposed. */
+  readonly subscriptions: Disposable[];
+}
+
+const POINT_OF = { ingest: 'ingesters', levels: 'levels', prompts: 'promptBuilders', fusion: 'fusions', decide: 'deciders' } as const;
+
+export function createPluginContext(
+  plugin: PluginRecord,
+  hooks: StageHooks,
+  config: Record<string, unknown>,
+  logger: Logger,
+  settings: HostSettings,
+  shared: SharedResources,
+): PluginContext {
+  const taps = <F extends (...args: any[]) => Promise<any>>(stage: keyof typeof POINT_OF): ProviderTaps<F> => ({
+    provide(id, fn) {
+      const declared = (plugin.manifest!.contributes?.[POINT_OF[stage]] ?? []).some((c) => c.id === id);
+      if (!declared) throw errors.pluginTapForeign(plugin.id, stage, id);
+      (hooks[stage].for(`${plugin.id}/${id}`) as any).tapPromise({ name: plugin.id }, fn);
+    },
+  });
+  return Object.freeze({
+    id: plugin.id,
+    version: plugin.manifest!.version,
+    folder: plugin.folder,
+    config: Object.freeze(config),
+    logger,
+    stages: Object.freeze({
+      ingest: taps<IngestProvider>('ingest'),
+      levels: taps<LevelProvider>('levels'),
+      prompts: taps<PromptProvider>('prompts'),
+      fusion: taps<FusionProvider>('fusion'),
+      decide: taps<DecideProvider>('decide'),
+    }),
+    settings: Object.freeze({ ...settings }),
+    shared: <T>(key: string, create: () => Promise<T>) => shared.get(`${plugin.id}:${key}`, create),
+    subscriptions: [],
+  });
+}
