@@ -13,6 +13,8 @@ export interface PluginRecord {
   folder: string;
   source: PluginSource;
   status: 'loaded' | 'failed';
+  /** Version from package.json, also for a plugin that failed validation (when readable). */
+  version?: string;
   manifest?: PluginManifest;
   problems: ManifestProblem[];
   /** Why it failed, one line. */
@@ -79,7 +81,8 @@ export class PluginRegistry {
     const read = readManifest(f.folder);
     const errors = read.problems.filter((p) => p.severity === 'error');
     const id = errors[0]?.plugin ?? (read.manifest ? `${read.manifest.publisher}.${read.manifest.name.replace(/^@[^/]+\//, '')}` : path.basename(f.folder));
-    const base = { id, folder: f.folder, source: f.source, problems: read.problems };
+    const rawVersion = (read.raw as { version?: unknown } | undefined)?.version;
+    const base = { id, folder: f.folder, source: f.source, problems: read.problems, version: typeof rawVersion === 'string' ? rawVersion : undefined };
     if (!read.manifest || errors.length) {
       const first = errors[0];
       return { ...base, status: 'failed', reason: first ? `${first.message} (at ${first.pointer || '/'})` : 'invalid manifest' };

@@ -19,11 +19,11 @@ export function registerPluginsCommands(program: Command, io: CliIO): void {
   list.action((flags: HostFlagValues & { json?: boolean }) => {
     const registry = hostFromFlags(flags).registry;
     if (flags.json) {
-      io.out(JSON.stringify(registry.plugins.map((p) => ({ id: p.id, version: p.manifest?.version ?? null, status: p.status, source: p.source, folder: p.folder, reason: p.reason ?? null, contributes: contributionSummary(p.manifest?.contributes) })), null, 2) + '\n');
+      io.out(JSON.stringify(registry.plugins.map((p) => ({ id: p.id, version: p.version ?? null, status: p.status, source: p.source, folder: p.folder, reason: p.reason ?? null, contributes: contributionSummary(p.manifest?.contributes) })), null, 2) + '\n');
       return;
     }
     for (const p of registry.plugins) {
-      const head = `${p.status === 'loaded' ? 'loaded' : 'FAILED'}  ${p.id}${p.manifest ? `@${p.manifest.version}` : ''}  (${p.source})`;
+      const head = `${p.status === 'loaded' ? 'loaded' : 'FAILED'}  ${p.id}${p.version ? `@${p.version}` : ''}  (${p.source})`;
       io.out(head + '\n');
       if (p.status === 'failed') io.out(`    reason: ${p.reason}\n`);
       const c = contributionSummary(p.manifest?.contributes);

@@ -1,0 +1,123 @@
+/**
+ * Large GEMMs of the cpu backend, delegated to onnxruntime's MLAS kernels.
+ *
+ * Why delegate rather than write kernels: MLAS has hand-tuned AVX2/AVX-512 micro-kernels and a
+ * thread pool; plain JavaScript tops out near 1 GFLOP/s and even WASM SIMD single-threaded
+ * stays an order of magnitude below MLAS. The training loop of the tunable parts is GEMM-bound,
+ * so this one decision sets the cpu backend's speed.
+ *
+ * Why the native binding directly: the public `InferenceSession.run` wraps the (synchronous)
+ * native call in a promise resolved on the next macrotask. The cpu backend executes kernels
+ * synchronously when they are enqueued (see ../backend.ts), so it calls the documented
+ * "synchronized inference session object wrap" that onnxruntime-node's own `run` uses.
+ * The output is written straight into the caller's Float32Array (a pre-allocated fetch).
+ *
+ * One tiny model per (transA, transB, alpha): a single com.microsoft FusedMatMul node with
+ * symbolic rank-3 inputs, which keeps MatMul's batch broadcasting (a batch of 1 broadcasts).
+ */
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import onnxProto from 'onnx-proto';
+import * as ort from 'onnxruntime-node';
+
+const require = createRequire(import.meta.url);
+
+interface NativeSession {
+  loadModel(buffer: ArrayBuffer, byteOffset: number, byteLength: number, options: ort.InferenceSession.SessionOptions): void;
+  run(feeds: Record<string, ort.Tensor>, fetches: Record<string, ort.Tensor | null>, options: object): Record<string, ort.Tensor>;
+  dispose(): void;
+}
+interface NativeBinding {
+  binding: { InferenceSession: new () => NativeSession };
+  initOrt: () => void;
+}
+
+let native: NativeBinding | undefined;
+function loadNative(): NativeBinding {
+  if (!native) {
+    native = require('onnxruntime-node/dist/binding.js') as NativeBinding;
+    native.initOrt();
+  }
+  return native;
+}
+
+/** Builds the ONNX bytes of C = alpha * op(A) @ op(B) as one FusedMatMul node. */
+export function fusedMatMulModel(transA: boolean, transB: boolean, alpha: number): Uint8Array {
+  const { onnx } = onnxProto;
+  const FLOAT = onnx.TensorProto.DataType.FLOAT;
+  const valueInfo = (name: string, dims: string[]) => ({
+    name,
+    type: { tensorType: { elemType: FLOAT, shape: { dim: dims.map((dimParam) => ({ dimParam })) } } },
+  });
+  const INT = onnx.AttributeProto.AttributeType.INT;
+  const FLOAT_ATTR = onnx.AttributeProto.AttributeType.FLOAT;
+  return onnx.ModelProto.encode({
+    irVersion: 8,
+    producerName: 'visage',
+    opsetImport: [{ domain: '', version: 17 }, { domain: 'com.microsoft', version: 1 }],
+    graph: {
+      name: 'gemm',
+      node: [{
+        opType: 'FusedMatMul', domain: 'com.microsoft', input: ['A', 'B'], output: ['C'],
+        attribute: [
+          { name: 'transA', type: INT, i: transA ? 1 : 0 },
+          { name: 'transB', type: INT, i: transB ? 1 : 0 },
+          { name: 'alpha', type: FLOAT_ATTR, f: alpha },
+        ],
+      }],
+      input: [valueInfo('A', ['ba', 'a1', 'a2']), valueInfo('B', ['bb', 'b1', 'b2'])],
+      output: [valueInfo('C', ['bc', 'm', 'n'])],
+    },
+  }).finish();
+}
+
+/** Threads for onnxruntime's intra-op pool: VISAGE_CPU_THREADS, else all available cores. */
+export function cpuThreads(): number {
+  const fromEnv = Number(process.env.VISAGE_CPU_THREADS);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : availableParallelism();
+}
+
+export class OrtGemm {
+  private readonly sessions = new Map<string, NativeSession>();
+
+  constructor(private readonly threads = cpuThreads()) {}
+
+  private session(transA: boolean, transB: boolean, alpha: number): NativeSession {
+    const key = `${+transA}${+transB}:${alpha}`;
+    let s = this.sessions.get(key);
+    if (!s) {
+      const bytes = fusedMatMulModel(transA, transB, alpha);
+      s = new (loadNative().binding.InferenceSession)();
+      s.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, {
+        intraOpNumThreads: this.threads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+      });
+      this.sessions.set(key, s);
+    }
+    return s;
+  }
+
+  /**
+   * out = alpha * op(a) @ op(b), with a as [batchA, ...] and b as [batchB, ...] (batch 1
+   * broadcasts). `out` must hold max(batchA, batchB) * m * n elements.
+   */
+  run(
+    a: Float32Array, aDims: [number, number, number],
+    b: Float32Array, bDims: [number, number, number],
+    out: Float32Array, outDims: [number, number, number],
+    transA: boolean, transB: boolean, alpha: number,
+  ): void {
+    const s = this.session(transA, transB, alpha);
+    s.run(
+      { A: new ort.Tensor('float32', a, aDims), B: new ort.Tensor('float32', b, bDims) },
+      { C: new ort.Tensor('float32', out, outDims) },
+      {},
+    );
+  }
+
+  dispose(): void {
+    for (const s of this.sessions.values()) s.dispose();
+    this.sessions.clear();
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Elementwise ops with broadcasting (add, sub, mul, div) and unary functions, with gradients.
+ */
+import { errors } from '../../errors/index.ts';
+import { contiguousStrides, shapeSize, type BinaryOp, type UnaryOp } from '../backend.ts';
+import { full, makeResult, sameBackend, type Tensor } from '../tensor.ts';
+import { accumulateReduced, broadcastShapes, broadcastStrides } from './broadcast.ts';
+
+type Operand = Tensor | number;
+
+function asTensor(x: Operand, like: Tensor): Tensor {
+  return typeof x === 'number' ? full([], x, { backend: like.backend }) : x;
+}
+
+function binaryOp(op: 'add' | 'sub' | 'mul' | 'div', a: Tensor, b: Tensor): Tensor {
+  const be = sameBackend(op, a, b);
+  const shape = broadcastShapes(op, a.shape, b.shape);
+  const n = shapeSize(shape);
+  const out = be.alloc(n);
+  const as = broadcastStrides(a.shape, shape), bs = broadcastStrides(b.shape, shape);
+  be.binary(op, a.buffer, b.buffer, out, { shape, aStrides: as, bStrides: bs });
+  const dense = contiguousStrides(shape);
+  const aFull = a.size === n, bFull = b.size === n;
+  return makeResult(op, [a, b], out, shape, (dy, grads) => {
+    const ga = grads.of(a), gb = grads.of(b);
+    // d/da and d/db: a product with dy, reduced to the operand's shape where it was broadcast.
+    const emit = (g: typeof ga, full: boolean, target: Tensor, kernel: (dst: typeof dy, acc: boolean) => void) => {
+      if (!g) return;
+      if (full) return kernel(g, true);
+      const tmp = be.alloc(n);
+      kernel(tmp, false);
+      accumulateReduced(be, tmp, shape, target.shape, g);
+      be.dispose(tmp);
+    };
+    switch (op) {
+      case 'add':
+        emit(ga, aFull, a, (dst, acc) => be.affine(dy, dst, n, 1, 0, acc));
+        emit(gb, bFull, b, (dst, acc) => be.affine(dy, dst, n, 1, 0, acc));
+        break;
+      case 'sub':
+        emit(ga, aFull, a, (dst, acc) => be.affine(dy, dst, n, 1, 0, acc));
+        emit(gb, bFull, b, (dst, acc) => be.affine(dy, dst, n, -1, 0, acc));
+        break;
+      case 'mul':
+        emit(ga, aFull, a, (dst, acc) => be.binary('mul', dy, b.buffer, dst, { shape, aStrides: dense, bStrides: bs, accumulate: acc }));
+        emit(gb, bFull, b, (dst, acc) => be.binary('mul', dy, a.buffer, dst, { shape, aStrides: dense, bStrides: as, accumulate: acc }));
+        break;
+      case 'div':
+        emit(ga, aFull, a, (dst, acc) => be.binary('div', dy, b.buffer, dst, { shape, aStrides: dense, bStrides: bs, accumulate: acc }));
+        // d(a/b)/db = -(a/b)/b = -out/b
+        emit(gb, bFull, b, (dst, acc) => {
+          const t = be.alloc(n);
+          be.binary('div', out, b.buffer, t, { shape, aStrides: dense, bStrides: bs });
+          be.binary('mul', dy, t, t, { shape, aStrides: dense, bStrides: dense });
+          be.affine(t, dst, n, -1, 0, acc);
+          be.dispose(t);
+        });
+        break;
+    }
+  });
+}
+
+/** a + b with broadcasting. */
+export function add(a: Tensor, b: Operand): Tensor {
+  return typeof b === 'number' ? affine(a, 1, b) : binaryOp('add', a, b);
+}
+/** a - b with broadcasting. */
+export function sub(a: Tensor, b: Operand): Tensor {
+  return typeof b === 'number' ? affine(a, 1, -b) : binaryOp('sub', a, b);
+}
+/** a * b with broadcasting. */
+export function mul(a: Tensor, b: Operand): Tensor {
+  return typeof b === 'number' ? affine(a, b, 0) : binaryOp('mul', a, b);
+}
+/** a / b with broadcasting. */
+export function div(a: Tensor, b: Operand): Tensor {
+  return typeof b === 'number' ? affine(a, 1 / b, 0) : binaryOp('div', a, asTensor(b, a));
+}
+
+/** alpha * x + beta. */
+export function affine(x: Tensor, alpha: number, beta: number): Tensor {
+  const be = x.backend;
+  const out = be.alloc(x.size);
+  be.affine(x.buffer, out, x.size, alpha, beta);
+  return makeResult('affine', [x], out, x.shape, (dy, grads) => {
+    const g = grads.of(x);
+    if (g) be.affine(dy, g, x.size, alpha, 0, true);
+  });
+}
+
+/** Elementwise max/min without gradient (for clamping constants and masks). */
+export function maximumConst(a: Tensor, b: Tensor, op: Extract<BinaryOp, 'max' | 'min'> = 'max'): Tensor {
+  if (a.requiresGrad || b.requiresGrad) throw errors.invalidComputeArgument(op, 'has no gradient; use it on constants');
+  const be = sameBackend(op, a, b);
+  const shape = broadcastShapes(op, a.shape, b.shape);
+  const out = be.alloc(shapeSize(shape));
+  be.binary(op, a.buffer, b.buffer, out, { shape, aStrides: broadcastStrides(a.shape, shape), bStrides: broadcastStrides(b.shape, shape) });
+  return makeResult(op, [a, b], out, shape, () => {});
+}
+
+/** Applies a unary function elementwise. */
+export function unary(op: UnaryOp, x: Tensor): Tensor {
+  const be = x.backend;
+  const out = be.alloc(x.size);
+  be.unary(op, x.buffer, out, x.size);
+  return makeResult(op, [x], out, x.shape, (dy, grads) => {
+    const g = grads.of(x);
+    if (g) be.unaryBackward(op, x.buffer, out, dy, g, x.size, true);
+  });
+}
+
+export const neg = (x: Tensor) => unary('neg', x);
+export const exp = (x: Tensor) => unary('exp', x);
+export const log = (x: Tensor) => unary('log', x);
+export const sqrt = (x: Tensor) => unary('sqrt', x);
+export const square = (x: Tensor) => unary('square', x);
+export const tanh = (x: Tensor) => unary('tanh', x);
+export const relu = (x: Tensor) => unary('relu', x);
+export const sigmoid = (x: Tensor) => unary('sigmoid', x);
+
+/** GELU: 'tanh' approximation (CLIP, DFER-CLIP) or exact 'erf'. */
+export function gelu(x: Tensor, approximate: 'tanh' | 'erf' = 'tanh'): Tensor {
+  return unary(approximate === 'tanh' ? 'gelu_tanh' : 'gelu_erf', x);
+}

@@ -1,0 +1,249 @@
+/**
+ * Tensors and reverse-mode autodiff.
+ *
+ * A Tensor is a dense, row-major f32 array in backend-owned storage plus a shape. Ops return new
+ * tensors synchronously (their kernels are enqueued, see ./backend.ts); `await t.data()` reads
+ * the values back. When grad mode is on and an input requires a gradient, the op records a
+ * GradNode (the tape is the graph of nodes reachable from the output). `loss.backward()` walks
+ * it in reverse topological order; each node's backward enqueues kernels that *accumulate* into
+ * its inputs' gradient buffers, so a tensor used twice gets both contributions, and leaf
+ * gradients accumulate across backward() calls until zeroGrad (gradient accumulation).
+ */
+import { errors } from '../errors/index.ts';
+import { shapeSize, type Backend, type DeviceBuffer } from './backend.ts';
+import { CpuBackend } from './cpu/cpu-backend.ts';
+
+/** Gives a node's backward the gradient buffer of an input, or null when it needs none. */
+export interface GradAccess {
+  of(t: Tensor): DeviceBuffer | null;
+}
+
+export interface GradNode {
+  readonly op: string;
+  readonly inputs: readonly Tensor[];
+  /** Accumulates d(loss)/d(input) into grads.of(input), given dy = d(loss)/d(output). */
+  backward(dy: DeviceBuffer, grads: GradAccess): void;
+}
+
+const released = new FinalizationRegistry<{ backend: Backend; buffer: DeviceBuffer }>(({ backend, buffer }) => backend.dispose(buffer));
+
+let gradEnabled = true;
+let defaultBackend: Backend | undefined;
+
+/** The backend new tensors use when none is given (cpu until setDefaultBackend). */
+export function getDefaultBackend(): Backend {
+  return (defaultBackend ??= new CpuBackend());
+}
+
+export function setDefaultBackend(backend: Backend): void {
+  defaultBackend = backend;
+}
+
+/** Runs fn with gradient recording off (inference, optimizer updates, metrics). */
+export function noGrad<T>(fn: () => T): T {
+  const prev = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = prev;
+  }
+}
+
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly size: number;
+  requiresGrad: boolean;
+  /** Accumulated gradient of a leaf tensor (null until the first backward that reaches it). */
+  grad: Tensor | null = null;
+  /** The op that produced this tensor, when recorded. */
+  readonly node: GradNode | null;
+  private disposed = false;
+  /** For a view (reshape), the tensor that owns the buffer; kept alive as long as the view. */
+  private readonly base: Tensor | null;
+
+  constructor(readonly backend: Backend, readonly buffer: DeviceBuffer, shape: readonly number[],
+    requiresGrad = false, node: GradNode | null = null, base: Tensor | null = null) {
+    this.shape = Object.freeze([...shape]);
+    this.size = shapeSize(shape);
+    if (buffer.size < this.size) throw errors.shapeMismatch('tensor', `buffer of ${buffer.size} for shape [${shape}]`);
+    this.requiresGrad = requiresGrad;
+    this.node = node;
+    this.base = base;
+    if (!base) released.register(this, { backend, buffer }, this);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  /** Values once every enqueued kernel has run. */
+  async data(): Promise<Float32Array> {
+    const v = await this.backend.read(this.buffer);
+    return v instanceof Float32Array ? v.subarray(0, this.size) : Float32Array.from(v.subarray(0, this.size));
+  }
+
+  /** The single value of a one-element tensor. */
+  async item(): Promise<number> {
+    if (this.size !== 1) throw errors.shapeMismatch('item', `tensor has ${this.size} elements, expected 1`);
+    return (await this.data())[0];
+  }
+
+  /** Frees the storage now rather than at garbage collection (a view frees nothing). */
+  dispose(): void {
+    if (this.disposed || this.base) return;
+    this.disposed = true;
+    released.unregister(this);
+    this.backend.dispose(this.buffer);
+  }
+
+  /** A tensor sharing nothing with the graph: same values, no gradient history. */
+  detach(): Tensor {
+    const out = this.backend.alloc(this.size);
+    this.backend.unary('copy', this.buffer, out, this.size);
+    return new Tensor(this.backend, out, this.shape);
+  }
+
+  /**
+   * Reverse-mode differentiation from this scalar: accumulates d(this)/d(leaf) into the `grad`
+   * of every leaf that requires a gradient. Enqueues kernels; await any leaf's grad.data().
+   */
+  backward(): void {
+    if (this.size !== 1) throw errors.shapeMismatch('backward', `needs a one-element loss, got shape [${this.shape}]`);
+    if (!this.requiresGrad) throw errors.noGradient('backward');
+    const order = topologicalOrder(this);
+    const grads = new Map<Tensor, DeviceBuffer>();
+    const be = this.backend;
+    const access: GradAccess = {
+      of: (t) => {
+        if (!t.requiresGrad) return null;
+        let g = grads.get(t);
+        if (!g) {
+          if (!t.node) {
+            // A leaf accumulates straight into its persistent .grad.
+            t.grad ??= new Tensor(t.backend, t.backend.alloc(t.size), t.shape);
+            g = t.grad.buffer;
+          } else {
+            g = t.backend.alloc(t.size);
+          }
+          grads.set(t, g);
+        }
+        return g;
+      },
+    };
+    const seed = access.of(this)!;
+    be.fill(seed, 1, 1);
+    // The tape: nodes run from the loss back to the leaves.
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i];
+      const g = grads.get(t);
+      if (!g || !t.node) continue;
+      t.node.backward(g, access);
+      // An intermediate's gradient is dead once its node has propagated it.
+      t.backend.dispose(g);
+      grads.delete(t);
+    }
+  }
+
+  toString(): string {
+    return `Tensor[${this.shape.join('x')}]${this.requiresGrad ? ' (grad)' : ''}`;
+  }
+}
+
+/** Tensors that need a gradient, in an order where every tensor follows its inputs. */
+function topologicalOrder(root: Tensor): Tensor[] {
+  const order: Tensor[] = [];
+  const seen = new Set<Tensor>();
+  // Iterative DFS: graphs of deep models overflow the call stack with recursion.
+  const stack: Array<[Tensor, number]> = [[root, 0]];
+  seen.add(root);
+  while (stack.length) {
+    const top = stack[stack.length - 1];
+    const [t, i] = top;
+    const inputs = t.node?.inputs ?? [];
+    if (i < inputs.length) {
+      top[1]++;
+      const child = inputs[i];
+      if (child.requiresGrad && !seen.has(child)) {
+        seen.add(child);
+        stack.push([child, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(t);
+    }
+  }
+  return order;
+}
+
+/**
+ * Creates an op's output. Records `backward` as its node when grad mode is on and an input
+ * requires a gradient; otherwise the output is a constant.
+ */
+export function makeResult(op: string, inputs: readonly Tensor[], buffer: DeviceBuffer, shape: readonly number[],
+  backward: (dy: DeviceBuffer, grads: GradAccess) => void): Tensor {
+  const backend = inputs[0].backend;
+  const needs = gradEnabled && inputs.some((t) => t.requiresGrad);
+  return new Tensor(backend, buffer, shape, needs, needs ? { op, inputs, backward } : null);
+}
+
+/** A tensor over the same buffer with another shape of the same size (reshape). */
+export function makeView(x: Tensor, shape: readonly number[], backward: (dy: DeviceBuffer, grads: GradAccess) => void): Tensor {
+  const needs = gradEnabled && x.requiresGrad;
+  return new Tensor(x.backend, x.buffer, shape, needs, needs ? { op: 'reshape', inputs: [x], backward } : null, x);
+}
+
+/** Throws unless every tensor lives on the same backend; returns it. */
+export function sameBackend(op: string, ...ts: Tensor[]): Backend {
+  const b = ts[0].backend;
+  for (const t of ts) if (t.backend !== b) throw errors.invalidComputeArgument(op, 'tensors live on different backends');
+  return b;
+}
+
+// ---- creation ------------------------------------------------------------------------------
+
+export interface CreateOptions {
+  backend?: Backend;
+  requiresGrad?: boolean;
+}
+
+/** A tensor from host values (copied). */
+export function tensor(values: ArrayLike<number>, shape: readonly number[] = [values.length], opts: CreateOptions = {}): Tensor {
+  const n = shapeSize(shape);
+  if (values.length !== n) throw errors.shapeMismatch('tensor', `${values.length} values for shape [${shape}] (${n})`);
+  const backend = opts.backend ?? getDefaultBackend();
+  const data = values instanceof Float32Array ? values : Float32Array.from(values);
+  return new Tensor(backend, backend.upload(data), shape, opts.requiresGrad ?? false);
+}
+
+export function full(shape: readonly number[], value: number, opts: CreateOptions = {}): Tensor {
+  const backend = opts.backend ?? getDefaultBackend();
+  const buf = backend.alloc(shapeSize(shape));
+  if (value !== 0) backend.fill(buf, value);
+  return new Tensor(backend, buf, shape, opts.requiresGrad ?? false);
+}
+
+export function zeros(shape: readonly number[], opts: CreateOptions = {}): Tensor {
+  return full(shape, 0, opts);
+}
+
+export function ones(shape: readonly number[], opts: CreateOptions = {}): Tensor {
+  return full(shape, 1, opts);
+}
+
+/** Integer indices (for gather/embedding and targets) in backend storage. */
+export class IndexTensor {
+  constructor(readonly backend: Backend, readonly buffer: DeviceBuffer, readonly values: Int32Array) {}
+  get size(): number {
+    return this.values.length;
+  }
+}
+
+export function indices(values: ArrayLike<number>, backend: Backend = getDefaultBackend()): IndexTensor {
+  const v = Int32Array.from(values);
+  return new IndexTensor(backend, backend.upload(v), v);
+}

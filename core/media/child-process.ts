@@ -1,0 +1,96 @@
+/**
+ * Runs a helper binary (ffmpeg, ffprobe) kill-safely: the child is SIGKILLed when the caller's
+ * AbortSignal fires, and any child still running when this Node process exits is killed too, so an
+ * aborted or crashed batch never leaves decoders behind.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of live) child.kill('SIGKILL');
+  });
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** Stop collecting stdout past this many bytes and kill the child (guards against runaway output). */
+  maxStdoutBytes?: number;
+}
+
+export interface RunResult {
+  code: number | null;
+  /** Set when the child died from a signal (ours or someone else's). */
+  killedBy: NodeJS.Signals | null;
+  stdout: Buffer;
+  /** At most the last 64 KiB of stderr. */
+  stderr: string;
+  /** True when stdout hit maxStdoutBytes and the child was stopped. */
+  truncated: boolean;
+}
+
+/** The reason an AbortSignal carries, as a throwable (an AbortError DOMException by default). */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The operation was aborted', 'AbortError');
+}
+
+/** Spawns `command args`, collects stdout and the tail of stderr; rejects only on abort or spawn failure. */
+export function runProcess(command: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  const { signal, maxStdoutBytes = Number.POSITIVE_INFINITY } = opts;
+  if (signal?.aborted) return Promise.reject(abortReason(signal));
+  installExitHook();
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(child);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let truncated = false;
+    let stderr = '';
+    let settled = false;
+
+    const onAbort = () => {
+      child.kill('SIGKILL');
+      finish(() => reject(abortReason(signal!)));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    function finish(action: () => void): void {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      action();
+    }
+
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (truncated) return;
+      if (size + chunk.length > maxStdoutBytes) {
+        truncated = true;
+        child.kill('SIGKILL');
+        return;
+      }
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (s: string) => {
+      stderr = (stderr + s).slice(-65536);
+    });
+    child.on('error', (err) => {
+      live.delete(child);
+      finish(() => reject(err));
+    });
+    child.on('close', (code, killedBy) => {
+      live.delete(child);
+      finish(() => resolve({ code, killedBy, stdout: Buffer.concat(chunks, size), stderr, truncated }));
+    });
+  });
+}
+
+/** Number of helper processes this module currently has running (for tests and diagnostics). */
+export function liveChildCount(): number {
+  return live.size;
+}

@@ -1,0 +1,54 @@
+/**
+ * Which source frames a clip keeps: TSN-style sampling of method.md F.4 (DFER-CLIP, HESP).
+ *
+ * - test:  n > T: tick = n/T, idx_i = floor(tick/2 + i*tick)  (uniform, centred in each segment)
+ * - train: L = floor(n/T) > 0: idx_i = i*L + U{0..L-1}        (one random frame per segment)
+ * - short clips (n <= T in test, n < T in train) are padded:
+ *     'last' (default, DFER-CLIP and its PR #1): 0..n-1 then the last index repeated;
+ *     'zero' (HESP's TSN code): every index 0, i.e. the first frame T times. This is index
+ *            padding as in the reference code, not black frames.
+ * With n == T both modes return 0..T-1 (the DFEW clip_224x224_16f case).
+ */
+import { ingestOptionInvalid } from '../errors/messages.ts';
+
+export type SampleMode = 'test' | 'train';
+export type PadMode = 'last' | 'zero';
+
+/** Deterministic uniform generator in [0, 1) (mulberry32), so training sampling is reproducible. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pad(n: number, T: number, mode: PadMode): number[] {
+  if (mode === 'zero') return new Array<number>(T).fill(0);
+  return Array.from({ length: T }, (_, i) => Math.min(i, n - 1));
+}
+
+/**
+ * T source-frame indices for a clip of n frames.
+ * @param rng uniform [0,1) source for 'train' (see `seededRandom`); unused in 'test'.
+ */
+export function sampleIndices(n: number, T: number, mode: SampleMode, rng?: () => number, padMode: PadMode = 'last'): number[] {
+  if (!Number.isInteger(n) || n < 1) throw ingestOptionInvalid(`a clip needs at least 1 frame, got ${n}`);
+  if (!Number.isInteger(T) || T < 1) throw ingestOptionInvalid(`frames must be a positive integer, got ${T}`);
+  if (padMode !== 'last' && padMode !== 'zero') throw ingestOptionInvalid(`unknown pad "${String(padMode)}"`);
+  if (mode === 'test') {
+    if (n <= T) return pad(n, T, padMode);
+    const tick = n / T;
+    return Array.from({ length: T }, (_, i) => Math.floor(tick / 2 + i * tick));
+  }
+  if (mode === 'train') {
+    const L = Math.floor(n / T);
+    if (L === 0) return pad(n, T, padMode);
+    const random = rng ?? seededRandom(0);
+    return Array.from({ length: T }, (_, i) => i * L + Math.floor(random() * L));
+  }
+  throw ingestOptionInvalid(`unknown mode "${String(mode)}"`);
+}

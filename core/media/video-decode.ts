@@ -1,0 +1,88 @@
+/**
+ * Decodes chosen frames of a video in ONE ffmpeg process: a `select` filter keeps the wanted
+ * frame numbers, an optional `scale` bounds the long side, and frames leave through a pipe as
+ * binary PPM (rgb24 with a tiny header). The header carries each frame's real size, so
+ * display-matrix rotation (which ffmpeg applies) cannot desynchronise the byte stream.
+ */
+import { ffmpegFailed, mediaDecodeFailed } from '../errors/messages.ts';
+import type { Frame } from '../types.ts';
+import { runProcess } from './child-process.ts';
+import type { FfmpegTools } from './ffmpeg-locate.ts';
+
+export interface DecodeOptions {
+  /** Scale so that neither side exceeds this (aspect kept, never enlarged). */
+  maxSide?: number;
+  signal?: AbortSignal;
+}
+
+/** Splits a buffer of concatenated binary PPM (P6, maxval 255) images into RGB frames. */
+export function parsePpmStream(buf: Buffer): { width: number; height: number; rgb: Uint8Array }[] {
+  const out: { width: number; height: number; rgb: Uint8Array }[] = [];
+  let pos = 0;
+  const token = (): string => {
+    // Skip whitespace and # comments, then read one token.
+    for (;;) {
+      while (pos < buf.length && /\s/.test(String.fromCharCode(buf[pos]))) pos++;
+      if (buf[pos] === 0x23) { while (pos < buf.length && buf[pos] !== 0x0a) pos++; continue; }
+      break;
+    }
+    const start = pos;
+    while (pos < buf.length && !/\s/.test(String.fromCharCode(buf[pos]))) pos++;
+    return buf.toString('latin1', start, pos);
+  };
+  while (pos < buf.length) {
+    const magic = token();
+    if (magic === '') break;
+    if (magic !== 'P6') throw new Error(`unexpected PPM magic "${magic.slice(0, 8)}" at byte ${pos}`);
+    const width = Number(token());
+    const height = Number(token());
+    const maxval = Number(token());
+    if (!(width > 0 && height > 0) || maxval !== 255) throw new Error(`bad PPM header ${width}x${height} max ${maxval}`);
+    pos++; // the single whitespace byte after maxval
+    const bytes = width * height * 3;
+    if (pos + bytes > buf.length) break; // truncated last frame: the decoder was cut off
+    out.push({ width, height, rgb: new Uint8Array(buf.buffer, buf.byteOffset + pos, bytes) });
+    pos += bytes;
+  }
+  return out;
+}
+
+/**
+ * Decodes the frames at `indices` (sorted, distinct, 0-based). Returns them in order; fewer than
+ * asked when the stream ends early (truncated files): the caller decides how to fill the gap.
+ * @param sizeBound the larger side of the source, to cap the bytes accepted from the pipe.
+ */
+export async function decodeVideoFrames(path: string, indices: number[], fps: number, sizeBound: number, tools: FfmpegTools, opts: DecodeOptions = {}): Promise<Frame[]> {
+  const select = `select='${indices.map((i) => `eq(n\\,${i})`).join('+')}'`;
+  const filters = [select];
+  if (opts.maxSide) {
+    const m = opts.maxSide;
+    filters.push(`scale=w='min(iw\\,${m})':h='min(ih\\,${m})':force_original_aspect_ratio=decrease`);
+  }
+  const side = Math.min(sizeBound, opts.maxSide ?? sizeBound);
+  const maxStdoutBytes = indices.length * (side * side * 3 + 64);
+  const args = [
+    '-hide_banner', '-nostdin', '-loglevel', 'error', '-i', path,
+    '-map', '0:v:0', '-an', '-sn', '-dn', '-vf', filters.join(','), '-vsync', 'passthrough',
+    '-f', 'image2pipe', '-c:v', 'ppm', 'pipe:1',
+  ];
+  const res = await runProcess(tools.ffmpeg, args, { signal: opts.signal, maxStdoutBytes });
+  if (res.truncated) throw ffmpegFailed(path, `more output than ${indices.length} frames of at most ${side}px`);
+  let images;
+  try {
+    images = parsePpmStream(res.stdout);
+  } catch (e) {
+    throw ffmpegFailed(path, (e as Error).message);
+  }
+  if (images.length === 0 && res.code !== 0) {
+    const detail = res.stderr.trim().split('\n').pop() ?? `exit code ${res.code}`;
+    throw mediaDecodeFailed(path, detail);
+  }
+  return images.slice(0, indices.length).map((img, k) => ({
+    width: img.width,
+    height: img.height,
+    rgb: img.rgb,
+    sourceIndex: indices[k],
+    ...(fps > 0 && { time: indices[k] / fps }),
+  }));
+}

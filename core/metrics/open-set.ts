@@ -1,0 +1,29 @@
+/** All open-set numbers of one evaluation in one call (the HESP report: Acc, AUROC, OSCR). */
+import { auroc, aurocArpl } from './auroc.ts';
+import { oscr, type KnownSamples } from './oscr.ts';
+
+export interface OpenSetReport {
+  /** Closed-set accuracy on the known samples. */
+  closedSetAccuracy: number;
+  /** Mann-Whitney AUROC, ties counted half. */
+  auroc: number;
+  /** ARPL-style AUROC, ties counted as known < unknown. */
+  aurocArpl: number;
+  /** OSCR, Vastlab reference. */
+  oscr: number;
+  /** OSCR, ARPL/HESP-compatible. */
+  oscrCompat: number;
+}
+
+/** Computes every open-set metric from known samples (score + correctness) and unknown scores. */
+export function openSetReport(known: KnownSamples, unknownScores: ArrayLike<number>): OpenSetReport {
+  let ok = 0;
+  for (let i = 0; i < known.correct.length; i++) if (known.correct[i]) ok++;
+  return {
+    closedSetAccuracy: known.correct.length ? ok / known.correct.length : 0,
+    auroc: auroc(known.scores, unknownScores),
+    aurocArpl: aurocArpl(known.scores, unknownScores),
+    oscr: oscr(known, unknownScores, 'reference'),
+    oscrCompat: oscr(known, unknownScores, 'compat'),
+  };
+}

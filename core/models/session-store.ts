@@ -1,0 +1,92 @@
+/**
+ * onnxruntime-node sessions, created once per model and shared by every caller in the process.
+ * This is the "model store" a plugin receives: `store.faceModel('facemesh')` converts (or reads
+ * the cached conversion of) the pretrained face model and returns a ready InferenceSession.
+ */
+import * as ort from 'onnxruntime-node';
+import { errors } from '../errors/index.ts';
+import { type FaceModelName, faceModelOnnx, humanModelsDir } from './face-model-sources.ts';
+import { ModelCache } from './model-cache.ts';
+
+/** Execution device for onnxruntime (`--device`). */
+export type OrtDevice = 'cpu' | 'cuda' | 'webgpu';
+
+/** Options of `OnnxSessionStore`. */
+export interface SessionStoreOptions {
+  /** Execution provider; default 'cpu'. 'cuda' falls back to cpu inside onnxruntime when absent. */
+  device?: OrtDevice;
+  /** onnxruntime intra-op threads; default: onnxruntime's choice (one per physical core). */
+  intraOpNumThreads?: number;
+  /** Cache for converted models; default `new ModelCache()` (VISAGE_CACHE_DIR aware). */
+  cache?: ModelCache;
+  /** Folder with the TFJS face models; default the installed @vladmandic/human `models/`. */
+  faceModelsDir?: string;
+}
+
+/** Memoising store of onnxruntime sessions. */
+export class OnnxSessionStore {
+  private readonly sessions = new Map<string, Promise<ort.InferenceSession>>();
+  private readonly faceHashes = new Map<FaceModelName, string>();
+  readonly cache: ModelCache;
+  readonly device: OrtDevice;
+
+  constructor(private readonly options: SessionStoreOptions = {}) {
+    this.cache = options.cache ?? new ModelCache();
+    this.device = options.device ?? 'cpu';
+  }
+
+  /** onnxruntime session options used for every session of this store. */
+  sessionOptions(): ort.InferenceSession.SessionOptions {
+    return {
+      executionProviders: this.device === 'cpu' ? ['cpu'] : [this.device, 'cpu'],
+      graphOptimizationLevel: 'all',
+      ...(this.options.intraOpNumThreads !== undefined && { intraOpNumThreads: this.options.intraOpNumThreads }),
+    };
+  }
+
+  /** The session for `key`, created from `load()` on first use. Concurrent callers share one. */
+  get(key: string, load: () => Promise<Uint8Array>): Promise<ort.InferenceSession> {
+    let session = this.sessions.get(key);
+    if (!session) {
+      session = load().then((bytes) => ort.InferenceSession.create(bytes, this.sessionOptions()));
+      // A failed load must not poison the store: the next call retries.
+      session.catch(() => this.sessions.delete(key));
+      this.sessions.set(key, session);
+    }
+    return session;
+  }
+
+  /** The session of a pretrained face model (converted from TFJS and cached on first use). */
+  faceModel(name: FaceModelName): Promise<ort.InferenceSession> {
+    return this.get(`face:${name}`, async () => {
+      const onnx = await faceModelOnnx(name, this.cache, this.options.faceModelsDir ?? humanModelsDir());
+      this.faceHashes.set(name, onnx.sourceSha256);
+      return onnx.bytes;
+    });
+  }
+
+  /** sha256 of a loaded face model's source (for feature-cache keys); undefined before loading. */
+  faceModelHash(name: FaceModelName): string | undefined {
+    return this.faceHashes.get(name);
+  }
+
+  /** Releases every session. */
+  async dispose(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(all.map(async (s) => (await s.catch(() => null))?.release()));
+  }
+}
+
+/** Runs a session and wraps onnxruntime failures as MODEL_RUN_FAILED. */
+export async function runSession(
+  session: ort.InferenceSession,
+  model: string,
+  feeds: Record<string, ort.Tensor>,
+): Promise<ort.InferenceSession.OnnxValueMapType> {
+  try {
+    return await session.run(feeds);
+  } catch (e) {
+    throw Object.assign(errors.modelRunFailed(model, (e as Error).message), { cause: e });
+  }
+}
