@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs everything Visage needs on a fresh Debian/Ubuntu machine, from the npm registry and
+# Debian's packages only (no model or binary downloads from elsewhere):
+#   - ffmpeg (video decoding), from apt;
+#   - a software Vulkan driver for the webgpu backend, unpacked into .vk/ (nothing installed system-wide);
+#   - the npm dependencies, exactly as pinned in package-lock.json.
+# Safe to run again.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi; }
+
+if ! command -v ffmpeg >/dev/null || ! command -v ffprobe >/dev/null; then
+  echo "install: ffmpeg (apt)"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq --no-install-recommends ffmpeg >/dev/null
+fi
+
+echo "install: software Vulkan driver for the webgpu backend (.vk/)"
+bash scripts/vulkan/install-swiftshader.sh >/dev/null
+
+echo "install: npm dependencies (npm ci)"
+# .npmrc skips onnxruntime-node's postinstall, which would fetch CUDA binaries from nuget.org.
+npm ci --no-audit --no-fund --loglevel=error
