@@ -5,14 +5,14 @@
 export * from './backend.ts';
 export {
   Tensor, IndexTensor, noGrad, isGradEnabled, getDefaultBackend, setDefaultBackend,
-  tensor, zeros, ones, full, indices, type CreateOptions, type GradNode, type GradAccess,
+  tensor, zeros, ones, full, indices, makeResult, type CreateOptions, type GradNode, type GradAccess, type BackwardOptions,
 } from './tensor.ts';
 export { CpuBackend, type CpuBackendOptions } from './cpu/cpu-backend.ts';
 export { createBackend, type Device, type CreateBackendOptions } from './create-backend.ts';
 export * from './ops/elementwise.ts';
 export { matmul, type MatmulFlags } from './ops/matmul.ts';
 export { sum, mean, max, type ReduceFlags } from './ops/reduce.ts';
-export { reshape, transpose, slice, concat } from './ops/shape.ts';
+export { reshape, transpose, slice, concat, gatherStrided } from './ops/shape.ts';
 export {
   softmax, logSoftmax, layerNorm, l2Normalize, cosineSimilarityMatrix, scaledDotProductAttention,
   embedding, crossEntropy, dropout, type CrossEntropyOptions,

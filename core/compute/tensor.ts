@@ -16,6 +16,11 @@ import { CpuBackend } from './cpu/cpu-backend.ts';
 /** Gives a node's backward the gradient buffer of an input, or null when it needs none. */
 export interface GradAccess {
   of(t: Tensor): DeviceBuffer | null;
+  /**
+   * Adds dy (same size as t) to t's gradient, handing the buffer over instead of copying when
+   * t has no gradient yet: the common case for add, reshape and residual connections.
+   */
+  pass(t: Tensor, dy: DeviceBuffer): void;
 }
 
 export interface GradNode {
@@ -54,6 +59,15 @@ export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
+export interface BackwardOptions {
+  /**
+   * Free the buffers of the graph's intermediate tensors (not leaves, not the loss) right after
+   * the backward pass, instead of at garbage collection. Training loops use it so each step
+   * reuses the previous step's memory; read any intermediate you need (logits) before.
+   */
+  freeGraph?: boolean;
+}
+
 export class Tensor {
   readonly shape: readonly number[];
   readonly size: number;
@@ -83,6 +97,7 @@ export class Tensor {
 
   /** Values once every enqueued kernel has run. */
   async data(): Promise<Float32Array> {
+    if (this.disposed || this.base?.disposed) throw errors.invalidComputeArgument('data', `${this} was disposed (freeGraph frees a graph's intermediates)`);
     const v = await this.backend.read(this.buffer);
     return v instanceof Float32Array ? v.subarray(0, this.size) : Float32Array.from(v.subarray(0, this.size));
   }
@@ -95,8 +110,9 @@ export class Tensor {
 
   /** Frees the storage now rather than at garbage collection (a view frees nothing). */
   dispose(): void {
-    if (this.disposed || this.base) return;
+    if (this.disposed) return;
     this.disposed = true;
+    if (this.base) return;
     released.unregister(this);
     this.backend.dispose(this.buffer);
   }
@@ -112,13 +128,25 @@ export class Tensor {
    * Reverse-mode differentiation from this scalar: accumulates d(this)/d(leaf) into the `grad`
    * of every leaf that requires a gradient. Enqueues kernels; await any leaf's grad.data().
    */
-  backward(): void {
+  backward(opts: BackwardOptions = {}): void {
     if (this.size !== 1) throw errors.shapeMismatch('backward', `needs a one-element loss, got shape [${this.shape}]`);
     if (!this.requiresGrad) throw errors.noGradient('backward');
     const order = topologicalOrder(this);
     const grads = new Map<Tensor, DeviceBuffer>();
+    // The running node's output gradient once handed to one of its inputs (then not freed).
+    let handedOver: DeviceBuffer | null = null;
     const be = this.backend;
     const access: GradAccess = {
+      pass: (t, dy) => {
+        if (!t.requiresGrad) return;
+        if (t.node && !grads.has(t) && handedOver !== dy && dy.size >= t.size) {
+          grads.set(t, dy);
+          handedOver = dy;
+          return;
+        }
+        const g = access.of(t)!;
+        t.backend.affine(dy, g, t.size, 1, 0, true);
+      },
       of: (t) => {
         if (!t.requiresGrad) return null;
         let g = grads.get(t);
@@ -142,10 +170,16 @@ export class Tensor {
       const t = order[i];
       const g = grads.get(t);
       if (!g || !t.node) continue;
+      handedOver = null;
       t.node.backward(g, access);
-      // An intermediate's gradient is dead once its node has propagated it.
-      t.backend.dispose(g);
       grads.delete(t);
+      // An intermediate's gradient is dead once its node has propagated it (unless handed on).
+      if (handedOver !== g) t.backend.dispose(g);
+    }
+    if (opts.freeGraph) {
+      const keep = new Set<Tensor>();
+      for (let t: Tensor | null = this; t; t = t.base) keep.add(t);
+      for (const t of order) if (t.node && !keep.has(t)) t.dispose();
     }
   }
 

@@ -55,6 +55,8 @@ export const mediaTooLarge = (path: string, width: number, height: number, limit
   fail('MEDIA_TOO_LARGE', `${path} is ${width}x${height}, over the ${limit}-pixel side limit`, 'downscale the video, or raise ingest.maxSide in the preset');
 export const ffmpegMissing = () =>
   fail('FFMPEG_MISSING', 'no ffmpeg found on PATH', 'install it (`apt-get install ffmpeg`) or set VISAGE_FFMPEG to a binary');
+export const ffmpegNotExecutable = (variable: string, path: string) =>
+  fail('FFMPEG_MISSING', `${variable}=${path} is not an executable file`, `point ${variable} at an ffmpeg binary, or unset it to use ffmpeg from PATH`);
 export const mediaNoVideoStream = (path: string) =>
   fail('MEDIA_NO_VIDEO_STREAM', `${path} has no video stream`, 'an audio-only or data file cannot be a clip; pass a video, an image or a folder of frames');
 export const ffmpegFailed = (path: string, detail: string) =>

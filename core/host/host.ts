@@ -17,6 +17,8 @@ import { Pipeline } from '../pipeline/pipeline.ts';
 import type { StageProfiler } from '../pipeline/stage-profiler.ts';
 import type { HostOptions } from './host-options.ts';
 import { TOKENS } from './tokens.ts';
+import { ModelCache } from '../models/model-cache.ts';
+import { OnnxSessionStore } from '../models/session-store.ts';
 
 export function defaultCacheDir(): string {
   return process.env.VISAGE_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'visage');
@@ -24,6 +26,7 @@ export function defaultCacheDir(): string {
 
 export class Host {
   private readonly container = new Container({ defaultScope: 'Singleton' });
+  private modelsCreated = false;
 
   constructor(options: HostOptions = {}) {
     const c = this.container;
@@ -38,6 +41,13 @@ export class Host {
       new PluginRegistry(discoverPlugins({ pluginDirs: options.pluginDirs, projectDirs: options.projectDirs, builtins: options.builtins })),
     );
     c.bind(TOKENS.Shared).toDynamicValue(() => new SharedResources());
+    c.bind(TOKENS.Models).toDynamicValue(() => {
+      const settings = c.get(TOKENS.Settings);
+      this.modelsCreated = true;
+      // onnxruntime's WebGPU EP is 100x slower than its CPU EP on software Vulkan, so models stay on cpu
+      // unless a GPU EP is asked for explicitly; --device webgpu selects the compute engine's backend.
+      return new OnnxSessionStore({ device: 'cpu', cache: new ModelCache(path.join(settings.cacheDir, 'models')) });
+    });
   }
 
   get registry(): PluginRegistry {
@@ -57,6 +67,7 @@ export class Host {
       logger: this.container.get(TOKENS.Logger),
       settings: this.container.get(TOKENS.Settings),
       shared: this.container.get(TOKENS.Shared),
+      models: () => this.container.get(TOKENS.Models),
       profiler: opts.profiler,
     });
   }
@@ -64,6 +75,7 @@ export class Host {
   /** Releases shared resources (model sessions). */
   async dispose(): Promise<void> {
     await this.container.get(TOKENS.Shared).disposeAll();
+    if (this.modelsCreated) await this.container.get(TOKENS.Models).dispose();
   }
 }
 

@@ -8,6 +8,7 @@ import type { PluginRegistry } from '../plugins/plugin-registry.ts';
 import type { SharedResources } from '../plugins/shared-resources.ts';
 import type { HostOptions } from './host-options.ts';
 import type { HostSettings } from '../plugins/plugin-context.ts';
+import type { OnnxSessionStore } from '../models/session-store.ts';
 
 type Token<T> = ServiceIdentifier<T>;
 
@@ -17,4 +18,5 @@ export const TOKENS = {
   Logger: Symbol.for('visage.Logger') as Token<Logger>,
   Registry: Symbol.for('visage.PluginRegistry') as Token<PluginRegistry>,
   Shared: Symbol.for('visage.SharedResources') as Token<SharedResources>,
+  Models: Symbol.for('visage.ModelStore') as Token<OnnxSessionStore>,
 } as const;

@@ -4,6 +4,7 @@
  * aborted or crashed batch never leaves decoders behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { ffmpegFailed } from '../errors/messages.ts';
 
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -90,7 +91,25 @@ export function runProcess(command: string, args: string[], opts: RunOptions = {
   });
 }
 
+/**
+ * `runProcess` for ffmpeg/ffprobe on a media file: a failure to start the binary becomes
+ * FFMPEG_FAILED naming the file; an abort still rejects with the signal's reason.
+ */
+export async function runMediaTool(file: string, command: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+  try {
+    return await runProcess(command, args, opts);
+  } catch (e) {
+    if (opts.signal?.aborted) throw e;
+    throw ffmpegFailed(file, `${command}: ${(e as Error).message}`);
+  }
+}
+
 /** Number of helper processes this module currently has running (for tests and diagnostics). */
 export function liveChildCount(): number {
   return live.size;
+}
+
+/** pid and command line of each helper process still running (for tests and diagnostics). */
+export function liveChildren(): { pid: number | undefined; command: string }[] {
+  return [...live].map((c) => ({ pid: c.pid, command: c.spawnargs.join(' ') }));
 }

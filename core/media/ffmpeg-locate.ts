@@ -7,7 +7,7 @@
  */
 import { access, constants } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
-import { ffmpegMissing } from '../errors/messages.ts';
+import { ffmpegMissing, ffmpegNotExecutable } from '../errors/messages.ts';
 
 export interface FfmpegTools {
   ffmpeg: string;
@@ -49,7 +49,8 @@ const cache = new Map<string, Promise<FfmpegTools>>();
 async function locate(env: NodeJS.ProcessEnv): Promise<FfmpegTools> {
   const fromEnv = env.VISAGE_FFMPEG;
   if (fromEnv) {
-    if (!(await executable(fromEnv))) throw ffmpegMissing();
+    if (!(await executable(fromEnv))) throw ffmpegNotExecutable('VISAGE_FFMPEG', fromEnv);
+    if (env.VISAGE_FFPROBE && !(await executable(env.VISAGE_FFPROBE))) throw ffmpegNotExecutable('VISAGE_FFPROBE', env.VISAGE_FFPROBE);
     const probe = env.VISAGE_FFPROBE ?? join(dirname(fromEnv), 'ffprobe');
     return { ffmpeg: fromEnv, ffprobe: (await executable(probe)) ? probe : null, source: 'env' };
   }

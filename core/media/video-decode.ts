@@ -6,7 +6,7 @@
  */
 import { ffmpegFailed, mediaDecodeFailed } from '../errors/messages.ts';
 import type { Frame } from '../types.ts';
-import { runProcess } from './child-process.ts';
+import { runMediaTool } from './child-process.ts';
 import type { FfmpegTools } from './ffmpeg-locate.ts';
 
 export interface DecodeOptions {
@@ -66,7 +66,7 @@ export async function decodeVideoFrames(path: string, indices: number[], fps: nu
     '-map', '0:v:0', '-an', '-sn', '-dn', '-vf', filters.join(','), '-vsync', 'passthrough',
     '-f', 'image2pipe', '-c:v', 'ppm', 'pipe:1',
   ];
-  const res = await runProcess(tools.ffmpeg, args, { signal: opts.signal, maxStdoutBytes });
+  const res = await runMediaTool(path, tools.ffmpeg, args, { signal: opts.signal, maxStdoutBytes });
   if (res.truncated) throw ffmpegFailed(path, `more output than ${indices.length} frames of at most ${side}px`);
   let images;
   try {

@@ -101,3 +101,20 @@ export function classificationReport(yTrue: ArrayLike<number>, yPred: ArrayLike<
     absentClasses: classes.filter((_, c) => recall[c] === null),
   };
 }
+
+/** Maps class names to indices into `classes`; an unknown name is an error, never a silent -1. */
+export function labelsToIndices(names: ArrayLike<string>, classes: string[]): Int32Array {
+  const index = new Map(classes.map((c, i) => [c, i]));
+  const out = new Int32Array(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const k = index.get(names[i]);
+    if (k === undefined) throw metricInputInvalid('labelsToIndices', `label "${names[i]}" at ${i} is not one of ${classes.join(', ')}`);
+    out[i] = k;
+  }
+  return out;
+}
+
+/** `classificationReport` for name-keyed truth and predictions (what readers and the decide stage produce). */
+export function classificationReportByName(truth: ArrayLike<string>, predicted: ArrayLike<string>, classes: string[]): ClassificationReport {
+  return classificationReport(labelsToIndices(truth, classes), labelsToIndices(predicted, classes), classes);
+}

@@ -1,5 +1,8 @@
 /** Evaluation metrics: closed-set (UAR, WAR, confusion), open-set (AUROC, OSCR), fold summaries. */
-export { accuracy, classificationReport, confusionMatrix, perClassRecall, uar, war, type ClassificationReport } from './classification.ts';
+export {
+  accuracy, classificationReport, classificationReportByName, confusionMatrix, labelsToIndices, perClassRecall, uar, war,
+  type ClassificationReport,
+} from './classification.ts';
 export { auroc, aurocArpl } from './auroc.ts';
 export { oscr, oscrCurve, type KnownSamples, type OscrMode, type OscrPoint } from './oscr.ts';
 export { foldMeanStd, type FoldSummary } from './folds.ts';

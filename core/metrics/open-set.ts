@@ -17,11 +17,12 @@ export interface OpenSetReport {
 
 /** Computes every open-set metric from known samples (score + correctness) and unknown scores. */
 export function openSetReport(known: KnownSamples, unknownScores: ArrayLike<number>): OpenSetReport {
+  const aurocMw = auroc(known.scores, unknownScores); // validates: non-empty, finite
   let ok = 0;
   for (let i = 0; i < known.correct.length; i++) if (known.correct[i]) ok++;
   return {
-    closedSetAccuracy: known.correct.length ? ok / known.correct.length : 0,
-    auroc: auroc(known.scores, unknownScores),
+    closedSetAccuracy: ok / known.correct.length,
+    auroc: aurocMw,
     aurocArpl: aurocArpl(known.scores, unknownScores),
     oscr: oscr(known, unknownScores, 'reference'),
     oscrCompat: oscr(known, unknownScores, 'compat'),

@@ -38,8 +38,37 @@ function check(metric: string, known: KnownSamples, unknownScores: ArrayLike<num
 }
 
 /** Scores sorted descending, as a fresh Float64Array. */
-function descending(values: number[] | Float64Array): Float64Array {
+function descending(values: ArrayLike<number>): Float64Array {
   return Float64Array.from(values).sort().reverse();
+}
+
+/**
+ * Walks the distinct thresholds in descending order (Vastlab tensor_OSRC) and reports the
+ * (FPR, CCR) point of each: a three-way merge over the sorted correct-known, wrong-known and
+ * unknown scores. Wrong knowns move neither coordinate but still define thresholds.
+ */
+function walkThresholds(known: KnownSamples, unknownScores: ArrayLike<number>, onPoint: (threshold: number, fpr: number, ccr: number) => void): void {
+  const nK = known.scores.length;
+  let nRight = 0;
+  for (let i = 0; i < nK; i++) if (known.correct[i]) nRight++;
+  const right = new Float64Array(nRight);
+  const wrong = new Float64Array(nK - nRight);
+  for (let i = 0, a = 0, b = 0; i < nK; i++) {
+    if (known.correct[i]) right[a++] = known.scores[i];
+    else wrong[b++] = known.scores[i];
+  }
+  const r = right.sort().reverse();
+  const w = wrong.sort().reverse();
+  const u = descending(unknownScores);
+  const nU = u.length;
+  let ir = 0, iw = 0, iu = 0;
+  while (ir < r.length || iw < w.length || iu < u.length) {
+    const t = Math.max(ir < r.length ? r[ir] : -Infinity, iw < w.length ? w[iw] : -Infinity, iu < u.length ? u[iu] : -Infinity);
+    while (ir < r.length && r[ir] === t) ir++;
+    while (iw < w.length && w[iw] === t) iw++;
+    while (iu < u.length && u[iu] === t) iu++;
+    onPoint(t, iu / nU, ir / nK);
+  }
 }
 
 /**
@@ -48,37 +77,19 @@ function descending(values: number[] | Float64Array): Float64Array {
  */
 export function oscrCurve(known: KnownSamples, unknownScores: ArrayLike<number>): OscrPoint[] {
   check('oscrCurve', known, unknownScores);
-  const right: number[] = [];
-  const wrong: number[] = [];
-  for (let i = 0; i < known.scores.length; i++) (known.correct[i] ? right : wrong).push(known.scores[i]);
-  const r = descending(right);
-  const w = descending(wrong);
-  const u = descending(Array.from(unknownScores));
-  const nK = known.scores.length;
-  const nU = u.length;
   const points: OscrPoint[] = [];
-  let ir = 0, iw = 0, iu = 0;
-  // Three-way merge over the sorted lists; each distinct value closes one threshold group.
-  // Wrong knowns move neither coordinate but still define thresholds, as in tensor_OSRC.
-  while (ir < r.length || iw < w.length || iu < u.length) {
-    const t = Math.max(ir < r.length ? r[ir] : -Infinity, iw < w.length ? w[iw] : -Infinity, iu < u.length ? u[iu] : -Infinity);
-    while (ir < r.length && r[ir] === t) ir++;
-    while (iw < w.length && w[iw] === t) iw++;
-    while (iu < u.length && u[iu] === t) iu++;
-    points.push({ threshold: t, fpr: iu / nU, ccr: ir / nK });
-  }
+  walkThresholds(known, unknownScores, (threshold, fpr, ccr) => points.push({ threshold, fpr, ccr }));
   return points;
 }
 
-/** Trapezoid area under a curve given as consecutive points, starting from (0,0). */
-function areaFromOrigin(points: OscrPoint[]): number {
-  let area = 0;
-  let x = 0, y = 0;
-  for (const p of points) {
-    area += (p.fpr - x) * (p.ccr + y) / 2;
-    x = p.fpr;
-    y = p.ccr;
-  }
+/** Reference OSCR: trapezoid area under the tensor_OSRC curve, starting from (0,0). */
+function oscrReference(known: KnownSamples, unknownScores: ArrayLike<number>): number {
+  let area = 0, x = 0, y = 0;
+  walkThresholds(known, unknownScores, (_t, fpr, ccr) => {
+    area += (fpr - x) * (ccr + y) / 2;
+    x = fpr;
+    y = ccr;
+  });
   return area;
 }
 
@@ -92,8 +103,10 @@ function oscrCompat(known: KnownSamples, unknownScores: ArrayLike<number>): numb
   const uTarget = new Uint8Array(n);
   for (let i = 0; i < nK; i++) { score[i] = known.scores[i]; kTarget[i] = known.correct[i] ? 1 : 0; }
   for (let i = 0; i < nU; i++) { score[nK + i] = unknownScores[i]; uTarget[nK + i] = 1; }
-  // Ascending, ties in input order (knowns first): numpy's argsort is stable for n <= 16 and
-  // the tie order only matters when a known and an unknown share a score.
+  // Ascending, ties in input order (knowns first, as concatenated by ARPL). numpy's default
+  // argsort is stable only for n <= 16; beyond that its tie order is unspecified, and ties between
+  // samples of different kinds (correct known, wrong known, unknown) can move the compat value by
+  // O(1/n). Stable order is the deterministic choice; the reference mode has no such ambiguity.
   const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => score[a] - score[b] || a - b);
   // Suffix sums over sorted positions: sufK[k] = sum of kTarget at positions >= k.
   const sufK = new Float64Array(n + 1);
@@ -123,10 +136,8 @@ function oscrCompat(known: KnownSamples, unknownScores: ArrayLike<number>): numb
  * 'compat' reproduces ARPL/HESP `compute_oscr` including its known quirks.
  */
 export function oscr(known: KnownSamples, unknownScores: ArrayLike<number>, mode: OscrMode = 'reference'): number {
-  if (mode === 'reference') return areaFromOrigin(oscrCurve(known, unknownScores));
-  if (mode === 'compat') {
-    check('oscr', known, unknownScores);
-    return oscrCompat(known, unknownScores);
-  }
+  check('oscr', known, unknownScores);
+  if (mode === 'reference') return oscrReference(known, unknownScores);
+  if (mode === 'compat') return oscrCompat(known, unknownScores);
   throw metricInputInvalid('oscr', `unknown mode "${String(mode)}" (use reference or compat)`);
 }

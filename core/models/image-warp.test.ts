@@ -48,3 +48,25 @@ describe('image warp', () => {
     expect(() => invertAffine([1, 1, 0, 1, 1, 0])).toThrow(/singular/);
   });
 });
+
+describe('image warp borders', () => {
+  it('edge-clamps the outer half pixel, so upscaling a whole image keeps its border colour', () => {
+    const f: Frame = { width: 2, height: 2, rgb: new Uint8Array(12).fill(200), sourceIndex: 0 };
+    const out = warpToFrame(f, rectToAffine([0, 0, 2, 2], 16, 16), 16, 16);
+    expect(out.rgb.every((v) => v === 200)).toBe(true);
+  });
+});
+
+describe('separable fast path', () => {
+  it('equals the general per-pixel path on axis-aligned maps, inside and across the border', () => {
+    const f = ramp(37, 23);
+    for (const box of [[3.2, 1.7, 30.4, 20.9], [-10, -5, 45, 30], [0, 0, 37, 23]] as const) {
+      const m = rectToAffine(box, 19, 13);
+      const general = [m[0], 1e-300, m[2], 0, m[4], m[5]] as typeof m; // non-zero shear: general path
+      const a = new Float32Array(19 * 13 * 3), b = new Float32Array(19 * 13 * 3);
+      warpToFloat(f, m, 19, 13, a, 0, { fill: 3 });
+      warpToFloat(f, general, 19, 13, b, 0, { fill: 3 });
+      for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i], 4);
+    }
+  });
+});

@@ -48,44 +48,97 @@ export function warpToFloat(
   opts: { scale?: number; bias?: number; channels?: 1 | 3; fill?: number } = {},
 ): void {
   const { scale = 1, bias = 0, channels = 3, fill = 0 } = opts;
-  const { width: W, height: H, rgb } = frame;
-  const px = [0, 0, 0];
-  let o = offset;
-  for (let v = 0; v < outH; v++) {
-    for (let u = 0; u < outW; u++) {
-      const cu = u + 0.5, cv = v + 0.5;
-      sample(rgb, W, H, m[0] * cu + m[1] * cv + m[2] - 0.5, m[3] * cu + m[4] * cv + m[5] - 0.5, fill, px);
-      if (channels === 3) {
-        target[o++] = px[0] * scale + bias;
-        target[o++] = px[1] * scale + bias;
-        target[o++] = px[2] * scale + bias;
-      } else {
-        target[o++] = (0.2989 * px[0] + 0.587 * px[1] + 0.114 * px[2]) * scale + bias;
-      }
-    }
-  }
+  warpInto(frame, m, outW, outH, fill, target, offset, channels === 1, scale, bias);
 }
 
 /** Samples `frame` into a new RGB24 frame of outW x outH. */
 export function warpToFrame(frame: Frame, m: Affine, outW: number, outH: number, fill = 0): Frame {
   const out = new Uint8Array(outW * outH * 3);
-  const { width: W, height: H, rgb } = frame;
-  const px = [0, 0, 0];
-  let o = 0;
-  for (let v = 0; v < outH; v++) {
-    for (let u = 0; u < outW; u++) {
-      const cu = u + 0.5, cv = v + 0.5;
-      sample(rgb, W, H, m[0] * cu + m[1] * cv + m[2] - 0.5, m[3] * cu + m[4] * cv + m[5] - 0.5, fill, px);
-      out[o++] = px[0] + 0.5;
-      out[o++] = px[1] + 0.5;
-      out[o++] = px[2] + 0.5;
-    }
-  }
+  // +0.5 then the Uint8Array store's truncation rounds to nearest (values stay below 256).
+  warpInto(frame, m, outW, outH, fill, out, 0, false, 1, 0.5);
   return { width: outW, height: outH, rgb: out, sourceIndex: frame.sourceIndex, time: frame.time };
 }
 
-/** Bilinear sample at index-space (x, y); neighbours outside the image read as `fill`. */
+/**
+ * The sampling loop shared by every warp: writes RGB (or gray) `value * scale + bias` for each
+ * output pixel in row-major order. Written without per-pixel closures: this runs for every pixel
+ * of every model input.
+ */
+function warpInto(
+  frame: Frame, m: Affine, outW: number, outH: number, fill: number,
+  out: Float32Array | Uint8Array, offset: number, gray: boolean, scale: number, bias: number,
+): void {
+  const { width: W, height: H, rgb } = frame;
+  const separable = m[1] === 0 && m[3] === 0;
+  const cx = separable ? taps(outW, W, m[0], m[2]) : null;
+  const cy = separable ? taps(outH, H, m[4], m[5]) : null;
+  const px = [0, 0, 0];
+  let o = offset;
+  for (let v = 0; v < outH; v++) {
+    for (let u = 0; u < outW; u++) {
+      let r: number, g: number, b: number;
+      if (cx && cy) {
+        const x0 = cx.i0[u], x1 = cx.i1[u], fx = cx.w1[u];
+        const y0 = cy.i0[v], y1 = cy.i1[v], fy = cy.w1[v];
+        const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+        if (x0 >= 0 && x1 >= 0 && y0 >= 0 && y1 >= 0) {
+          const i00 = (y0 * W + x0) * 3, i10 = (y0 * W + x1) * 3, i01 = (y1 * W + x0) * 3, i11 = (y1 * W + x1) * 3;
+          r = rgb[i00] * w00 + rgb[i10] * w10 + rgb[i01] * w01 + rgb[i11] * w11;
+          g = rgb[i00 + 1] * w00 + rgb[i10 + 1] * w10 + rgb[i01 + 1] * w01 + rgb[i11 + 1] * w11;
+          b = rgb[i00 + 2] * w00 + rgb[i10 + 2] * w10 + rgb[i01 + 2] * w01 + rgb[i11 + 2] * w11;
+        } else {
+          r = g = b = 0;
+          for (let t = 0; t < 4; t++) {
+            const xi = t & 1 ? x1 : x0, yi = t & 2 ? y1 : y0;
+            const w = t === 0 ? w00 : t === 1 ? w10 : t === 2 ? w01 : w11;
+            if (xi < 0 || yi < 0) {
+              r += fill * w; g += fill * w; b += fill * w;
+            } else {
+              const i = (yi * W + xi) * 3;
+              r += rgb[i] * w; g += rgb[i + 1] * w; b += rgb[i + 2] * w;
+            }
+          }
+        }
+      } else {
+        const cu = u + 0.5, cv = v + 0.5;
+        sample(rgb, W, H, m[0] * cu + m[1] * cv + m[2] - 0.5, m[3] * cu + m[4] * cv + m[5] - 0.5, fill, px);
+        r = px[0]; g = px[1]; b = px[2];
+      }
+      if (gray) {
+        out[o++] = (0.2989 * r + 0.587 * g + 0.114 * b) * scale + bias;
+      } else {
+        out[o++] = r * scale + bias;
+        out[o++] = g * scale + bias;
+        out[o++] = b * scale + bias;
+      }
+    }
+  }
+}
+
+/** 1-D bilinear taps along one axis: source indices (-1 = outside, reads `fill`) and weights. */
+function taps(n: number, size: number, scale: number, shift: number): { i0: Int32Array; i1: Int32Array; w1: Float32Array } {
+  const i0 = new Int32Array(n), i1 = new Int32Array(n), w1 = new Float32Array(n);
+  for (let j = 0; j < n; j++) {
+    let x = scale * (j + 0.5) + shift - 0.5;
+    if (x < 0 && x >= -0.5) x = 0;
+    else if (x > size - 1 && x <= size - 0.5) x = size - 1;
+    const x0 = Math.floor(x);
+    w1[j] = x - x0;
+    i0[j] = x0 >= 0 && x0 < size ? x0 : -1;
+    i1[j] = x0 + 1 >= 0 && x0 + 1 < size ? x0 + 1 : -1;
+  }
+  return { i0, i1, w1 };
+}
+
+/**
+ * Bilinear sample at index-space (x, y) (pixel i spans [i-0.5, i+0.5]). Inside the image the
+ * outermost half pixel is edge-clamped; beyond it, neighbours read as `fill`.
+ */
 function sample(rgb: Uint8Array, W: number, H: number, x: number, y: number, fill: number, out: number[]): void {
+  if (x < 0 && x >= -0.5) x = 0;
+  else if (x > W - 1 && x <= W - 0.5) x = W - 1;
+  if (y < 0 && y >= -0.5) y = 0;
+  else if (y > H - 1 && y <= H - 0.5) y = H - 1;
   const x0 = Math.floor(x), y0 = Math.floor(y);
   const fx = x - x0, fy = y - y0;
   if (x0 >= 0 && y0 >= 0 && x0 + 1 < W && y0 + 1 < H) {
@@ -98,8 +151,9 @@ function sample(rgb: Uint8Array, W: number, H: number, x: number, y: number, fil
     return;
   }
   out[0] = out[1] = out[2] = 0;
-  const taps: [number, number, number][] = [[x0, y0, (1 - fx) * (1 - fy)], [x0 + 1, y0, fx * (1 - fy)], [x0, y0 + 1, (1 - fx) * fy], [x0 + 1, y0 + 1, fx * fy]];
-  for (const [tx, ty, w] of taps) {
+  for (let t = 0; t < 4; t++) {
+    const tx = x0 + (t & 1), ty = y0 + (t >> 1);
+    const w = (t & 1 ? fx : 1 - fx) * (t >> 1 ? fy : 1 - fy);
     if (tx >= 0 && ty >= 0 && tx < W && ty < H) {
       const i = (ty * W + tx) * 3;
       out[0] += rgb[i] * w;

@@ -65,8 +65,8 @@ export class ModelCache {
     const path = this.pathFor(name, sourceSha256, variant);
     try {
       return { path, bytes: new Uint8Array(await readFile(path)), hit: true };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    } catch {
+      // Missing or unreadable: rebuild; a cache that cannot be written is reported below.
     }
     const bytes = await build();
     try {

@@ -78,15 +78,27 @@ export class OnnxSessionStore {
   }
 }
 
-/** Runs a session and wraps onnxruntime failures as MODEL_RUN_FAILED. */
+/** Cumulative onnxruntime time per model name in this process (for timings and benchmarks). */
+export const modelRunStats = new Map<string, { calls: number; ms: number }>();
+
+/**
+ * Runs a session, wraps onnxruntime failures as MODEL_RUN_FAILED, and adds the call's wall time
+ * to `modelRunStats`.
+ */
 export async function runSession(
   session: ort.InferenceSession,
   model: string,
   feeds: Record<string, ort.Tensor>,
 ): Promise<ort.InferenceSession.OnnxValueMapType> {
+  const t0 = performance.now();
   try {
     return await session.run(feeds);
   } catch (e) {
     throw Object.assign(errors.modelRunFailed(model, (e as Error).message), { cause: e });
+  } finally {
+    const stat = modelRunStats.get(model) ?? { calls: 0, ms: 0 };
+    stat.calls++;
+    stat.ms += performance.now() - t0;
+    modelRunStats.set(model, stat);
   }
 }

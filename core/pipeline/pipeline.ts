@@ -8,7 +8,7 @@ import type { ResolvedPreset, ResolvedProvider } from '../config/resolve-preset.
 import { usedPlugins } from '../config/resolve-preset.ts';
 import type { Logger } from '../logging/logger.ts';
 import { activatePlugin, type PluginModule } from '../plugins/activate-plugin.ts';
-import { createPluginContext, type HostSettings, type PluginContext } from '../plugins/plugin-context.ts';
+import { createPluginContext, type HostSettings, type ModelStore, type PluginContext } from '../plugins/plugin-context.ts';
 import type { PluginRegistry } from '../plugins/plugin-registry.ts';
 import type { SharedResources } from '../plugins/shared-resources.ts';
 import type { Clip } from '../types.ts';
@@ -35,6 +35,7 @@ export interface PipelineDeps {
   logger: Logger;
   settings: HostSettings;
   shared: SharedResources;
+  models: () => ModelStore;
   profiler?: StageProfiler;
 }
 
@@ -51,7 +52,7 @@ export class Pipeline {
     const p = new Pipeline(preset, deps);
     for (const id of activationOrder(deps.registry, usedPlugins(deps.registry, preset))) {
       const record = deps.registry.plugin(id)!;
-      const ctx = createPluginContext(record, p.hooks, preset.pluginConfig[id] ?? {}, deps.logger.child(id), deps.settings, deps.shared);
+      const ctx = createPluginContext(record, p.hooks, preset.pluginConfig[id] ?? {}, deps.logger.child(id), deps.settings, deps.shared, deps.models);
       p.contexts.push(ctx);
       p.modules.push(await activatePlugin(record, ctx));
     }

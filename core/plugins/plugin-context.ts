@@ -9,6 +9,10 @@ import type {
 import type { Logger } from '../logging/logger.ts';
 import type { PluginRecord } from './plugin-registry.ts';
 import type { SharedResources } from './shared-resources.ts';
+import type { OnnxSessionStore } from '../models/session-store.ts';
+
+/** The host's onnxruntime session store: models converted and cached once, sessions shared by all plugins. */
+export type ModelStore = OnnxSessionStore;
 import * as errors from '../errors/messages.ts';
 
 /** Provide the implementation of a contributed provider, by its local id from the manifest. */
@@ -54,6 +58,8 @@ export interface PluginContext {
    * of this host, so an A/B run loads a model once. Keyed per plugin.
    */
   shared<T>(key: string, create: () => Promise<T>): Promise<T>;
+  /** onnxruntime sessions (face models, user ONNX files), one store per host, created on first use. */
+  readonly models: ModelStore;
   /** Disposed when the pipeline is disposed. */
   readonly subscriptions: Disposable[];
 }
@@ -67,6 +73,7 @@ export function createPluginContext(
   logger: Logger,
   settings: HostSettings,
   shared: SharedResources,
+  models: () => ModelStore,
 ): PluginContext {
   const taps = <F extends (...args: any[]) => Promise<any>>(stage: keyof typeof POINT_OF): ProviderTaps<F> => ({
     provide(id, fn) {
@@ -90,6 +97,9 @@ export function createPluginContext(
     }),
     settings: Object.freeze({ ...settings }),
     shared: <T>(key: string, create: () => Promise<T>) => shared.get(`${plugin.id}:${key}`, create),
+    get models() {
+      return models();
+    },
     subscriptions: [],
   });
 }

@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
+import { errors } from '../../errors/index.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -35,8 +36,13 @@ interface NativeBinding {
 let native: NativeBinding | undefined;
 function loadNative(): NativeBinding {
   if (!native) {
-    native = require('onnxruntime-node/dist/binding.js') as NativeBinding;
-    native.initOrt();
+    try {
+      const b = require('onnxruntime-node/dist/binding.js') as NativeBinding;
+      b.initOrt();
+      native = b;
+    } catch (e) {
+      throw errors.backendUnavailable('cpu', `onnxruntime-node's native binding did not load: ${(e as Error).message}`);
+    }
   }
   return native;
 }
@@ -77,22 +83,31 @@ export function cpuThreads(): number {
   return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : availableParallelism();
 }
 
+/**
+ * Below this many multiply-adds a GEMM runs on one thread: waking the pool costs more than it
+ * saves, and on a busy machine a descheduled pool thread stalls the whole call.
+ */
+const PARALLEL_MIN_MACS = 1 << 23;
+
 export class OrtGemm {
   private readonly sessions = new Map<string, NativeSession>();
 
-  constructor(private readonly threads = cpuThreads()) {}
+  constructor(private readonly threads = cpuThreads(), private readonly spin = false) {}
 
-  private session(transA: boolean, transB: boolean, alpha: number): NativeSession {
-    const key = `${+transA}${+transB}:${alpha}`;
+  private session(transA: boolean, transB: boolean, alpha: number, threads: number): NativeSession {
+    const key = `${+transA}${+transB}:${alpha}:${threads}`;
     let s = this.sessions.get(key);
     if (!s) {
       const bytes = fusedMatMulModel(transA, transB, alpha);
       s = new (loadNative().binding.InferenceSession)();
       s.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, {
-        intraOpNumThreads: this.threads,
+        intraOpNumThreads: threads,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
-      });
+        // Pool threads that spin between GEMMs steal the core the JS kernels run on: measured
+        // 2-3x slower training steps on 2 cores with spinning on.
+        ...(this.spin ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
+      } as ort.InferenceSession.SessionOptions);
       this.sessions.set(key, s);
     }
     return s;
@@ -108,7 +123,8 @@ export class OrtGemm {
     out: Float32Array, outDims: [number, number, number],
     transA: boolean, transB: boolean, alpha: number,
   ): void {
-    const s = this.session(transA, transB, alpha);
+    const macs = outDims[0] * outDims[1] * outDims[2] * (transA ? aDims[1] : aDims[2]);
+    const s = this.session(transA, transB, alpha, macs >= PARALLEL_MIN_MACS ? this.threads : 1);
     s.run(
       { A: new ort.Tensor('float32', a, aDims), B: new ort.Tensor('float32', b, bDims) },
       { C: new ort.Tensor('float32', out, outDims) },

@@ -4,7 +4,7 @@
  */
 import { errors } from '../../errors/index.ts';
 import { scaledDotProductAttention, dropout } from '../ops/nn.ts';
-import { reshape, slice, transpose } from '../ops/shape.ts';
+import { gatherStrided, reshape, transpose } from '../ops/shape.ts';
 import type { Tensor } from '../tensor.ts';
 import { Linear } from './linear.ts';
 import { Module, rngOf, type ModuleOptions } from './module.ts';
@@ -39,9 +39,10 @@ export class MultiHeadAttention extends Module {
   forward(x: Tensor, mask?: Tensor | null, seed = 0): Tensor {
     const [b, t, d] = x.shape;
     if (x.rank !== 3 || d !== this.dim) throw errors.shapeMismatch('MultiHeadAttention', `expected [batch, tokens, ${this.dim}], got [${x.shape}]`);
-    // [b, t, 3, h, hd] -> [3, b, h, t, hd]: q, k, v become contiguous per head.
-    const qkv = transpose(reshape(this.qkv.forward(x), [b, t, 3, this.heads, this.headDim]), [2, 0, 3, 1, 4]);
-    const part = (i: number) => reshape(slice(qkv, 0, i, i + 1), [b, this.heads, t, this.headDim]);
+    // The projection is [b, t, (3, h, hd)]; pick q, k or v as [b, h, t, hd] in one strided copy.
+    const qkv = this.qkv.forward(x);
+    const hd = this.headDim;
+    const part = (i: number) => gatherStrided(qkv, [b, this.heads, t, hd], [t * 3 * d, hd, 3 * d, 1], i * d);
     const ctx = scaledDotProductAttention(part(0), part(1), part(2), mask);
     const merged = reshape(transpose(ctx, [0, 2, 1, 3]), [b, t, d]);
     return dropout(this.out.forward(merged), this.dropoutP, seed, this.training);

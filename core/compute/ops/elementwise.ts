@@ -1,16 +1,11 @@
 /**
  * Elementwise ops with broadcasting (add, sub, mul, div) and unary functions, with gradients.
  */
-import { errors } from '../../errors/index.ts';
-import { contiguousStrides, shapeSize, type BinaryOp, type UnaryOp } from '../backend.ts';
-import { full, makeResult, sameBackend, type Tensor } from '../tensor.ts';
+import { contiguousStrides, shapeSize, type UnaryOp } from '../backend.ts';
+import { makeResult, sameBackend, type Tensor } from '../tensor.ts';
 import { accumulateReduced, broadcastShapes, broadcastStrides } from './broadcast.ts';
 
 type Operand = Tensor | number;
-
-function asTensor(x: Operand, like: Tensor): Tensor {
-  return typeof x === 'number' ? full([], x, { backend: like.backend }) : x;
-}
 
 function binaryOp(op: 'add' | 'sub' | 'mul' | 'div', a: Tensor, b: Tensor): Tensor {
   const be = sameBackend(op, a, b);
@@ -22,9 +17,9 @@ function binaryOp(op: 'add' | 'sub' | 'mul' | 'div', a: Tensor, b: Tensor): Tens
   const dense = contiguousStrides(shape);
   const aFull = a.size === n, bFull = b.size === n;
   return makeResult(op, [a, b], out, shape, (dy, grads) => {
-    const ga = grads.of(a), gb = grads.of(b);
     // d/da and d/db: a product with dy, reduced to the operand's shape where it was broadcast.
-    const emit = (g: typeof ga, full: boolean, target: Tensor, kernel: (dst: typeof dy, acc: boolean) => void) => {
+    const emit = (full: boolean, target: Tensor, kernel: (dst: typeof dy, acc: boolean) => void) => {
+      const g = grads.of(target);
       if (!g) return;
       if (full) return kernel(g, true);
       const tmp = be.alloc(n);
@@ -34,21 +29,25 @@ function binaryOp(op: 'add' | 'sub' | 'mul' | 'div', a: Tensor, b: Tensor): Tens
     };
     switch (op) {
       case 'add':
-        emit(ga, aFull, a, (dst, acc) => be.affine(dy, dst, n, 1, 0, acc));
-        emit(gb, bFull, b, (dst, acc) => be.affine(dy, dst, n, 1, 0, acc));
+        // Reduce into a broadcast operand first: passing dy on may hand the buffer over.
+        if (!bFull) emit(bFull, b, (dst, acc) => be.affine(dy, dst, n, 1, 0, acc));
+        if (!aFull) emit(aFull, a, (dst, acc) => be.affine(dy, dst, n, 1, 0, acc));
+        if (aFull) grads.pass(a, dy);
+        if (bFull) grads.pass(b, dy);
         break;
       case 'sub':
-        emit(ga, aFull, a, (dst, acc) => be.affine(dy, dst, n, 1, 0, acc));
-        emit(gb, bFull, b, (dst, acc) => be.affine(dy, dst, n, -1, 0, acc));
+        emit(bFull, b, (dst, acc) => be.affine(dy, dst, n, -1, 0, acc));
+        if (aFull) grads.pass(a, dy);
+        else emit(aFull, a, (dst, acc) => be.affine(dy, dst, n, 1, 0, acc));
         break;
       case 'mul':
-        emit(ga, aFull, a, (dst, acc) => be.binary('mul', dy, b.buffer, dst, { shape, aStrides: dense, bStrides: bs, accumulate: acc }));
-        emit(gb, bFull, b, (dst, acc) => be.binary('mul', dy, a.buffer, dst, { shape, aStrides: dense, bStrides: as, accumulate: acc }));
+        emit(aFull, a, (dst, acc) => be.binary('mul', dy, b.buffer, dst, { shape, aStrides: dense, bStrides: bs, accumulate: acc }));
+        emit(bFull, b, (dst, acc) => be.binary('mul', dy, a.buffer, dst, { shape, aStrides: dense, bStrides: as, accumulate: acc }));
         break;
       case 'div':
-        emit(ga, aFull, a, (dst, acc) => be.binary('div', dy, b.buffer, dst, { shape, aStrides: dense, bStrides: bs, accumulate: acc }));
+        emit(aFull, a, (dst, acc) => be.binary('div', dy, b.buffer, dst, { shape, aStrides: dense, bStrides: bs, accumulate: acc }));
         // d(a/b)/db = -(a/b)/b = -out/b
-        emit(gb, bFull, b, (dst, acc) => {
+        emit(bFull, b, (dst, acc) => {
           const t = be.alloc(n);
           be.binary('div', out, b.buffer, t, { shape, aStrides: dense, bStrides: bs });
           be.binary('mul', dy, t, t, { shape, aStrides: dense, bStrides: dense });
@@ -74,7 +73,7 @@ export function mul(a: Tensor, b: Operand): Tensor {
 }
 /** a / b with broadcasting. */
 export function div(a: Tensor, b: Operand): Tensor {
-  return typeof b === 'number' ? affine(a, 1 / b, 0) : binaryOp('div', a, asTensor(b, a));
+  return typeof b === 'number' ? affine(a, 1 / b, 0) : binaryOp('div', a, b);
 }
 
 /** alpha * x + beta. */
@@ -86,16 +85,6 @@ export function affine(x: Tensor, alpha: number, beta: number): Tensor {
     const g = grads.of(x);
     if (g) be.affine(dy, g, x.size, alpha, 0, true);
   });
-}
-
-/** Elementwise max/min without gradient (for clamping constants and masks). */
-export function maximumConst(a: Tensor, b: Tensor, op: Extract<BinaryOp, 'max' | 'min'> = 'max'): Tensor {
-  if (a.requiresGrad || b.requiresGrad) throw errors.invalidComputeArgument(op, 'has no gradient; use it on constants');
-  const be = sameBackend(op, a, b);
-  const shape = broadcastShapes(op, a.shape, b.shape);
-  const out = be.alloc(shapeSize(shape));
-  be.binary(op, a.buffer, b.buffer, out, { shape, aStrides: broadcastStrides(a.shape, shape), bStrides: broadcastStrides(b.shape, shape) });
-  return makeResult(op, [a, b], out, shape, () => {});
 }
 
 /** Applies a unary function elementwise. */

@@ -15,10 +15,27 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   if (shapeSize(full) !== x.size || full.some((d) => !Number.isInteger(d) || d < 0)) {
     throw errors.shapeMismatch('reshape', `cannot view [${x.shape}] (${x.size}) as [${shape}]`);
   }
+  return makeView(x, full, (dy, grads) => grads.pass(x, dy));
+}
+
+/**
+ * A dense copy of the elements of x at offset + Σ i_d·strides[d] over `shape` (NumPy's
+ * as_strided followed by a copy). The positions must not overlap (a permutation, slice or
+ * selection of x); the gradient scatters back through the same positions. Lets a layer pick,
+ * say, the k heads out of a fused qkv projection in one copy instead of transpose + slice.
+ */
+export function gatherStrided(x: Tensor, shape: readonly number[], strides: readonly number[], offset = 0): Tensor {
+  if (strides.length !== shape.length) throw errors.shapeMismatch('gatherStrided', `${strides.length} strides for shape [${shape}]`);
+  let last = offset;
+  shape.forEach((d, i) => (last += (d - 1) * strides[i]));
+  if (offset < 0 || last >= x.size || strides.some((s) => s < 0)) throw errors.shapeMismatch('gatherStrided', `view reaches outside [${x.shape}]`);
   const be = x.backend;
-  return makeView(x, full, (dy, grads) => {
+  const dense = contiguousStrides(shape);
+  const out = be.alloc(shapeSize(shape));
+  be.copy(x.buffer, out, { shape, srcStrides: strides, srcOffset: offset, dstStrides: dense });
+  return makeResult('gatherStrided', [x], out, shape, (dy, grads) => {
     const g = grads.of(x);
-    if (g) be.affine(dy, g, x.size, 1, 0, true);
+    if (g) be.copy(dy, g, { shape, srcStrides: dense, dstStrides: strides, dstOffset: offset, accumulate: true });
   });
 }
 

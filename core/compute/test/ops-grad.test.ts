@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   add, affine, concat, cosineSimilarityMatrix, crossEntropy, div, dropout, embedding, exp, gelu, indices, l2Normalize,
   layerNorm, log, logSoftmax, matmul, max, mean, mul, neg, relu, reshape, scaledDotProductAttention, sigmoid, slice,
@@ -92,5 +92,38 @@ describe('backward equals central finite differences', () => {
       a.up.weight.backend.fill(a.up.weight.buffer, 0.1);
       return a.forward(x);
     }));
+  });
+});
+
+describe('gradient routing through shared intermediates', () => {
+  it('a non-leaf used twice by one add gets both contributions', () => gradCheck([[5]], (x) => {
+    const h = square(x);
+    return add(h, h);
+  }));
+  it('residual chains over reshapes', () => gradCheck([[2, 3]], (x) => {
+    const h = exp(x);
+    const r = reshape(add(reshape(h, [6]), reshape(mul(h, h), [6])), [3, 2]);
+    return sub(add(r, reshape(h, [3, 2])), reshape(x, [3, 2]));
+  }));
+});
+
+describe('strided gather', () => {
+  it('picks heads out of a fused projection', async () => {
+    const { gatherStrided } = await import('../index.ts');
+    // x as [b=2, t=3, (3 parts, d=4)]; part 1 as [b, h=2, t, hd=2]
+    return gradCheck([[2, 3, 12]], (x) => gatherStrided(x, [2, 2, 3, 2], [36, 2, 12, 1], 4));
+  });
+});
+
+describe('freeGraph', () => {
+  it('frees intermediates after backward, keeps leaves and the loss, and refuses to read freed tensors', async () => {
+    const { tensor: t, exp: e, sum: s } = await import('../index.ts');
+    const x = t([1, 2], [2], { requiresGrad: true });
+    const h = e(x);
+    const loss = s(h);
+    loss.backward({ freeGraph: true });
+    expect(await loss.item()).toBeCloseTo(Math.E + Math.E ** 2, 5);
+    expect([...(await x.grad!.data())].map((v) => +v.toFixed(4))).toEqual([+Math.E.toFixed(4), +(Math.E ** 2).toFixed(4)]);
+    await expect(h.data()).rejects.toMatchObject({ code: 'INVALID_COMPUTE_ARGUMENT' });
   });
 });

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readClip } from '../read-clip.ts';
-import { liveChildCount } from '../child-process.ts';
+import { liveChildCount, liveChildren } from '../child-process.ts';
 import { locateFfmpeg } from '../ffmpeg-locate.ts';
 import { parseFfmpegLog } from '../video-probe.ts';
 import { facesDir, haveSharedFaces } from './shared-data.ts';
@@ -32,16 +32,26 @@ async function decodeAll(path: string, maxSide: number): Promise<{ w: number; h:
   return { w, h, frames: Array.from({ length: stdout.length / size }, (_, k) => stdout.subarray(k * size, (k + 1) * size)) };
 }
 
-/** ffmpeg-style children of this process still alive (reads /proc; Linux only). */
-async function ffmpegChildren(): Promise<number> {
-  let n = 0;
+/** Command lines of this process's live ffmpeg/ffprobe children (reads /proc; Linux only). */
+async function ffmpegChildren(): Promise<string[]> {
+  const found: string[] = [];
   for (const pid of await readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(pid)) continue;
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    const m = /^\d+ \((.*)\) \S+ (\d+)/.exec(stat);
-    if (m && Number(m[2]) === process.pid && /ff(mpeg|probe)/.test(m[1])) n++;
+    const m = /^\d+ \((.*)\) (\S) (\d+)/.exec(stat);
+    if (!m || Number(m[3]) !== process.pid || !/ff(mpeg|probe)/.test(m[1]) || m[2] === 'Z') continue;
+    found.push((await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' '));
   }
-  return n;
+  return found;
+}
+
+/** Resolves once a helper child whose command line contains `marker` is running. */
+async function childRunning(marker: string): Promise<void> {
+  for (let i = 0; i < 5000; i++) {
+    if (liveChildren().some((c) => c.command.includes(marker))) return;
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  throw new Error(`no child with "${marker}" appeared`);
 }
 
 const shared = haveSharedFaces();
@@ -134,15 +144,16 @@ describe.skipIf(!shared)('readClip: videos', () => {
   });
 
   it('aborting kills the ffmpeg child and rejects with the abort reason', async () => {
-    // 40 ms lands in the probe, 200 ms in the decode pass (which takes ~300 ms for 64 full frames).
-    for (const delay of [40, 200]) {
+    // Abort once during the probe (ffprobe) and once during the decode pass (image2pipe).
+    for (const phase of ['-count_packets', 'image2pipe']) {
       const ac = new AbortController();
       const pending = readClip(megamind, { frames: 64, signal: ac.signal });
-      setTimeout(() => ac.abort(), delay);
-      await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
-      // The kill is sent synchronously on abort; give the kernel a moment to reap.
-      for (let i = 0; i < 50 && (await ffmpegChildren()) > 0; i++) await new Promise((r) => setTimeout(r, 20));
-      expect(await ffmpegChildren()).toBe(0);
+      const outcome = pending.then(() => 'resolved', (e) => e);
+      await childRunning(phase);
+      ac.abort();
+      expect(await outcome).toMatchObject({ name: 'AbortError' });
+      for (let i = 0; i < 100 && (liveChildCount() > 0 || (await ffmpegChildren()).length > 0); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(await ffmpegChildren()).toEqual([]);
       expect(liveChildCount()).toBe(0);
     }
     await expect(readClip(megamind, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { auroc, aurocArpl } from '../auroc.ts';
 import { oscr, oscrCurve } from '../oscr.ts';
-import { classificationReport, perClassRecall, confusionMatrix, uar, war, accuracy } from '../classification.ts';
+import { classificationReport, classificationReportByName, perClassRecall, confusionMatrix, uar, war, accuracy } from '../classification.ts';
 import { openSetReport } from '../open-set.ts';
 
 const T1 = { known: { scores: [0.9, 0.8, 0.7, 0.4], correct: [1, 1, 0, 1] }, unknown: [0.85, 0.5, 0.3] };
@@ -56,6 +56,11 @@ describe('method.md D.6 test vectors', () => {
     expect(report.confusion).toEqual([[3, 1, 0], [1, 1, 0], [0, 0, 1]]);
     expect(report.support).toEqual([4, 2, 1]);
     expect(accuracy(y, p)).toBeCloseTo(5 / 7, 12);
+    // The same by class name.
+    const names = ['a', 'b', 'c'];
+    const byName = classificationReportByName(y.map((i) => names[i]), p.map((i) => names[i]), names);
+    expect(byName.recall).toEqual([0.75, 0.5, 1.0]);
+    expect(() => classificationReportByName(['a'], ['z'], names)).toThrow(/"z"/);
   });
 });
 

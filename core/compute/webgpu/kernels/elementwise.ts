@@ -19,26 +19,35 @@ fn tanh_(x: f32) -> f32 {
   if (a > 15.0) { return sign(x); }
   return sign(x) * (1.0 - 2.0 / (exp(2.0 * a) + 1.0));
 }
-fn erf_(x: f32) -> f32 {
+// A&S 7.1.26 as in cpu/math.ts, written as 1 + erf(x) so that the tail x << 0, where
+// 1 + erf cancels in f32, is computed directly (poly * exp(-x^2)).
+fn one_plus_erf(x: f32) -> f32 {
   let ax = abs(x);
   let t = 1.0 / (1.0 + 0.3275911 * ax);
-  let poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-  return sign(x) * (1.0 - poly * exp(-ax * ax));
+  let tail = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * exp(-ax * ax);
+  return select(2.0 - tail, tail, x < 0.0);
 }
 fn sigmoid_(x: f32) -> f32 {
   if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); }
   let e = exp(x);
   return e / (1.0 + e);
 }
-fn gelu_tanh_(x: f32) -> f32 { return 0.5 * x * (1.0 + tanh_(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x))); }
-fn gelu_tanh_grad(x: f32) -> f32 {
-  let th = tanh_(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x));
-  let du = SQRT_2_OVER_PI * (1.0 + 3.0 * 0.044715 * x * x);
-  return 0.5 * (1.0 + th) + 0.5 * x * (1.0 - th * th) * du;
+// 1 + tanh(u) = 2 sigmoid(2u) and 1 - tanh(u)^2 = 4 sigmoid(2u) sigmoid(-2u): no cancellation
+// where tanh saturates (x << 0 here), unlike the textbook form.
+fn gelu_tanh_(x: f32) -> f32 {
+  let u = SQRT_2_OVER_PI * (x + 0.044715 * x * x * x);
+  return x * sigmoid_(2.0 * u);
 }
-fn gelu_erf_(x: f32) -> f32 { return 0.5 * x * (1.0 + erf_(x * INV_SQRT_2)); }
+fn gelu_tanh_grad(x: f32) -> f32 {
+  let u = SQRT_2_OVER_PI * (x + 0.044715 * x * x * x);
+  let sp = sigmoid_(2.0 * u);
+  let sn = sigmoid_(-2.0 * u);
+  let du = SQRT_2_OVER_PI * (1.0 + 3.0 * 0.044715 * x * x);
+  return sp + 2.0 * x * sp * sn * du;
+}
+fn gelu_erf_(x: f32) -> f32 { return 0.5 * x * one_plus_erf(x * INV_SQRT_2); }
 fn gelu_erf_grad(x: f32) -> f32 {
-  return 0.5 * (1.0 + erf_(x * INV_SQRT_2)) + x * INV_SQRT_2PI * exp(-0.5 * x * x);
+  return 0.5 * one_plus_erf(x * INV_SQRT_2) + x * INV_SQRT_2PI * exp(-0.5 * x * x);
 }
 `;
 

@@ -1,0 +1,47 @@
+/**
+ * Closed-set decision over class probabilities, with a known-ness score: the maximum softmax
+ * probability (MSP, Hendrycks & Gimpel 2017), the standard open-set baseline. The open-set
+ * plugin may threshold it; this module only reports it.
+ */
+import { errors } from '../../../core/errors/index.ts';
+import type { ClassScores } from '../../../core/types.ts';
+
+/** The decision for one clip. */
+export interface ClosedSetDecision {
+  /** Class with the highest probability. */
+  label: string;
+  /** Its probability. */
+  probability: number;
+  /** Known-ness: max softmax probability (equal to `probability` here), 1/K..1. */
+  knownness: number;
+  /** The (normalised) probabilities the decision was made on. */
+  probabilities: ClassScores;
+}
+
+/**
+ * Picks the arg-max class. `input: 'probabilities'` (default) expects non-negative scores and
+ * renormalises them to sum 1; `input: 'logits'` applies a softmax first.
+ */
+export function decideClosedSet(scores: ClassScores, opts: { input?: 'probabilities' | 'logits' } = {}): ClosedSetDecision {
+  const labels = Object.keys(scores);
+  const values = labels.map((k) => scores[k]);
+  if (labels.length === 0) throw errors.faceInputMismatch('decideClosedSet', 'no classes');
+  if (values.some((v) => !Number.isFinite(v))) throw errors.faceInputMismatch('decideClosedSet', 'scores must be finite');
+  let probs: number[];
+  if (opts.input === 'logits') {
+    const max = Math.max(...values);
+    const exps = values.map((v) => Math.exp(v - max));
+    const sum = exps.reduce((a, b) => a + b, 0);
+    probs = exps.map((e) => e / sum);
+  } else {
+    if (values.some((v) => v < 0)) throw errors.faceInputMismatch('decideClosedSet', 'probabilities must be >= 0 (pass input: "logits" for raw scores)');
+    const sum = values.reduce((a, b) => a + b, 0);
+    if (sum <= 0) throw errors.faceInputMismatch('decideClosedSet', 'probabilities sum to 0');
+    probs = values.map((v) => v / sum);
+  }
+  let best = 0;
+  for (let i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
+  const probabilities: ClassScores = {};
+  labels.forEach((k, i) => (probabilities[k] = probs[i]));
+  return { label: labels[best], probability: probs[best], knownness: probs[best], probabilities };
+}

@@ -1,0 +1,59 @@
+/**
+ * The embedded expression CNN: oarriaga/face_classification's mini-Xception, trained on FER2013
+ * (64x64 grayscale), shipped as @vladmandic/human `models/emotion.json` and run as converted ONNX.
+ * Pre-processing as in human `src/gear/emotion.ts`: face crop -> 64x64 bilinear ->
+ * gray = 0.2989 R + 0.5870 G + 0.1140 B (in 0..1) -> (gray - 0.5) * 2. The output is already softmax-ed.
+ */
+import * as ort from 'onnxruntime-node';
+import { rectToAffine, warpToFloat } from '../../../core/models/image-warp.ts';
+import { type OnnxSessionStore, runSession } from '../../../core/models/session-store.ts';
+import { errors } from '../../../core/errors/index.ts';
+import type { ClassScores, Frame } from '../../../core/types.ts';
+
+/** FER2013 label order of the model's 7 outputs. */
+export const EMOTION_LABELS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;
+export type EmotionLabel = (typeof EMOTION_LABELS)[number];
+
+/** Model input side. */
+export const EMOTION_SIZE = 64;
+
+/** Builds the [N, 64, 64, 1] input from RGB face crops of any size. */
+export function emotionInput(crops: Frame[]): Float32Array {
+  const S = EMOTION_SIZE;
+  const input = new Float32Array(crops.length * S * S);
+  crops.forEach((c, i) => {
+    if (c.rgb.length !== c.width * c.height * 3) throw errors.badFrame(`crop ${i}: ${c.width}x${c.height} with ${c.rgb.length} bytes`);
+    warpToFloat(c, rectToAffine([0, 0, c.width, c.height], S, S), S, S, input, i * S * S, { channels: 1, scale: 2 / 255, bias: -1 });
+  });
+  return input;
+}
+
+/** The FER2013 emotion CNN on onnxruntime-node. */
+export class EmotionClassifier {
+  private constructor(private readonly session: ort.InferenceSession, private readonly batchSize: number) {}
+
+  /** Loads the model (converted from TFJS and cached on first use) from the store. */
+  static async load(store: OnnxSessionStore, opts: { batchSize?: number } = {}): Promise<EmotionClassifier> {
+    return new EmotionClassifier(await store.faceModel('emotion'), opts.batchSize ?? 64);
+  }
+
+  /** Class probabilities per crop, keyed by FER2013 label. One batched model call per chunk. */
+  async classify(crops: Frame[]): Promise<ClassScores[]> {
+    const out: ClassScores[] = [];
+    const S = EMOTION_SIZE;
+    for (let start = 0; start < crops.length; start += this.batchSize) {
+      const chunk = crops.slice(start, start + this.batchSize);
+      const input = emotionInput(chunk);
+      const r = await runSession(this.session, 'emotion', {
+        [this.session.inputNames[0]]: new ort.Tensor('float32', input, [chunk.length, S, S, 1]),
+      });
+      const probs = r[this.session.outputNames[0]].data as Float32Array;
+      for (let i = 0; i < chunk.length; i++) {
+        const scores: ClassScores = {};
+        EMOTION_LABELS.forEach((label, k) => (scores[label] = probs[i * EMOTION_LABELS.length + k]));
+        out.push(scores);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Temporal fusion of per-frame class scores into one clip score: a confidence-weighted mean over
+ * the frames that have a face. Frames without a face (null scores or weight 0) do not vote.
+ */
+import { errors } from '../../../core/errors/index.ts';
+import type { ClassScores } from '../../../core/types.ts';
+
+/** How the per-frame distributions are averaged. */
+export type FusionMode = 'arithmetic' | 'geometric';
+
+/**
+ * Fuses per-frame scores with per-frame weights (e.g. face confidence).
+ * - 'arithmetic' (default): sum_t w_t p_t / sum_t w_t.
+ * - 'geometric': softmax of sum_t w_t log p_t / sum_t w_t (a product of experts; sharper).
+ * Returns null when no frame has a face and a positive weight.
+ */
+export function fuseOverTime(
+  perFrame: (ClassScores | null)[],
+  weights: number[],
+  mode: FusionMode = 'arithmetic',
+): ClassScores | null {
+  if (weights.length !== perFrame.length) {
+    throw errors.faceInputMismatch('fuseOverTime', `${perFrame.length} frames but ${weights.length} weights`);
+  }
+  let total = 0;
+  const acc: Record<string, number> = {};
+  let labels: string[] | null = null;
+  perFrame.forEach((scores, t) => {
+    const w = weights[t];
+    if (!scores || !(w > 0)) return;
+    if (!Number.isFinite(w)) throw errors.faceInputMismatch('fuseOverTime', `weight ${t} is ${w}`);
+    const keys = Object.keys(scores);
+    if (!labels) {
+      labels = keys;
+      for (const k of keys) acc[k] = 0;
+    } else if (keys.length !== labels.length || keys.some((k) => !(k in acc))) {
+      throw errors.faceInputMismatch('fuseOverTime', `frame ${t} has classes [${keys.join(', ')}], expected [${labels.join(', ')}]`);
+    }
+    total += w;
+    // Clamp before log so a hard 0 from the CNN does not make the whole clip -Infinity.
+    for (const k of keys) acc[k] += w * (mode === 'geometric' ? Math.log(Math.max(scores[k], 1e-12)) : scores[k]);
+  });
+  if (!labels || total === 0) return null;
+  const fused: ClassScores = {};
+  const keys: string[] = labels;
+  if (mode === 'arithmetic') {
+    for (const k of keys) fused[k] = acc[k] / total;
+    return fused;
+  }
+  const logits = keys.map((k) => acc[k] / total);
+  const max = Math.max(...logits);
+  const exps = logits.map((l) => Math.exp(l - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  keys.forEach((k, i) => (fused[k] = exps[i] / sum));
+  return fused;
+}

@@ -1,0 +1,169 @@
+/**
+ * The two pretrained face models of the landmarks level on onnxruntime: BlazeFace (detection)
+ * and FaceMesh (468 points). Both calls take a whole batch of frames and run one model call per
+ * chunk of frames, since one call on 16 frames is much cheaper than 16 calls.
+ */
+import * as ort from 'onnxruntime-node';
+import { type Affine, rectToAffine, warpToFloat } from '../../../core/models/image-warp.ts';
+import { type OnnxSessionStore, runSession } from '../../../core/models/session-store.ts';
+import { errors } from '../../../core/errors/index.ts';
+import type { Frame } from '../../../core/types.ts';
+import { type Box, enlargeToSquare } from './box.ts';
+import { BLAZEFACE_SIZE, type DecodeOptions, assembleRows, decodeBlazeface, generateAnchors } from './blazeface-decode.ts';
+
+/** FaceMesh input side. */
+export const MESH_SIZE = 192;
+/** Points of the face mesh. */
+export const MESH_POINTS = 468;
+
+/** One detected face in source-frame pixels. */
+export interface Detection {
+  /** The detector's own box. */
+  box: Box;
+  /** The box the mesh sees: `box` enlarged by `boxScale` and squared. */
+  faceBox: Box;
+  /** Sigmoid confidence, 0..1. */
+  score: number;
+  /** 6 keypoints (right eye, left eye, nose, mouth, right ear, left ear), x/y pairs. */
+  keypoints: Float32Array;
+}
+
+/** Mesh of one face in source-frame pixels. */
+export interface MeshResult {
+  /** 468 x (x, y, z); z uses the same pixel scale as x (human leaves it in crop units). */
+  mesh: Float32Array;
+  /** The mesh model's face flag (sigmoid), 0..1. */
+  confidence: number;
+}
+
+/** Options of the face models. Defaults are @vladmandic/human's, except `padToSquare`. */
+export interface FaceModelsOptions extends DecodeOptions {
+  /** Enlargement of the detector box before squaring (human `detector.scale`): 1.4. */
+  boxScale?: number;
+  /**
+   * Letterbox the frame to a square before resizing to 256 (keeps the face's aspect ratio).
+   * Default true; human's default (`square` unset) stretches non-square frames instead.
+   */
+  padToSquare?: boolean;
+  /** Frames per model call (bounds memory on long inputs): 32. */
+  batchSize?: number;
+}
+
+/**
+ * The map from a size x size crop to the frame: the square `box`, rotated by `roll` radians
+ * about its centre (a crop whose x axis runs along the roll direction).
+ */
+export function rotatedBoxMap(box: Box, roll: number, size: number): Affine {
+  if (roll === 0) return rectToAffine(box, size, size);
+  const s = Math.max(box[2] - box[0], box[3] - box[1]) / size;
+  const cx = (box[0] + box[2]) / 2, cy = (box[1] + box[3]) / 2, h = size / 2;
+  const cos = Math.cos(roll) * s, sin = Math.sin(roll) * s;
+  return [cos, -sin, cx - cos * h + sin * h, sin, cos, cy - sin * h - cos * h];
+}
+
+/** Roll (radians) of the line from the right-eye to the left-eye keypoint of a detection. */
+export function keypointRoll(keypoints: Float32Array): number {
+  return Math.atan2(keypoints[3] - keypoints[1], keypoints[2] - keypoints[0]);
+}
+
+function checkFrame(f: Frame, i: number): void {
+  if (!f || !(f.rgb instanceof Uint8Array) || f.width <= 0 || f.height <= 0 || f.rgb.length !== f.width * f.height * 3) {
+    throw errors.badFrame(`frame ${i}: ${f?.width}x${f?.height} with ${f?.rgb?.length} bytes`);
+  }
+}
+
+/** BlazeFace + FaceMesh on onnxruntime-node. */
+export class FaceModels {
+  private readonly anchors = generateAnchors(BLAZEFACE_SIZE);
+  readonly options: Required<FaceModelsOptions>;
+
+  private constructor(
+    private readonly detector: ort.InferenceSession,
+    private readonly meshModel: ort.InferenceSession,
+    options: FaceModelsOptions,
+  ) {
+    this.options = {
+      minConfidence: 0.2, iouThreshold: 0.1, maxDetections: 1, boxScale: 1.4, padToSquare: true, batchSize: 32,
+      ...options,
+    };
+  }
+
+  /** Loads (converting and caching on first use) both models from the store. */
+  static async load(store: OnnxSessionStore, options: FaceModelsOptions = {}): Promise<FaceModels> {
+    const [detector, mesh] = await Promise.all([store.faceModel('blazeface'), store.faceModel('facemesh')]);
+    return new FaceModels(detector, mesh, options);
+  }
+
+  /** The frame region that the detector's 256x256 input covers. */
+  private detectorRegion(f: Frame): Box {
+    if (!this.options.padToSquare) return [0, 0, f.width, f.height];
+    const side = Math.max(f.width, f.height);
+    const ox = (side - f.width) / 2, oy = (side - f.height) / 2;
+    return [-ox, -oy, side - ox, side - oy];
+  }
+
+  /** Detects faces in every frame; per frame, up to `maxDetections` faces, best first. */
+  async detect(frames: Frame[]): Promise<Detection[][]> {
+    frames.forEach(checkFrame);
+    const S = BLAZEFACE_SIZE;
+    const out: Detection[][] = [];
+    for (let start = 0; start < frames.length; start += this.options.batchSize) {
+      const chunk = frames.slice(start, start + this.options.batchSize);
+      const input = new Float32Array(chunk.length * S * S * 3);
+      const regions = chunk.map((f) => this.detectorRegion(f));
+      // Letterbox fill 0 becomes -1 after normalisation, as human's zero padding does.
+      chunk.forEach((f, i) => warpToFloat(f, rectToAffine(regions[i], S, S), S, S, input, i * S * S * 3, { scale: 1 / 127.5, bias: -1 }));
+      const result = await runSession(this.detector, 'blazeface', {
+        [this.detector.inputNames[0]]: new ort.Tensor('float32', input, [chunk.length, S, S, 3]),
+      });
+      const outputs = Object.values(result).map((t) => ({ dims: t.dims, data: t.data as Float32Array }));
+      assembleRows(outputs, chunk.length).forEach((rows, i) => {
+        const [rx0, ry0, rx1, ry1] = regions[i];
+        const sx = (rx1 - rx0) / S, sy = (ry1 - ry0) / S;
+        out.push(decodeBlazeface(rows, this.anchors, this.options).map((d) => {
+          const box: Box = [d.box[0] * sx + rx0, d.box[1] * sy + ry0, d.box[2] * sx + rx0, d.box[3] * sy + ry0];
+          const keypoints = d.keypoints.map((v, k) => (k % 2 === 0 ? v * sx + rx0 : v * sy + ry0));
+          return { box, faceBox: enlargeToSquare(box, this.options.boxScale), score: d.score, keypoints };
+        }));
+      });
+    }
+    return out;
+  }
+
+  /**
+   * Runs FaceMesh on the square `boxes[i]` of `frames[i]` (null: skipped, result null), the crop
+   * rotated by `rolls[i]` radians (default 0) so the face is upright for the model: FaceMesh
+   * saturates at about 15 degrees of roll on unrotated crops. All boxes go through the model in
+   * batched calls.
+   */
+  async mesh(frames: Frame[], boxes: (Box | null)[], rolls: number[] = []): Promise<(MeshResult | null)[]> {
+    if (boxes.length !== frames.length) throw errors.faceInputMismatch('FaceModels.mesh', `${frames.length} frames but ${boxes.length} boxes`);
+    frames.forEach(checkFrame);
+    const S = MESH_SIZE;
+    const jobs = boxes.flatMap((b, i) => (b ? [i] : []));
+    const results: (MeshResult | null)[] = boxes.map(() => null);
+    for (let start = 0; start < jobs.length; start += this.options.batchSize) {
+      const chunk = jobs.slice(start, start + this.options.batchSize);
+      const input = new Float32Array(chunk.length * S * S * 3);
+      const maps: Affine[] = chunk.map((i) => rotatedBoxMap(boxes[i]!, rolls[i] ?? 0, S));
+      chunk.forEach((fi, k) => warpToFloat(frames[fi], maps[k], S, S, input, k * S * S * 3, { scale: 1 / 255 }));
+      const r = await runSession(this.meshModel, 'facemesh', {
+        [this.meshModel.inputNames[0]]: new ort.Tensor('float32', input, [chunk.length, S, S, 3]),
+      });
+      const mesh = r.output_mesh.data as Float32Array;
+      const flag = r.output_faceflag.data as Float32Array;
+      chunk.forEach((fi, k) => {
+        const m = maps[k];
+        const pts = new Float32Array(MESH_POINTS * 3);
+        for (let p = 0; p < MESH_POINTS; p++) {
+          const o = k * MESH_POINTS * 3 + p * 3;
+          pts[p * 3] = m[0] * mesh[o] + m[1] * mesh[o + 1] + m[2];
+          pts[p * 3 + 1] = m[3] * mesh[o] + m[4] * mesh[o + 1] + m[5];
+          pts[p * 3 + 2] = Math.hypot(m[0], m[3]) * mesh[o + 2];
+        }
+        results[fi] = { mesh: pts, confidence: flag[k] };
+      });
+    }
+    return results;
+  }
+}

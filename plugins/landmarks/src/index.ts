@@ -1,0 +1,57 @@
+/** The landmarks level: wraps extractLandmarks for the pipeline, with renders for --save-renders. */
+import type { LevelOutput, PluginContext, Render } from '../../../core/api.ts';
+import { drawFaceOverlay } from '../../../core/media/png.ts';
+import { FaceModels } from './face-models.ts';
+import { extractLandmarks, type LandmarkFrame, type LandmarksLevelOptions } from './landmarks-level.ts';
+
+export type { LandmarkFrame } from './landmarks-level.ts';
+
+/** What dependent levels find in `deps.landmarks.data`. */
+export interface LandmarksData {
+  frames: LandmarkFrame[];
+  size: number;
+}
+
+interface Options {
+  size: number;
+  detectEvery: number;
+  maxGap: number;
+  minMeshConfidence: number;
+  minConfidence: number;
+  rotate: boolean;
+}
+
+export function activate(ctx: PluginContext): void {
+  ctx.stages.levels.provide('landmarks', async ({ clip }, call): Promise<LevelOutput> => {
+    const o = call.options as unknown as Options;
+    const models = await ctx.shared(`face-models:${o.minConfidence}`, () => FaceModels.load(ctx.models, { minConfidence: o.minConfidence }));
+    const opts: LandmarksLevelOptions = { size: o.size, detectEvery: o.detectEvery, maxGap: o.maxGap, minMeshConfidence: o.minMeshConfidence, rotate: o.rotate, clipId: clip.id };
+    const frames = await extractLandmarks(models, clip.frames, opts);
+    const noFace = frames.flatMap((f, t) => (f.face.box ? [] : [t]));
+    const data: LandmarksData = { frames, size: o.size };
+    return {
+      data,
+      frameWeights: frames.map((f) => (f.face.box ? f.face.score : 0)),
+      summary: {
+        framesWithFace: frames.length - noFace.length,
+        frames: frames.length,
+        detected: frames.filter((f) => f.face.source === 'detected').length,
+        tracked: frames.filter((f) => f.face.source === 'tracked').length,
+      },
+      flags: noFace.map((t) => `frame ${t}: no face`),
+      ...(call.wantRenders && { renders: renders(clip.frames, frames, o.size) }),
+    };
+  });
+}
+
+function renders(sources: { width: number; height: number; rgb: Uint8Array; sourceIndex: number }[], frames: LandmarkFrame[], size: number): Render[] {
+  const out: Render[] = [];
+  frames.forEach((f, t) => {
+    const n = String(t).padStart(2, '0');
+    const overlay = drawFaceOverlay({ ...sources[t] }, f.face);
+    out.push({ name: `frame-${n}`, width: overlay.width, height: overlay.height, rgb: overlay.rgb });
+    out.push({ name: `crop-${n}`, width: f.crop.width, height: f.crop.height, rgb: f.crop.rgb });
+    out.push({ name: `render-${n}`, width: size, height: size, rgb: f.render });
+  });
+  return out;
+}

@@ -1,0 +1,231 @@
+/**
+ * Client for an OpenAI-compatible vision chat endpoint (llama.cpp server, vLLM, Ollama):
+ * POST /v1/chat/completions with the sampled frames as base64 image parts, a concurrency limit,
+ * per-attempt timeouts, and retries with exponential backoff on 408, 429, 5xx, timeouts and
+ * connection errors. Any other 4xx and any malformed reply fail at once with a clear error.
+ */
+import type { Frame } from '../../../core/types.ts';
+import { errors, isVisageError } from '../../../core/errors/index.ts';
+import { chatCompletionsUrl, resolveEndpointConfig, type EndpointConfig } from './endpoint-config.ts';
+import { frameToDataUrl, uniformIndices } from './frame-encoding.ts';
+import { Semaphore } from './semaphore.ts';
+
+export interface EndpointDescription {
+  /** The model's answer, trimmed. */
+  text: string;
+  /** Model name the server reported (or the configured one). */
+  model: string;
+  /** Indices into the given frames that were sent. */
+  frameIndices: number[];
+  /** Attempts it took (1 = no retry). */
+  attempts: number;
+  /** Token usage, when the server reports it. */
+  usage?: { promptTokens?: number; completionTokens?: number };
+}
+
+/** The JSON body of a chat-completions request (OpenAI schema, vision content parts). */
+export interface ChatRequestBody {
+  model: string;
+  temperature: number;
+  max_tokens: number;
+  stream: false;
+  messages: { role: 'system' | 'user'; content: string | ({ type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string } })[] }[];
+}
+
+type Failure =
+  | { kind: 'status'; status: number; retryAfterMs?: number }
+  | { kind: 'timeout' }
+  | { kind: 'network'; detail: string };
+
+/**
+ * One client per endpoint: share it across clips so its concurrency limit holds for the whole run.
+ */
+export class EndpointClient {
+  readonly config: EndpointConfig;
+  readonly url: string;
+  private readonly apiKey?: string;
+  private readonly slots: Semaphore;
+
+  /**
+   * @param options endpoint options (url required; see EndpointConfig for defaults).
+   * @param env where to read the API key variable from (default process.env).
+   * @throws VisageError MLLM_CONFIG_INVALID, MLLM_API_KEY_MISSING
+   */
+  constructor(options: Partial<EndpointConfig> & { url: string }, env: NodeJS.ProcessEnv = process.env) {
+    this.config = resolveEndpointConfig(options);
+    this.url = chatCompletionsUrl(this.config.url);
+    if (this.config.apiKeyEnv !== undefined) {
+      const key = env[this.config.apiKeyEnv];
+      if (!key) throw errors.mllmApiKeyMissing(this.config.apiKeyEnv);
+      this.apiKey = key;
+    }
+    this.slots = new Semaphore(this.config.concurrency);
+  }
+
+  /** Builds the request body for `frames` (uniformly sampled and encoded), without sending it. */
+  async buildRequest(frames: readonly Frame[]): Promise<{ body: ChatRequestBody; frameIndices: number[] }> {
+    if (frames.length === 0) throw errors.mllmNoFrames();
+    const c = this.config;
+    const frameIndices = uniformIndices(frames.length, c.frames);
+    const urls = await Promise.all(frameIndices.map((i) =>
+      frameToDataUrl(frames[i], { format: c.imageFormat, jpegQuality: c.jpegQuality, maxSide: c.maxImageSide })));
+    const messages: ChatRequestBody['messages'] = [];
+    if (c.systemPrompt) messages.push({ role: 'system', content: c.systemPrompt });
+    messages.push({
+      role: 'user',
+      content: [{ type: 'text', text: c.prompt }, ...urls.map((url) => ({ type: 'image_url' as const, image_url: { url } }))],
+    });
+    return { body: { model: c.model, temperature: c.temperature, max_tokens: c.maxTokens, stream: false, messages }, frameIndices };
+  }
+
+  /**
+   * Asks the endpoint to describe how the face changes across `frames`.
+   * @throws VisageError MLLM_NO_FRAMES, MLLM_HTTP_ERROR (non-retryable 4xx), MLLM_MALFORMED_REPLY,
+   *   MLLM_GAVE_UP (retryable statuses until the retries ran out), MLLM_TIMEOUT, MLLM_UNREACHABLE.
+   *   An abort through `signal` rejects with the signal's reason.
+   */
+  async describe(frames: readonly Frame[], signal?: AbortSignal): Promise<EndpointDescription> {
+    const { body, frameIndices } = await this.buildRequest(frames);
+    const payload = JSON.stringify(body);
+    const c = this.config;
+    let last: Failure = { kind: 'timeout' };
+    let timeouts = 0;
+    for (let attempt = 1; attempt <= c.retries + 1; attempt++) {
+      signal?.throwIfAborted();
+      const outcome = await this.slots.run(() => this.attempt(payload, signal));
+      if ('text' in outcome) {
+        return { text: outcome.text, model: outcome.model ?? c.model, frameIndices, attempts: attempt, usage: outcome.usage };
+      }
+      last = outcome;
+      if (outcome.kind === 'timeout') timeouts++;
+      if (attempt <= c.retries) {
+        let delay = Math.min(c.backoffMaxMs, c.backoffMs * 2 ** (attempt - 1));
+        if (outcome.kind === 'status' && outcome.retryAfterMs !== undefined) delay = Math.min(c.backoffMaxMs, Math.max(delay, outcome.retryAfterMs));
+        await sleep(delay, signal);
+      }
+    }
+    const attempts = c.retries + 1;
+    if (last.kind === 'timeout') throw errors.mllmTimeout(this.url, c.timeoutMs, attempts);
+    if (last.kind === 'network') throw errors.mllmUnreachable(this.url, last.detail);
+    const timedOut = timeouts > 0 ? `, ${timeouts} timed out` : '';
+    throw errors.mllmGaveUp(this.url, attempts, `HTTP ${last.status}${timedOut}`);
+  }
+
+  /** One HTTP exchange: a parsed answer, a retryable failure, or a thrown final error. */
+  private async attempt(payload: string, signal?: AbortSignal):
+    Promise<{ text: string; model?: string; usage?: EndpointDescription['usage'] } | Failure> {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), this.config.timeoutMs);
+    const combined = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+    if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
+    let status: number;
+    let retryAfter: string | null;
+    let text: string;
+    try {
+      const res = await fetch(this.url, { method: 'POST', headers, body: payload, signal: combined });
+      status = res.status;
+      retryAfter = res.headers.get('retry-after');
+      text = await res.text();
+    } catch (e) {
+      if (signal?.aborted) throw signal.reason;
+      if (timeout.signal.aborted) return { kind: 'timeout' };
+      return { kind: 'network', detail: networkDetail(e) };
+    } finally {
+      clearTimeout(timer);
+    }
+    if (status >= 200 && status < 300) return parseChatCompletion(this.url, text);
+    if (status === 408 || status === 429 || status >= 500) {
+      return { kind: 'status', status, retryAfterMs: parseRetryAfter(retryAfter) };
+    }
+    throw errors.mllmHttpError(this.url, status, errorDetail(text));
+  }
+}
+
+/**
+ * One-off convenience: describes `frames` with a fresh client. For many clips, create one
+ * EndpointClient and reuse it so the concurrency limit applies across clips.
+ */
+export async function describeWithEndpoint(frames: readonly Frame[], options: Partial<EndpointConfig> & { url: string }, signal?: AbortSignal): Promise<EndpointDescription> {
+  return new EndpointClient(options).describe(frames, signal);
+}
+
+/**
+ * Extracts the answer from an OpenAI chat-completion body; throws MLLM_MALFORMED_REPLY otherwise.
+ * `content` may be a string or an array of text parts (both occur in the wild).
+ */
+export function parseChatCompletion(url: string, text: string): { text: string; model?: string; usage?: EndpointDescription['usage'] } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw errors.mllmMalformedReply(url, `body is not JSON: ${excerpt(text)}`);
+  }
+  if (!isObject(json)) throw errors.mllmMalformedReply(url, 'body is not a JSON object');
+  const choices = json.choices;
+  if (!Array.isArray(choices) || choices.length === 0) throw errors.mllmMalformedReply(url, 'no "choices" array');
+  const first = choices[0];
+  const message = isObject(first) ? first.message : undefined;
+  if (!isObject(message)) throw errors.mllmMalformedReply(url, '"choices[0].message" is missing');
+  let content = message.content;
+  if (Array.isArray(content)) {
+    content = content.map((p) => (isObject(p) && typeof p.text === 'string' ? p.text : '')).join('');
+  }
+  if (typeof content !== 'string') throw errors.mllmMalformedReply(url, '"choices[0].message.content" is not text');
+  const answer = content.trim();
+  if (answer === '') throw errors.mllmMalformedReply(url, 'the answer is empty');
+  const usage = isObject(json.usage)
+    ? { promptTokens: numberOrUndefined(json.usage.prompt_tokens), completionTokens: numberOrUndefined(json.usage.completion_tokens) }
+    : undefined;
+  return { text: answer, model: typeof json.model === 'string' ? json.model : undefined, usage };
+}
+
+function parseRetryAfter(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const date = Date.parse(value);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+
+/** The server's own error message when it sends the usual {"error": {"message": ...}} shape. */
+function errorDetail(text: string): string {
+  try {
+    const json: unknown = JSON.parse(text);
+    if (isObject(json)) {
+      const err = json.error;
+      if (typeof err === 'string') return err;
+      if (isObject(err) && typeof err.message === 'string') return err.message;
+      if (typeof json.message === 'string') return json.message;
+    }
+  } catch { /* not JSON: show the text itself */ }
+  return excerpt(text) || '(empty body)';
+}
+
+function networkDetail(e: unknown): string {
+  if (isVisageError(e)) return e.message;
+  const cause = e instanceof Error ? (e.cause as { code?: string; message?: string } | undefined) : undefined;
+  return cause?.code ?? cause?.message ?? (e instanceof Error ? e.message : String(e));
+}
+
+function excerpt(s: string): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > 200 ? `${one.slice(0, 200)}...` : one;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function numberOrUndefined(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : undefined;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = () => { clearTimeout(timer); reject(signal!.reason); };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

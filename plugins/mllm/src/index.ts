@@ -1,0 +1,42 @@
+/** The description level: endpoint (cached) when configured, else the built-in action-unit describer. */
+import path from 'node:path';
+import type { LevelOutput, PluginContext } from '../../../core/api.ts';
+import type { LandmarksData } from '../../landmarks/src/index.ts';
+import { rasteriseAuPlot } from './au-plot.ts';
+import { DescriptionCache } from './description-cache.ts';
+import { describeClip, descriptionToJSON } from './describe-clip.ts';
+import { EndpointClient } from './endpoint-client.ts';
+import type { EndpointConfig } from './endpoint-config.ts';
+
+interface Options {
+  endpoint?: Partial<EndpointConfig> & { url: string };
+  cache?: string;
+  neutral: 'auto' | 'first' | number;
+}
+
+export function activate(ctx: PluginContext): void {
+  ctx.stages.levels.provide('description', async ({ clip, deps }, call): Promise<LevelOutput> => {
+    const o = call.options as unknown as Options;
+    const lm = deps.landmarks.data as LandmarksData;
+    // One client per endpoint config for the whole process, so its concurrency limit holds across clips.
+    const endpoint = o.endpoint ? await ctx.shared(`endpoint:${JSON.stringify(o.endpoint)}`, async () => new EndpointClient(o.endpoint!)) : undefined;
+    const cacheFile = o.cache ?? path.join(ctx.settings.cacheDir, 'descriptions.jsonl');
+    const cache = endpoint || o.cache ? await ctx.shared(`cache:${cacheFile}`, () => DescriptionCache.open(cacheFile)) : undefined;
+    const out = await describeClip(
+      { clipId: clip.id, frames: clip.frames, faces: lm.frames.map((f) => f.face) },
+      { endpoint, cache, actionUnits: { neutral: o.neutral }, signal: call.signal },
+    );
+    const json = descriptionToJSON(out);
+    return {
+      text: out.sentences,
+      data: out,
+      summary: { source: out.source, ...(out.model && { model: out.model }), actionUnits: json.actionUnits },
+      ...(call.wantRenders && out.actionUnits && {
+        renders: [(() => {
+          const plot = rasteriseAuPlot(out.actionUnits!);
+          return { name: 'action-units', width: plot.width, height: plot.height, rgb: plot.rgb };
+        })()],
+      }),
+    };
+  });
+}

@@ -1,0 +1,46 @@
+/** The parsing level: one label map per frame, in the same aligned crop as the landmarks level. */
+import path from 'node:path';
+import type { LevelOutput, PluginContext, Render } from '../../../core/api.ts';
+import { errors } from '../../../core/api.ts';
+import type { LandmarksData } from '../../landmarks/src/index.ts';
+import type { ParsingMap } from './classes.ts';
+import { OnnxFaceParser } from './onnx-face-parser.ts';
+import { parseFromMesh } from './parse-from-mesh.ts';
+import { parsingStats } from './parsing-stats.ts';
+import { renderParsing } from './render-parsing.ts';
+
+interface Options {
+  source: 'mesh' | 'onnx';
+  model?: string;
+  labels: 'bisenet' | 'celebamask-hq';
+  inputSize: number;
+}
+
+export function activate(ctx: PluginContext): void {
+  ctx.stages.levels.provide('parsing', async ({ clip, deps }, call): Promise<LevelOutput> => {
+    const o = call.options as unknown as Options;
+    const lm = deps.landmarks.data as LandmarksData;
+    let maps: ParsingMap[];
+    if (o.source === 'onnx') {
+      if (!o.model) throw errors.presetInvalid('/stages/levels/parsing/options/model', 'source "onnx" needs a model path', 'set stages.levels.parsing.options.model to your face parser .onnx');
+      const file = path.resolve(ctx.settings.modelsDir ?? process.cwd(), o.model);
+      const parser = await ctx.shared(`onnx:${file}:${o.labels}:${o.inputSize}`, () =>
+        OnnxFaceParser.load(file, { labels: o.labels, inputSize: o.inputSize, size: lm.size, sessionOptions: ctx.models.sessionOptions() }));
+      maps = await Promise.all(lm.frames.map((f, t) => parser.parse(clip.frames[t], f.face.box ? f.face : null, f.cropMap ?? undefined)));
+    } else {
+      maps = lm.frames.map((f) => parseFromMesh(f.face, lm.size, f.cropMap ?? undefined));
+    }
+    const faceFrames = lm.frames.flatMap((f, t) => (f.face.box ? [t] : []));
+    const skin = faceFrames.map((t) => parsingStats(maps[t]).skin.area);
+    return {
+      data: maps,
+      summary: { source: o.source, framesParsed: faceFrames.length, meanSkinFraction: skin.length ? +(skin.reduce((a, b) => a + b, 0) / skin.length).toFixed(4) : 0 },
+      ...(call.wantRenders && {
+        renders: maps.map((m, t): Render => {
+          const img = renderParsing(m);
+          return { name: `map-${String(t).padStart(2, '0')}`, width: img.width, height: img.height, rgb: img.rgb };
+        }),
+      }),
+    };
+  });
+}

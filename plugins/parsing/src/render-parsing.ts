@@ -1,0 +1,57 @@
+/**
+ * Colour-coded render of a parsing map: one fixed colour per class (`PARSING_PALETTE`).
+ * This image is what the parsing level feeds to the CLIP image encoder, and what
+ * `--save-renders` writes.
+ */
+import { imageBufferMismatch } from '../../../core/errors/messages.ts';
+import type { RgbImage } from '../../../core/media/png.ts';
+import { PARSING_CLASSES, PARSING_PALETTE, type ParsingMap } from './classes.ts';
+
+/** Options of `renderParsing`. */
+export interface RenderParsingOptions {
+  /**
+   * Draw the colours over this image (the aligned face crop, same size as the map) instead of
+   * on black: FineCLIPER's "overlay versus standalone map" choice [method.md A.2 item 3, inferred].
+   * Background pixels keep the image unchanged.
+   */
+  over?: RgbImage;
+  /** Opacity of the class colours over `over`, 0..1 (default 0.6). Ignored without `over`. */
+  alpha?: number;
+}
+
+const PALETTE_TABLE: Uint8Array = (() => {
+  const table = new Uint8Array(256 * 3);
+  PARSING_CLASSES.forEach((name, label) => table.set(PARSING_PALETTE[name], label * 3));
+  return table;
+})();
+
+/**
+ * Renders a parsing map as a `size` x `size` RGB image. Labels outside the class set render black.
+ */
+export function renderParsing(map: ParsingMap, options: RenderParsingOptions = {}): RgbImage {
+  const { size, labels } = map;
+  const rgb = new Uint8Array(size * size * 3);
+  const over = options.over;
+  if (over && (over.width !== size || over.height !== size || over.rgb.length !== size * size * 3)) {
+    throw imageBufferMismatch(`parsing overlay base (expected ${size}x${size})`, over.width, over.height, over.rgb.length);
+  }
+  if (!over) {
+    for (let p = 0; p < size * size; p++) {
+      const o = labels[p] * 3;
+      rgb[3 * p] = PALETTE_TABLE[o];
+      rgb[3 * p + 1] = PALETTE_TABLE[o + 1];
+      rgb[3 * p + 2] = PALETTE_TABLE[o + 2];
+    }
+    return { width: size, height: size, rgb };
+  }
+  const alpha = Math.min(1, Math.max(0, options.alpha ?? 0.6));
+  for (let p = 0; p < size * size; p++) {
+    const label = labels[p];
+    for (let c = 0; c < 3; c++) {
+      const base = over.rgb[3 * p + c];
+      // Background shows the image as it is.
+      rgb[3 * p + c] = label === 0 ? base : Math.round(alpha * PALETTE_TABLE[label * 3 + c] + (1 - alpha) * base);
+    }
+  }
+  return { width: size, height: size, rgb };
+}
