@@ -17,7 +17,7 @@ export type {
   SourceRef, LevelInput, LevelOutput, Render, PromptSet, FusionInput, FusionOutput, DecideInput, Decision, StageCall,
   IngestProvider, LevelProvider, PromptProvider, FusionProvider, DecideProvider,
 } from './pipeline/stage-types.ts';
-export type { PluginContext, StageTaps, ProviderTaps, Disposable, HostSettings, ModelStore } from './plugins/plugin-context.ts';
+export type { PluginContext, StageTaps, ProviderTaps, Disposable, HostSettings, ModelStore, CommandInput, CommandHandler, CommandTaps } from './plugins/plugin-context.ts';
 export type { Logger } from './logging/logger.ts';
 export { STAGE_NAMES, type StageName } from './pipeline/stages.ts';
 export { VisageError, isVisageError } from './errors/visage-error.ts';

@@ -7,6 +7,9 @@ import { isVisageError } from '../errors/visage-error.ts';
 import { HOST_VERSION } from '../version.ts';
 import { registerPipelineCommands } from './commands/pipeline.ts';
 import { registerPluginsCommands } from './commands/plugins.ts';
+import { registerPluginCommands } from './commands/plugin-commands.ts';
+import { discoverPlugins } from '../plugins/discover.ts';
+import { PluginRegistry } from '../plugins/plugin-registry.ts';
 
 export interface CliIO {
   out: (text: string) => void;
@@ -15,7 +18,7 @@ export interface CliIO {
 
 const defaultIO: CliIO = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
-export function buildProgram(io: CliIO = defaultIO): Command {
+export function buildProgram(io: CliIO = defaultIO, argv: string[] = []): Command {
   const program = new Command('visage')
     .description('Dynamic facial expression recognition from video: a plugin host for FineCLIPER and HESP.')
     .version(HOST_VERSION)
@@ -24,12 +27,14 @@ export function buildProgram(io: CliIO = defaultIO): Command {
     .exitOverride();
   registerPipelineCommands(program, io);
   registerPluginsCommands(program, io);
+  // Plugin commands are known from manifests alone; --plugin-dir must be read before parsing to find them.
+  registerPluginCommands(program, new PluginRegistry(discoverPlugins({ pluginDirs: pluginDirsIn(argv) })), io);
   return program;
 }
 
 /** Runs the CLI and returns the exit code (never calls process.exit, so tests can call it in-process). */
 export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
-  const program = buildProgram(io);
+  const program = buildProgram(io, argv);
   try {
     await program.parseAsync(argv);
     return (program as Command & { exitCodeFromAction?: number }).exitCodeFromAction ?? 0;
@@ -50,4 +55,13 @@ export function setExitCode(cmd: Command, code: number): void {
   while (root.parent) root = root.parent;
   const r = root as Command & { exitCodeFromAction?: number };
   r.exitCodeFromAction = Math.max(r.exitCodeFromAction ?? 0, code);
+}
+
+function pluginDirsIn(argv: string[]): string[] {
+  const dirs: string[] = [];
+  argv.forEach((a, i) => {
+    if (a === '--plugin-dir' && argv[i + 1]) dirs.push(argv[i + 1]);
+    else if (a.startsWith('--plugin-dir=')) dirs.push(a.slice('--plugin-dir='.length));
+  });
+  return dirs;
 }

@@ -15,7 +15,7 @@ export { sum, mean, max, type ReduceFlags } from './ops/reduce.ts';
 export { reshape, transpose, slice, concat, gatherStrided } from './ops/shape.ts';
 export {
   softmax, logSoftmax, layerNorm, l2Normalize, cosineSimilarityMatrix, scaledDotProductAttention,
-  embedding, crossEntropy, dropout, type CrossEntropyOptions,
+  embedding, crossEntropy, binaryCrossEntropyWithLogits, dropout, type CrossEntropyOptions,
 } from './ops/nn.ts';
 export { Rng } from './rng.ts';
 export { uniformTensor, normalTensor } from './init.ts';

@@ -17,6 +17,10 @@ import { Pipeline } from '../pipeline/pipeline.ts';
 import type { StageProfiler } from '../pipeline/stage-profiler.ts';
 import type { HostOptions } from './host-options.ts';
 import { TOKENS } from './tokens.ts';
+import * as errors from '../errors/messages.ts';
+import { activatePlugin } from '../plugins/activate-plugin.ts';
+import { createPluginContext, type CommandHandler } from '../plugins/plugin-context.ts';
+import { createStageHooks } from '../pipeline/stages.ts';
 import { ModelCache } from '../models/model-cache.ts';
 import { OnnxSessionStore } from '../models/session-store.ts';
 
@@ -70,6 +74,21 @@ export class Host {
       models: () => this.container.get(TOKENS.Models),
       profiler: opts.profiler,
     });
+  }
+
+  /**
+   * Activates one plugin outside any pipeline (its stage taps go to a throwaway hook set) and returns
+   * the handler of one of its contributed commands: VS Code's onCommand activation.
+   */
+  async commandHandler(pluginId: string, commandId: string): Promise<CommandHandler> {
+    const record = this.registry.plugin(pluginId);
+    if (!record) throw errors.pluginActivationFailed(pluginId, 'the plugin is not loaded (see `visage plugins list`)');
+    const handlers = new Map<string, CommandHandler>();
+    const ctx = createPluginContext(record, createStageHooks(), {}, this.container.get(TOKENS.Logger).child(pluginId), this.container.get(TOKENS.Settings), this.container.get(TOKENS.Shared), () => this.container.get(TOKENS.Models), handlers);
+    await activatePlugin(record, ctx);
+    const handler = handlers.get(commandId);
+    if (!handler) throw errors.providerNotTapped(pluginId, 'commands', commandId);
+    return handler;
   }
 
   /** Releases shared resources (model sessions). */

@@ -117,8 +117,36 @@ const points: ContributionPoint[] = [
         required: ['id', 'title'],
         additionalProperties: false,
         properties: {
-          id: { type: 'string', pattern: '^[a-z][a-z0-9-]*( [a-z][a-z0-9-]*)*$' },
-          title: { type: 'string' },
+          id: { type: 'string', pattern: '^[a-z][a-z0-9-]*( [a-z][a-z0-9-]*)*$', description: 'Command words after `visage`, e.g. "clip encode".' },
+          title: { type: 'string', description: 'One-line summary shown in `visage --help`.' },
+          description: { type: 'string' },
+          arguments: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['name'],
+              additionalProperties: false,
+              properties: {
+                name: { type: 'string', pattern: '^[a-z][a-zA-Z0-9-]*$' },
+                description: { type: 'string' },
+                required: { type: 'boolean', default: false },
+                variadic: { type: 'boolean', default: false },
+              },
+            },
+          },
+          options: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['flags'],
+              additionalProperties: false,
+              properties: {
+                flags: { type: 'string', pattern: '^(-[a-zA-Z], )?--[a-z][a-z0-9-]*( <[a-z-]+(\\.\\.\\.)?>| \\[[a-z-]+(\\.\\.\\.)?\\])?$', description: 'commander flags, e.g. "--image <file...>"' },
+                description: { type: 'string' },
+                default: {},
+              },
+            },
+          },
         },
       },
     },

@@ -20,6 +20,15 @@ export interface PresetContribution {
   description?: string;
 }
 
+export interface CommandContribution {
+  /** Command words after `visage`, e.g. "clip encode". */
+  id: string;
+  title: string;
+  description?: string;
+  arguments?: { name: string; description?: string; required?: boolean; variadic?: boolean }[];
+  options?: { flags: string; description?: string; default?: unknown }[];
+}
+
 export interface PluginManifest {
   name: string;
   publisher: string;
@@ -37,7 +46,7 @@ export interface PluginManifest {
     deciders?: ProviderContribution[];
     presets?: PresetContribution[];
     configuration?: JSONSchema;
-    commands?: { id: string; title: string }[];
+    commands?: CommandContribution[];
   };
   pluginDependencies?: string[];
 }

@@ -28,6 +28,24 @@ export interface StageTaps {
   decide: ProviderTaps<DecideProvider>;
 }
 
+/** What a contributed CLI command's handler receives. */
+export interface CommandInput {
+  /** Positional arguments by the names declared in the manifest (variadic ones are arrays). */
+  args: Record<string, unknown>;
+  /** Options by camel-cased flag name (commander's convention: --image-size -> imageSize). */
+  options: Record<string, unknown>;
+  /** Write to stdout / stderr (tests capture these). */
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** A contributed command; resolves to the exit code (0 when void). */
+export type CommandHandler = (input: CommandInput) => Promise<number | void>;
+
+export interface CommandTaps {
+  provide(id: string, handler: CommandHandler): void;
+}
+
 export interface Disposable {
   dispose(): void | Promise<void>;
 }
@@ -52,6 +70,8 @@ export interface PluginContext {
   readonly config: Readonly<Record<string, unknown>>;
   readonly logger: Logger;
   readonly stages: StageTaps;
+  /** Handlers of the CLI commands the manifest contributes (`contributes.commands`). */
+  readonly commands: CommandTaps;
   readonly settings: Readonly<HostSettings>;
   /**
    * Process-wide memo for heavy resources (ONNX sessions, vocabularies), shared by every pipeline
@@ -74,6 +94,7 @@ export function createPluginContext(
   settings: HostSettings,
   shared: SharedResources,
   models: () => ModelStore,
+  commands: Map<string, CommandHandler> = new Map(),
 ): PluginContext {
   const taps = <F extends (...args: any[]) => Promise<any>>(stage: keyof typeof POINT_OF): ProviderTaps<F> => ({
     provide(id, fn) {
@@ -94,6 +115,12 @@ export function createPluginContext(
       prompts: taps<PromptProvider>('prompts'),
       fusion: taps<FusionProvider>('fusion'),
       decide: taps<DecideProvider>('decide'),
+    }),
+    commands: Object.freeze({
+      provide(id: string, handler: CommandHandler) {
+        if (!(plugin.manifest!.contributes?.commands ?? []).some((c) => c.id === id)) throw errors.pluginTapForeign(plugin.id, 'commands', id);
+        commands.set(id, handler);
+      },
     }),
     settings: Object.freeze({ ...settings }),
     shared: <T>(key: string, create: () => Promise<T>) => shared.get(`${plugin.id}:${key}`, create),

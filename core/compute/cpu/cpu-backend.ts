@@ -107,7 +107,10 @@ export class CpuBackend implements Backend {
     const rank = shape.length;
     const inner = rank === 0 ? 1 : shape[rank - 1];
     const ias = rank === 0 ? 0 : as[rank - 1], ibs = rank === 0 ? 0 : bs[rank - 1];
-    const loop = (opts.accumulate ? BINARY_ACC : BINARY)[op];
+    const table = opts.accumulate ? BINARY_ACC : BINARY;
+    // Unit strides are the common case (same-shape operands, bias rows); give them a loop
+    // without index multiplies.
+    const loop = ias === 1 && ibs === 1 ? table.unit[op] : table.strided[op];
     let outer = 1;
     for (let k = 0; k < rank - 1; k++) outer *= shape[k];
     const idx = new Array<number>(Math.max(rank - 1, 0)).fill(0);
@@ -239,23 +242,21 @@ export class CpuBackend implements Backend {
   layerNorm(xb: DeviceBuffer, gammab: DeviceBuffer | null, betab: DeviceBuffer | null, outb: DeviceBuffer,
     meanb: DeviceBuffer, rstdb: DeviceBuffer, rows: number, cols: number, eps: number): void {
     const x = f(xb), out = f(outb), mean = f(meanb), rstd = f(rstdb);
-    const gamma = gammab ? f(gammab) : null, beta = betab ? f(betab) : null;
+    const gamma = gammab ? f(gammab) : this.constant(cols, 1), beta = betab ? f(betab) : this.constant(cols, 0);
     for (let r = 0; r < rows; r++) {
       const o = r * cols;
       let s = 0;
       for (let c = 0; c < cols; c++) s += x[o + c];
       const mu = s / cols;
       let v = 0;
-      for (let c = 0; c < cols; c++) { const t = x[o + c] - mu; v += t * t; }
+      for (let c = 0; c < cols; c++) {
+        const t = x[o + c] - mu;
+        v += t * t;
+      }
       const rs = 1 / Math.sqrt(v / cols + eps);
       mean[r] = mu;
       rstd[r] = rs;
-      for (let c = 0; c < cols; c++) {
-        let t = (x[o + c] - mu) * rs;
-        if (gamma) t *= gamma[c];
-        if (beta) t += beta[c];
-        out[o + c] = t;
-      }
+      for (let c = 0; c < cols; c++) out[o + c] = (x[o + c] - mu) * rs * gamma[c] + beta[c];
     }
   }
 
@@ -263,27 +264,34 @@ export class CpuBackend implements Backend {
     dyb: DeviceBuffer, dxb: DeviceBuffer, dgammab: DeviceBuffer | null, dbetab: DeviceBuffer | null,
     rows: number, cols: number, accumulate = false): void {
     const x = f(xb), mean = f(meanb), rstd = f(rstdb), dy = f(dyb), dx = f(dxb);
-    const gamma = gammab ? f(gammab) : null;
-    const dgamma = dgammab ? f(dgammab) : null, dbeta = dbetab ? f(dbetab) : null;
+    const gamma = gammab ? f(gammab) : this.constant(cols, 1);
+    // Parameter gradients reduce over rows: accumulate them in f64 scratch, add once at the end.
+    const dgamma = dgammab ? new Float64Array(cols) : null, dbeta = dbetab ? new Float64Array(cols) : null;
+    const xhat = new Float64Array(cols), gy = new Float64Array(cols);
     for (let r = 0; r < rows; r++) {
       const o = r * cols, mu = mean[r], rs = rstd[r];
       let sg = 0, sgx = 0;
       for (let c = 0; c < cols; c++) {
-        const xhat = (x[o + c] - mu) * rs;
-        const g = gamma ? dy[o + c] * gamma[c] : dy[o + c];
+        const h = (x[o + c] - mu) * rs, g = dy[o + c] * gamma[c];
+        xhat[c] = h;
+        gy[c] = g;
         sg += g;
-        sgx += g * xhat;
-        if (dgamma) dgamma[c] += dy[o + c] * xhat;
-        if (dbeta) dbeta[c] += dy[o + c];
+        sgx += g * h;
       }
       sg /= cols;
       sgx /= cols;
-      for (let c = 0; c < cols; c++) {
-        const xhat = (x[o + c] - mu) * rs;
-        const g = gamma ? dy[o + c] * gamma[c] : dy[o + c];
-        const v = rs * (g - sg - xhat * sgx);
-        dx[o + c] = accumulate ? dx[o + c] + v : v;
-      }
+      if (accumulate) for (let c = 0; c < cols; c++) dx[o + c] += rs * (gy[c] - sg - xhat[c] * sgx);
+      else for (let c = 0; c < cols; c++) dx[o + c] = rs * (gy[c] - sg - xhat[c] * sgx);
+      if (dgamma) for (let c = 0; c < cols; c++) dgamma[c] += dy[o + c] * xhat[c];
+      if (dbeta) for (let c = 0; c < cols; c++) dbeta[c] += dy[o + c];
+    }
+    if (dgamma) {
+      const t = f(dgammab!);
+      for (let c = 0; c < cols; c++) t[c] += dgamma[c];
+    }
+    if (dbeta) {
+      const t = f(dbetab!);
+      for (let c = 0; c < cols; c++) t[c] += dbeta[c];
     }
   }
 
@@ -335,17 +343,25 @@ export class CpuBackend implements Backend {
 
   // ---- optimizer updates ----------------------------------------------------------------------
   sgdUpdate(pb: DeviceBuffer, gb: DeviceBuffer, bufb: DeviceBuffer | null, n: number, o: SgdOptions): void {
-    const p = f(pb), g = f(gb), buf = bufb ? f(bufb) : null;
-    const { lr, momentum, dampening, weightDecay, nesterov, firstStep } = o;
-    const useMomentum = buf !== null && momentum !== 0;
-    for (let i = 0; i < n; i++) {
-      let dp = g[i] + weightDecay * p[i];
-      if (useMomentum) {
-        buf[i] = firstStep ? dp : momentum * buf[i] + (1 - dampening) * dp;
-        // Read back the stored f32 value so the update uses exactly what the next step will see.
-        dp = nesterov ? dp + momentum * buf[i] : buf[i];
-      }
-      p[i] = p[i] - lr * dp;
+    const p = f(pb), g = f(gb);
+    const { lr, momentum, dampening, weightDecay: wd } = o;
+    // One tight loop per variant: branches inside the loop cost about 3x here.
+    if (!bufb || momentum === 0) {
+      for (let i = 0; i < n; i++) p[i] = p[i] - lr * (g[i] + wd * p[i]);
+      return;
+    }
+    const buf = f(bufb);
+    const keep = 1 - dampening;
+    if (o.firstStep) {
+      for (let i = 0; i < n; i++) buf[i] = g[i] + wd * p[i];
+    } else {
+      for (let i = 0; i < n; i++) buf[i] = momentum * buf[i] + keep * (g[i] + wd * p[i]);
+    }
+    // The update reads back the stored f32 momentum, exactly what the next step will see.
+    if (o.nesterov) {
+      for (let i = 0; i < n; i++) p[i] = p[i] - lr * (g[i] + wd * p[i] + momentum * buf[i]);
+    } else {
+      for (let i = 0; i < n; i++) p[i] = p[i] - lr * buf[i];
     }
   }
 
@@ -364,6 +380,16 @@ export class CpuBackend implements Backend {
   /** Frees the onnxruntime sessions. */
   close(): void {
     this.gemm.dispose();
+  }
+
+  private readonly constants = new Map<string, Float32Array>();
+
+  /** A read-only array of `n` copies of `value` (stands in for absent gamma/beta). */
+  private constant(n: number, value: number): Float32Array {
+    const key = `${n}:${value}`;
+    let c = this.constants.get(key);
+    if (!c) this.constants.set(key, (c = new Float32Array(n).fill(value)));
+    return c;
   }
 
   private scratchOf(n: number): Float32Array {
@@ -493,26 +519,21 @@ const UNARY_GRAD_LOOPS = specialise<UnaryGradLoop>((op) => `function (x, y, dy, 
 type BinaryLoop = (a: Float32Array, ao: number, as: number, b: Float32Array, bo: number, bs: number,
   out: Float32Array, oo: number, n: number) => void;
 
-function binaryLoops(acc: boolean): Record<BinaryOp, BinaryLoop> {
-  // One specialised loop per op keeps the inner loop free of dispatch.
-  if (acc) {
-    return {
-      add: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] += a[ao + i * as] + b[bo + i * bs]; },
-      sub: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] += a[ao + i * as] - b[bo + i * bs]; },
-      mul: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] += a[ao + i * as] * b[bo + i * bs]; },
-      div: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] += a[ao + i * as] / b[bo + i * bs]; },
-      max: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] += Math.max(a[ao + i * as], b[bo + i * bs]); },
-      min: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] += Math.min(a[ao + i * as], b[bo + i * bs]); },
-    };
+const BINARY_EXPR: Record<BinaryOp, string> = {
+  add: 'A + B', sub: 'A - B', mul: 'A * B', div: 'A / B', max: 'Math.max(A, B)', min: 'Math.min(A, B)',
+};
+
+/** Per-op binary loops, compiled from source so each op's loop is its own code (see above). */
+function binaryLoops(acc: boolean, unit: boolean): Record<BinaryOp, BinaryLoop> {
+  const out = {} as Record<BinaryOp, BinaryLoop>;
+  const [ai, bi] = unit ? ['a[ao + i]', 'b[bo + i]'] : ['a[ao + i * as]', 'b[bo + i * bs]'];
+  for (const op of Object.keys(BINARY_EXPR) as BinaryOp[]) {
+    const expr = BINARY_EXPR[op].replace('A', ai).replace('B', bi);
+    // eslint-disable-next-line no-new-func
+    out[op] = new Function('a', 'ao', 'as', 'b', 'bo', 'bs', 'out', 'oo', 'n',
+      `for (let i = 0; i < n; i++) out[oo + i] ${acc ? '+=' : '='} ${expr};`) as BinaryLoop;
   }
-  return {
-    add: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as] + b[bo + i * bs]; },
-    sub: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as] - b[bo + i * bs]; },
-    mul: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as] * b[bo + i * bs]; },
-    div: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = a[ao + i * as] / b[bo + i * bs]; },
-    max: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = Math.max(a[ao + i * as], b[bo + i * bs]); },
-    min: (a, ao, as, b, bo, bs, out, oo, n) => { for (let i = 0; i < n; i++) out[oo + i] = Math.min(a[ao + i * as], b[bo + i * bs]); },
-  };
+  return out;
 }
-const BINARY = binaryLoops(false);
-const BINARY_ACC = binaryLoops(true);
+const BINARY = { unit: binaryLoops(false, true), strided: binaryLoops(false, false) };
+const BINARY_ACC = { unit: binaryLoops(true, true), strided: binaryLoops(true, false) };

@@ -103,6 +103,7 @@ export const exp = (x: Tensor) => unary('exp', x);
 export const log = (x: Tensor) => unary('log', x);
 export const sqrt = (x: Tensor) => unary('sqrt', x);
 export const square = (x: Tensor) => unary('square', x);
+export const abs = (x: Tensor) => unary('abs', x);
 export const tanh = (x: Tensor) => unary('tanh', x);
 export const relu = (x: Tensor) => unary('relu', x);
 export const sigmoid = (x: Tensor) => unary('sigmoid', x);

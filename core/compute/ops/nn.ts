@@ -5,7 +5,7 @@
  */
 import { errors } from '../../errors/index.ts';
 import { makeResult, sameBackend, tensor, Tensor, type IndexTensor } from '../tensor.ts';
-import { add, mul, div, sqrt, affine } from './elementwise.ts';
+import { abs, add, affine, div, exp, log, mul, relu, sqrt, sub } from './elementwise.ts';
 import { matmul } from './matmul.ts';
 import { mean, sum } from './reduce.ts';
 
@@ -118,6 +118,18 @@ export function crossEntropy(logits: Tensor, targets: ArrayLike<number>, opts: C
   const q = tensor(dist, [n, c], { backend: logits.backend });
   // -(1/n) Σ_i Σ_c q_ic log p_ic
   return affine(mean(sum(mul(logSoftmax(logits), q), 1)), -1, 0);
+}
+
+/**
+ * Mean binary cross-entropy of logits against targets in [0, 1] (same shape), in the stable
+ * form max(x, 0) - x·y + log(1 + exp(-|x|)) (torch's binary_cross_entropy_with_logits).
+ */
+export function binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor): Tensor {
+  if (logits.shape.join() !== targets.shape.join()) {
+    throw errors.shapeMismatch('binaryCrossEntropyWithLogits', `logits [${logits.shape}] vs targets [${targets.shape}]`);
+  }
+  const softplusNegAbs = log(affine(exp(affine(abs(logits), -1, 0)), 1, 1));
+  return mean(add(sub(relu(logits), mul(logits, targets)), softplusNegAbs));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  add, crossEntropy, embedding, indices, matmul, mul, noGrad, reshape, sum, tensor, isGradEnabled,
+  add, binaryCrossEntropyWithLogits, crossEntropy, embedding, indices, matmul, mul, noGrad, reshape, sum, tensor, isGradEnabled,
 } from '../index.ts';
 
 describe('autograd engine', () => {
@@ -40,6 +40,15 @@ describe('autograd engine', () => {
     expect(() => crossEntropy(a, [0, 3])).toThrowError(expect.objectContaining({ code: 'INVALID_COMPUTE_ARGUMENT' }));
     expect(() => crossEntropy(a, [0, 1], { labelSmoothing: 1 })).toThrowError(expect.objectContaining({ code: 'INVALID_COMPUTE_ARGUMENT' }));
     expect(() => tensor([1, 2, 3], [2, 2])).toThrowError(expect.objectContaining({ code: 'SHAPE_MISMATCH' }));
+  });
+
+  it('binary cross-entropy with logits equals the formula, also for large logits', async () => {
+    const x = [50, -50, 0.3, -2], y = [1, 1, 0.25, 0];
+    const got = await binaryCrossEntropyWithLogits(tensor(x, [4]), tensor(y, [4])).item();
+    // -[y log σ(x) + (1-y) log(1-σ(x))], with log σ(x) = -log(1+e^-x) evaluated stably in f64
+    const logSig = (v: number) => (v >= 0 ? -Math.log1p(Math.exp(-v)) : v - Math.log1p(Math.exp(v)));
+    const want = x.reduce((s, v, i) => s - (y[i] * logSig(v) + (1 - y[i]) * logSig(-v)), 0) / 4;
+    expect(got).toBeCloseTo(want, 4);
   });
 
   it('cross-entropy with label smoothing equals the formula', async () => {

@@ -3,6 +3,7 @@ import {
   add, affine, concat, cosineSimilarityMatrix, crossEntropy, div, dropout, embedding, exp, gelu, indices, l2Normalize,
   layerNorm, log, logSoftmax, matmul, max, mean, mul, neg, relu, reshape, scaledDotProductAttention, sigmoid, slice,
   softmax, sqrt, square, sub, sum, tanh, tensor, transpose, MultiHeadAttention, TransformerEncoderLayer, Adapter, Rng,
+  abs, binaryCrossEntropyWithLogits,
 } from '../index.ts';
 import { gradCheck } from './gradcheck.ts';
 
@@ -81,6 +82,11 @@ describe('backward equals central finite differences', () => {
     });
     it('cross-entropy', () => gradCheck([[4, 3]], (x) => crossEntropy(x, [0, 2, 1, 2])));
     it('cross-entropy with label smoothing', () => gradCheck([[4, 3]], (x) => crossEntropy(x, [0, 2, 1, 2], { labelSmoothing: 0.1 })));
+    it('binary cross-entropy with logits', () => {
+      const y = tensor([1, 0, 0.3, 1, 0, 0.5], [2, 3]);
+      return gradCheck([[2, 3]], (x) => binaryCrossEntropyWithLogits(x, y), { init: (r) => r.range(-3, 3) });
+    });
+    it('abs', () => gradCheck([[6]], abs, { init: awayFromZero }));
     it('seeded dropout', () => gradCheck([[4, 5]], (x) => dropout(x, 0.3, 1234)));
   });
 

@@ -90,7 +90,6 @@ export class ChildProcessHost implements DeviceHost {
   private nextRid = 1;
   /** Set once the process is gone or broken; every later call fails with it. */
   private dead: Error | null = null;
-  private asyncError: string | null = null;
   private stderrTail = '';
 
   private constructor(private readonly child: ChildProcess, readonly info: AdapterSummary, private readonly options: ChildHostOptions) {
@@ -154,11 +153,6 @@ export class ChildProcessHost implements DeviceHost {
 
   request(batch: Batch): Promise<ArrayBuffer | undefined> {
     if (this.dead) return Promise.reject(this.dead);
-    if (this.asyncError) {
-      const detail = this.asyncError;
-      this.asyncError = null;
-      return Promise.reject(unavailable(detail));
-    }
     const rid = this.nextRid++;
     const request = batch.request ? { ...batch.request, rid } : { k: 'flush' as const, rid };
     return new Promise((resolve, reject) => {
@@ -185,8 +179,9 @@ export class ChildProcessHost implements DeviceHost {
   private onReply(reply: Reply): void {
     if (reply.k === 'ready') return;
     if (reply.rid === undefined) {
-      // A failure in commands that had no request: report it with the next request.
-      this.asyncError ??= reply.k === 'error' ? reply.message : 'unexpected reply';
+      // A failure in commands that had no request: the device state is unknown from here on.
+      this.fail(reply.k === 'error' ? reply.message : 'unexpected reply from the device process');
+      this.child.kill('SIGKILL');
       return;
     }
     const pending = this.pending.get(reply.rid);
