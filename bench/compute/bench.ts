@@ -43,6 +43,27 @@ async function timeIt(fn: () => unknown | Promise<unknown>, reps: number, warmup
   return median(ts);
 }
 
+/**
+ * Medians of two functions timed alternately (A B A B ...), so a load spike from other
+ * processes on a shared machine hits both sides alike rather than whichever ran then.
+ */
+async function timeInterleaved(a: () => unknown, b: () => unknown | Promise<unknown>, reps: number): Promise<[number, number]> {
+  for (let i = 0; i < 2; i++) {
+    await a();
+    await b();
+  }
+  const ta: number[] = [], tb: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    let t0 = performance.now();
+    await a();
+    ta.push(performance.now() - t0);
+    t0 = performance.now();
+    await b();
+    tb.push(performance.now() - t0);
+  }
+  return [median(ta), median(tb)];
+}
+
 function matMulModel(): Uint8Array {
   const { onnx } = onnxProto;
   const vi = (name: string, dims: string[]) => ({
@@ -69,10 +90,8 @@ async function gemmTable(webgpu: Backend | null, naive: boolean): Promise<{ rati
 
     const [ca, cb, cc] = [cpu.upload(a), cpu.upload(b), cpu.alloc(n * n)];
     const opts = { batch: 1, m: n, k: n, n };
-    const tCpu = await timeIt(() => cpu.matmul(ca, cb, cc, opts), reps);
-
     const A = new ort.Tensor('float32', a, [n, n]), B = new ort.Tensor('float32', b, [n, n]);
-    const tOrt = await timeIt(() => session.run({ A, B }), reps);
+    const [tCpu, tOrt] = await timeInterleaved(() => cpu.matmul(ca, cb, cc, opts), () => session.run({ A, B }), reps);
 
     let tGpu: number | null = null;
     if (webgpu) {

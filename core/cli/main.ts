@@ -8,6 +8,7 @@ import { HOST_VERSION } from '../version.ts';
 import { registerPipelineCommands } from './commands/pipeline.ts';
 import { registerPluginsCommands } from './commands/plugins.ts';
 import { registerPluginCommands } from './commands/plugin-commands.ts';
+import { registerEvalCommand } from './commands/eval.ts';
 import { discoverPlugins } from '../plugins/discover.ts';
 import { PluginRegistry } from '../plugins/plugin-registry.ts';
 
@@ -27,6 +28,7 @@ export function buildProgram(io: CliIO = defaultIO, argv: string[] = []): Comman
     .exitOverride();
   registerPipelineCommands(program, io);
   registerPluginsCommands(program, io);
+  registerEvalCommand(program, io);
   // Plugin commands are known from manifests alone; --plugin-dir must be read before parsing to find them.
   registerPluginCommands(program, new PluginRegistry(discoverPlugins({ pluginDirs: pluginDirsIn(argv) })), io);
   return program;

@@ -10,6 +10,10 @@ const bad = (code: string, message: string, hint?: string, extra: Partial<Visage
 const fail = (code: string, message: string, hint?: string, extra: Partial<VisageError> = {}) =>
   new VisageError({ code, message, hint, exitCode: 1, ...extra });
 
+// ---- predictions files -------------------------------------------------------------------
+export const predictionsInvalid = (file: string, line: number, detail: string) =>
+  bad('PREDICTIONS_INVALID', `${file}${line ? `:${line}` : ''}: ${detail}`, 'one JSON object per line: {"id", "label", "predicted", "knownness"?, "known"?} (see README, visage eval)', { file });
+
 // ---- presets and configuration ----------------------------------------------------------
 export const presetNotFound = (name: string, known: string[]) =>
   bad('PRESET_NOT_FOUND', `no preset named "${name}"`, known.length ? `known presets: ${known.join(', ')}; or pass a file with --config` : 'no plugin contributes presets; pass a file with --config');

@@ -1,0 +1,30 @@
+/** `visage eval --predictions FILE...`: metrics from predictions files written by any tool. */
+import { Command } from 'commander';
+import { evaluatePredictions, formatEvaluation, summariseFolds } from '../../metrics/evaluate-predictions.ts';
+import { readPredictions } from '../../metrics/predictions.ts';
+import * as errors from '../../errors/messages.ts';
+import type { CliIO } from '../main.ts';
+
+export function registerEvalCommand(program: Command, io: CliIO): void {
+  program
+    .command('eval')
+    .summary('score predictions files: UAR, WAR, confusion, AUROC, OSCR')
+    .description('Score one predictions file, or several folds (mean and std over folds; predictions are not pooled).\nA predictions file is JSON Lines: {"id", "label", "predicted", "knownness"?, "known"?} per clip.\nOpen-set metrics (AUROC, OSCR reference and ARPL-compatible) appear when clips of unknown classes ("known": false) and known-ness scores are present.')
+    .requiredOption('--predictions <files...>', 'predictions files (one per fold)')
+    .option('--classes <names>', 'comma-separated class order for the report (default: sorted names)')
+    .option('--json', 'print JSON instead of tables')
+    .addHelpText('after', '\nExamples:\n  visage eval --predictions fold1.jsonl fold2.jsonl fold3.jsonl fold4.jsonl fold5.jsonl\n  visage eval --predictions open-set.jsonl --json')
+    .action((flags: { predictions: string[]; classes?: string; json?: boolean }) => {
+      const classes = flags.classes?.split(',').map((s) => s.trim()).filter(Boolean);
+      const folds = flags.predictions.map((file) => {
+        const records = readPredictions(file);
+        if (classes) {
+          const unknownNames = [...new Set(records.filter((r) => r.known !== false).flatMap((r) => [r.label, r.predicted]))].filter((c) => !classes.includes(c));
+          if (unknownNames.length) throw errors.predictionsInvalid(file, 0, `class(es) not in --classes: ${unknownNames.join(', ')}`);
+        }
+        return evaluatePredictions(file, records, classes);
+      });
+      const result = summariseFolds(folds);
+      io.out(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatEvaluation(result));
+    });
+}

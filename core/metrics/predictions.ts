@@ -1,0 +1,55 @@
+/**
+ * The predictions file: JSON Lines, one object per clip, written by `visage predict` / `visage train`
+ * (and by any other tool), read by `visage eval --predictions`, so results from anywhere are scored
+ * the same way. Fields:
+ *
+ *   { "id": "00017", "label": "happy", "predicted": "sad", "knownness": 0.73, "known": true,
+ *     "probabilities": { "happy": 0.2, "sad": 0.73, ... } }
+ *
+ * - `label`: ground truth class name. `predicted`: predicted class name (a known class).
+ * - `knownness` (optional): higher = more likely a known class (max logit, max softmax, energy, ...).
+ * - `known` (optional): whether the true class is one of the known (training) classes; open-set
+ *   metrics need it and `knownness`. When absent, every clip counts as known.
+ * - `probabilities` (optional) is kept for reference; metrics use `predicted`.
+ */
+import { readFileSync } from 'node:fs';
+import * as errors from '../errors/messages.ts';
+
+export interface PredictionRecord {
+  id: string;
+  label: string;
+  predicted: string;
+  knownness?: number;
+  known?: boolean;
+  probabilities?: Record<string, number>;
+}
+
+export function formatPrediction(p: PredictionRecord): string {
+  return JSON.stringify(p);
+}
+
+/** Reads a predictions file; a malformed line is an error that names the file and line. */
+export function readPredictions(file: string): PredictionRecord[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw errors.inputNotFound(file);
+  }
+  const out: PredictionRecord[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    let v: Partial<PredictionRecord>;
+    try {
+      v = JSON.parse(line);
+    } catch (e) {
+      throw errors.predictionsInvalid(file, i + 1, `not JSON: ${(e as Error).message}`);
+    }
+    if (typeof v.label !== 'string' || typeof v.predicted !== 'string') throw errors.predictionsInvalid(file, i + 1, 'needs string fields "label" and "predicted"');
+    if (v.knownness !== undefined && !Number.isFinite(v.knownness)) throw errors.predictionsInvalid(file, i + 1, '"knownness" must be a finite number');
+    if (v.known !== undefined && typeof v.known !== 'boolean') throw errors.predictionsInvalid(file, i + 1, '"known" must be true or false');
+    out.push({ id: String(v.id ?? i + 1), label: v.label, predicted: v.predicted, knownness: v.knownness, known: v.known, probabilities: v.probabilities });
+  });
+  if (out.length === 0) throw errors.predictionsInvalid(file, 0, 'no predictions in file');
+  return out;
+}
