@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Model-heavy suites share 2 cores; more workers only thrash.
     maxWorkers: 2,
+    // The JSON report lets .ci/run print a plain "N passed, N failed" closing line.
+    reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
   },
 });

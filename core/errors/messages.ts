@@ -86,6 +86,16 @@ export const datasetSourceMissing = (dataset: string, id: string, path: string) 
 export const metricInputInvalid = (metric: string, detail: string) =>
   bad('METRIC_INPUT_INVALID', `${metric}: ${detail}`, 'scores must be finite numbers and label arrays must have equal lengths');
 
+// ---- open-set (HESP head, splits, thresholds) ---------------------------------------------
+export const openSetConfigInvalid = (field: string, detail: string) =>
+  bad('OPEN_SET_CONFIG_INVALID', `open-set ${field}: ${detail}`, 'fix this HESP setting (see plugins/open-set/README.md for every option and its default)');
+export const openSetFeaturesInvalid = (file: string, detail: string) =>
+  bad('OPEN_SET_FEATURES_INVALID', `${file}: ${detail}`, 'a features file is JSON {"dim", "classes", "textEmbeddings", "negativeEmbeddings", "items": [{"id", "label", "split", "frames": [[...D]...], "motion"?}]} (plugins/open-set/README.md)', { file });
+export const openSetSplitInvalid = (detail: string) =>
+  bad('OPEN_SET_SPLIT_INVALID', detail, 'the known-set size must be between 1 and the number of classes minus 1, and each side needs clips');
+export const openSetCheckpointInvalid = (file: string, detail: string) =>
+  bad('OPEN_SET_CHECKPOINT_INVALID', `${file}: ${detail}`, 'train one with `visage open-set eval --out DIR` (it writes hesp-<known>-<draw>.safetensors with its class names)', { file });
+
 // ---- models ------------------------------------------------------------------------------
 export const modelNotFound = (what: string, where: string) =>
   fail('MODEL_NOT_FOUND', `${what} not found at ${where}`, 'pass --models DIR or set the model path in the preset');
@@ -165,5 +175,21 @@ export const descriptionCacheInvalid = (file: string, line: number, detail: stri
   bad('DESCRIPTION_CACHE_INVALID', `${file}:${line}: ${detail}`, 'each line must be a JSON object with at least "text" and one of "key" or "clipId"', { file });
 export const auNoFace = (frames: number) =>
   fail('AU_NO_FACE', `no face mesh in any of the ${frames} frames, so no action units can be measured`, 'check the landmarks level output (face too small, occluded or out of frame)');
+
+// ---- feature cache and FineCLIPER (clip-adapter: extract, train, predict) ------------------
+export const featureCacheInvalid = (file: string, detail: string) =>
+  fail('FEATURE_CACHE_INVALID', `feature cache entry ${file}: ${detail}`, 'delete the file (or the whole <cache-dir>/features folder); it is rebuilt on the next run');
+export const fineCliperModelsMissing = (what: string) =>
+  bad('FINECLIPER_MODELS_MISSING', `${what} needs a CLIP ONNX export, and no --models folder was given`, 'pass --models DIR with vision_model.onnx, text_model.onnx and tokenizer.json (a Hugging Face / Xenova CLIP ViT-B/16 export)');
+export const fineCliperOptionInvalid = (option: string, detail: string) =>
+  bad('FINECLIPER_OPTION_INVALID', `${option}: ${detail}`, 'see `visage train --help` and plugins/clip-adapter/README.md');
+export const fineCliperNoLevels = (available: string[]) =>
+  bad('FINECLIPER_NO_LEVELS', 'no FineCLIPER level is enabled in the preset', `enable at least one of ${available.join(', ')} (weight > 0), e.g. --preset fineclipper`);
+export const fineCliperFeaturesMissing = (level: string, id: string) =>
+  fail('FINECLIPER_FEATURES_MISSING', `clip ${id} has no "${level}" features`, 'the level produced no frame embeddings for this clip: check the level and its dependencies (e.g. a description level without text)');
+export const fineCliperCheckpointMismatch = (file: string, detail: string) =>
+  bad('FINECLIPER_CHECKPOINT_MISMATCH', `checkpoint ${file}: ${detail}`, 'use the checkpoint written by `visage train` with the same preset levels and classes, or retrain');
+export const fineCliperEmptySplit = (what: string) =>
+  bad('FINECLIPER_EMPTY_SPLIT', `${what} has no clips`, 'check --dataset, --root, --fold and the split files');
 
 export { bad as badInput, fail as runFailure };

@@ -1,0 +1,131 @@
+/**
+ * Where the commands get frozen features from: the preset's FineCLIPER levels, run through a host
+ * pipeline on a cache miss, read from the feature cache otherwise.
+ */
+import { createHost, type Host } from '../../../../core/host/host.ts';
+import type { ResolvedLevel, ResolvedPreset } from '../../../../core/config/resolve-preset.ts';
+import type { Pipeline } from '../../../../core/pipeline/pipeline.ts';
+import type { DatasetItem } from '../../../../core/data/types.ts';
+import { defaultFeatureDir, FeatureCache, fileFingerprint } from '../../../../core/features/feature-cache.ts';
+import { Progress } from '../../../../core/cli/progress.ts';
+import { fineCliperModelsMissing, fineCliperNoLevels } from '../../../../core/errors/messages.ts';
+import { defaultCacheDir } from '../../../../core/host/host.ts';
+import { loadClip } from '../model/clip-model.ts';
+import { locateClipFiles } from '../model/model-files.ts';
+import { DEFAULT_TEMPLATES, descriptorTexts, encodeDescriptors, type DescriptorTemplates } from './descriptors.ts';
+import { extractFeatures, type ExtractResult } from './extract-features.ts';
+import type { DescriptorEmbeddings, Formulation } from './fineclipper-model.ts';
+
+/** Host and preset flags as the CLI hands them to a plugin command. */
+export interface HostCommandFlags {
+  pluginDir?: string[];
+  models?: string;
+  device?: 'auto' | 'cpu' | 'webgpu';
+  cacheDir?: string;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  preset?: string;
+  config?: string;
+  set?: string[];
+}
+
+export const PLUGIN_ID = 'visage.clip-adapter';
+/** The preset commands use unless --preset says otherwise. */
+export const DEFAULT_COMMAND_PRESET = 'fineclipper';
+
+export class FeatureSource {
+  private pipelineP: Promise<Pipeline> | null = null;
+
+  private constructor(
+    private readonly host: Host,
+    readonly preset: ResolvedPreset,
+    /** The preset's enabled FineCLIPER levels with weight > 0. */
+    readonly levels: ResolvedLevel[],
+    readonly cache: FeatureCache,
+    readonly modelsDir: string,
+    private readonly modelHash: string,
+    private readonly pluginVersion: string,
+  ) {}
+
+  /** Resolves the preset and hashes the CLIP export; loads no model yet. */
+  static async open(flags: HostCommandFlags, pluginVersion: string, what: string): Promise<FeatureSource> {
+    if (!flags.models) throw fineCliperModelsMissing(what);
+    const host = createHost({ pluginDirs: flags.pluginDir ?? [], modelsDir: flags.models, device: flags.device, cacheDir: flags.cacheDir, logLevel: flags.logLevel });
+    try {
+      const preset = host.resolve({ preset: flags.preset ?? DEFAULT_COMMAND_PRESET, configFile: flags.config, set: flags.set ?? [] });
+      const levels = preset.levels.filter((l) => l.plugin === PLUGIN_ID && l.weight > 0);
+      if (!levels.length) throw fineCliperNoLevels(preset.levels.map((l) => l.slot));
+      const files = locateClipFiles(flags.models);
+      const hashes = await Promise.all([files.vision, files.text].filter((f): f is string => !!f).map(fileFingerprint));
+      const cache = new FeatureCache(defaultFeatureDir(flags.cacheDir ?? defaultCacheDir()));
+      return new FeatureSource(host, preset, levels, cache, flags.models, hashes.join('+'), pluginVersion);
+    } catch (e) {
+      await host.dispose();
+      throw e;
+    }
+  }
+
+  /** Features of the items, extracting (and caching) what is missing. Progress on stderr when a TTY. */
+  async extract(items: DatasetItem[]): Promise<ExtractResult> {
+    const progress = new Progress(items.length);
+    try {
+      return await extractFeatures(items, {
+        cache: this.cache,
+        levels: this.levels.map((l) => l.slot),
+        keyParts: (slot) => ({ pluginVersion: this.pluginVersion, modelHash: this.modelHash, config: this.levelConfig(slot) }),
+        run: async (item) => (await (await this.pipeline()).run({ path: item.source, id: item.id, label: item.label })).levels,
+        onClip: () => progress.tick(true),
+      });
+    } finally {
+      progress.finish();
+    }
+  }
+
+  /** Descriptor templates of the preset's prompt builder (its options), else the defaults. */
+  templates(): DescriptorTemplates {
+    const p = this.preset.prompts;
+    return p?.use === `${PLUGIN_ID}/descriptors` ? (p.options as unknown as DescriptorTemplates) : DEFAULT_TEMPLATES;
+  }
+
+  /** Options of the preset's fineclipper fusion (formulation, temperature), when it uses it. */
+  fusionOptions(): { formulation?: Formulation; temperature?: number } {
+    const f = this.preset.fusion;
+    return f.use === `${PLUGIN_ID}/fineclipper` ? (f.options as { formulation?: Formulation; temperature?: number }) : {};
+  }
+
+  /** Encodes the descriptors of `classes` with the frozen text encoder. */
+  async descriptors(classes: string[], templates = this.templates()): Promise<DescriptorEmbeddings> {
+    const clip = await loadClip(this.modelsDir, { parts: ['text'] });
+    try {
+      return await encodeDescriptors(clip, descriptorTexts(classes, templates));
+    } finally {
+      await clip.release();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    if (this.pipelineP) await (await this.pipelineP).dispose().catch(() => undefined);
+    await this.host.dispose();
+  }
+
+  private pipeline(): Promise<Pipeline> {
+    this.pipelineP ??= this.host.pipeline(this.preset);
+    return this.pipelineP;
+  }
+
+  /**
+   * What determines a level's features besides the clip and the model: frame count, ingest options,
+   * and the provider and options of the level and of every level it needs, transitively.
+   */
+  private levelConfig(slot: string): unknown {
+    const bySlot = new Map(this.preset.levels.map((l) => [l.slot, l]));
+    const chain: Record<string, unknown> = {};
+    const visit = (s: string) => {
+      const l = bySlot.get(s);
+      if (!l || chain[s]) return;
+      chain[s] = { use: l.use, options: l.options };
+      l.needs.forEach(visit);
+    };
+    visit(slot);
+    return { frames: this.preset.frames, ingest: { use: this.preset.ingest.use, options: this.preset.ingest.options }, levels: chain };
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The `descriptors` prompt builder and the `fineclipper` fusion as pipeline providers.
+ *
+ * descriptors: encodes the positive/negative descriptor of every class once per run into
+ * PromptSet.embeddings[class].positive / .negative.
+ * fineclipper: with a checkpoint, runs the trained head (adapters, temporal model, learned fusion)
+ * on this clip's level embeddings; without one, zero-shot (descriptors alone, fixed preset weights).
+ */
+import { resolve } from 'node:path';
+import type { FusionInput, FusionOutput, FusionProvider, LevelOutput, PromptProvider } from '../../../../core/pipeline/stage-types.ts';
+import { fineCliperCheckpointMismatch, fineCliperNoLevels, fineCliperOptionInvalid } from '../../../../core/errors/messages.ts';
+import { descriptorTexts, encodeDescriptors, type DescriptorTemplates } from './descriptors.ts';
+import { featuresOfOutput } from './extract-features.ts';
+import { defaultConfig, type DescriptorEmbeddings, type Formulation, type LevelSpec } from './fineclipper-model.ts';
+import { loadFineCliper, type FineCliperCheckpoint } from './checkpoint-io.ts';
+import { predictLogits, zeroShotLogits, type ClipFeatures } from './train.ts';
+import type { ClipSource } from './level-providers.ts';
+
+export interface FineCliperFusionOptions {
+  /** A checkpoint written by `visage train` (.safetensors); none: zero-shot. */
+  checkpoint?: string;
+  formulation: Formulation;
+  temperature: number;
+}
+
+export function descriptorsProvider(clip: ClipSource): PromptProvider {
+  return async (prompts, call) => {
+    const templates = call.options as unknown as DescriptorTemplates;
+    const texts = descriptorTexts(prompts.classes, templates);
+    const enc = await encodeDescriptors(await clip(), texts);
+    return {
+      ...prompts,
+      texts: Object.fromEntries(prompts.classes.map((c, i) => [c, [texts.positive[i], texts.negative[i]]])),
+      embeddings: Object.fromEntries(prompts.classes.map((c, i) => [c, { positive: enc.positive[i], negative: enc.negative[i] }])),
+      extra: { ...prompts.extra, templates },
+    };
+  };
+}
+
+export function fineCliperFusionProvider(loadCheckpoint: (path: string) => Promise<FineCliperCheckpoint> = loadFineCliper): FusionProvider {
+  return async (input, call): Promise<FusionOutput> => {
+    const o = call.options as unknown as FineCliperFusionOptions;
+    const classes = input.prompts.classes;
+    const descriptors = descriptorsOf(input, classes);
+    const levels = embeddingLevels(input);
+    if (!o.checkpoint) {
+      if (!levels.length) throw fineCliperNoLevels(Object.keys(input.levels));
+      const specs: LevelSpec[] = levels.map(({ slot, kind }) => ({ name: slot, kind, weight: input.weights[slot] }));
+      const config = defaultConfig(classes, levels[0].features.shape[1], levels[0].features.shape[0], specs, { formulation: o.formulation, temperature: o.temperature });
+      const clip = clipFeatures(input, levels);
+      const logits = zeroShotLogits(config, descriptors, clip);
+      const perLevel = Object.fromEntries(specs.map((s) => [s.name, byName(classes, zeroShotLogits({ ...config, levels: [{ ...s, weight: 1 }] }, descriptors, clip))]));
+      return { logits: byName(classes, logits), kind: 'logits', perLevel };
+    }
+    const file = resolve(o.checkpoint);
+    const { model } = await loadCheckpoint(file);
+    const cfg = model.config;
+    if (cfg.classes.join() !== classes.join()) {
+      throw fineCliperCheckpointMismatch(file, `trained on classes [${cfg.classes.join(', ')}], the preset has [${classes.join(', ')}]`);
+    }
+    const missing = cfg.levels.filter((l) => !levels.some((x) => x.slot === l.name));
+    if (missing.length) throw fineCliperCheckpointMismatch(file, `needs level(s) ${missing.map((l) => l.name).join(', ')}, which the preset does not enable or which produced no embeddings`);
+    const [logits] = await predictLogits(model, descriptors, [clipFeatures(input, levels)]);
+    return { logits: byName(classes, logits), kind: 'logits' };
+  };
+}
+
+interface EmbeddingLevel { slot: string; kind: 'frames' | 'text'; features: ReturnType<typeof featuresOfOutput>['tensor'] }
+
+/** Enabled slots (weight > 0) whose output carries embeddings. */
+function embeddingLevels(input: FusionInput): EmbeddingLevel[] {
+  return Object.entries(input.levels)
+    .filter(([slot, out]) => (input.weights[slot] ?? 0) > 0 && hasEmbeddings(out))
+    .map(([slot, out]) => {
+      const { tensor, kind } = featuresOfOutput(out, slot, input.clip.id);
+      return { slot, kind, features: tensor };
+    });
+}
+
+const hasEmbeddings = (out: LevelOutput) => !!(out.frameEmbeddings?.length || out.embedding);
+
+function clipFeatures(input: FusionInput, levels: EmbeddingLevel[]): ClipFeatures {
+  return { id: input.clip.id, label: input.clip.label, levels: Object.fromEntries(levels.map((l) => [l.slot, l.features])) };
+}
+
+function descriptorsOf(input: FusionInput, classes: string[]): DescriptorEmbeddings {
+  const e = input.prompts.embeddings;
+  const missing = classes.filter((c) => !e?.[c]?.positive || !e?.[c]?.negative);
+  if (missing.length) throw fineCliperOptionInvalid('stages.prompts', `the fineclipper fusion needs descriptor embeddings for ${missing.join(', ')}: use the prompt builder visage.clip-adapter/descriptors`);
+  return { positive: classes.map((c) => e![c].positive), negative: classes.map((c) => e![c].negative) };
+}
+
+function byName(classes: string[], z: Float32Array): Record<string, number> {
+  return Object.fromEntries(classes.map((c, i) => [c, z[i]]));
+}
