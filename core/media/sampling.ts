@@ -10,21 +10,13 @@
  * With n == T both modes return 0..T-1 (the DFEW clip_224x224_16f case).
  */
 import { ingestOptionInvalid } from '../errors/messages.ts';
+import { mulberry32 } from '../random.ts';
 
 export type SampleMode = 'test' | 'train';
 export type PadMode = 'last' | 'zero';
 
-/** Deterministic uniform generator in [0, 1) (mulberry32), so training sampling is reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic uniform generator in [0, 1), so training sampling is reproducible. */
+export const seededRandom = mulberry32;
 
 function pad(n: number, T: number, mode: PadMode): number[] {
   if (mode === 'zero') return new Array<number>(T).fill(0);

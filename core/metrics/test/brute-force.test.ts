@@ -6,18 +6,10 @@ import { auroc, aurocArpl } from '../auroc.ts';
 import { oscr, oscrCurve } from '../oscr.ts';
 import { classificationReport } from '../classification.ts';
 import { foldMeanStd } from '../folds.ts';
+import { mulberry32 } from '../../random.ts';
 import { argmaxRows, knownnessScores } from '../scores.ts';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+
 
 /** Random open-set data; `levels` distinct score values force ties when small. */
 function randomCase(rng: () => number, levels: number) {

@@ -3,21 +3,15 @@
  * on every machine (Math.random cannot be seeded).
  */
 
-/** mulberry32: a small, fast 32-bit generator; good enough for weights, not for cryptography. */
+import { mulberry32 } from '../../../../core/random.ts';
+
+/** mulberry32 (core/random.ts) with a normal sampler, for test weights. */
 export class SeededRandom {
-  private state: number;
+  /** Uniform in [0, 1). */
+  readonly next: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32(seed);
   }
 
   /** `n` normal samples with standard deviation `std` (Box-Muller). */
