@@ -8,6 +8,7 @@ import { classificationReport } from '../../core/metrics/classification.ts';
 import { auroc, aurocArpl } from '../../core/metrics/auroc.ts';
 import { oscr, oscrCurve } from '../../core/metrics/oscr.ts';
 import { openSetReport } from '../../core/metrics/open-set.ts';
+import { median, printTable } from '../lib/table.ts';
 
 const N = Number(process.argv[2] ?? 100_000);
 const RUNS = Number(process.argv[3] ?? 15);
@@ -43,11 +44,6 @@ const cases: [string, () => unknown][] = [
   ['open-set report (all five)', () => openSetReport({ scores: knownScores, correct }, unknownScores)],
 ];
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 console.log(`metrics benchmark: N=${N} samples, C=${C}, known=${nKnown}, unknown=${N - nKnown}, runs=${RUNS} (+2 warm-up), node ${process.version}`);
 const rows: string[][] = [];
 for (const [name, fn] of cases) {
@@ -60,11 +56,6 @@ for (const [name, fn] of cases) {
   }
   rows.push([name, median(times).toFixed(2), Math.min(...times).toFixed(2), Math.max(...times).toFixed(2)]);
 }
-const head = ['operation', 'median ms', 'min ms', 'max ms'];
-const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-const fmt = (r: string[]) => '| ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
-console.log(fmt(head));
-console.log('|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|');
-for (const r of rows) console.log(fmt(r));
+printTable(['operation', 'median ms', 'min ms', 'max ms'], rows);
 const report = openSetReport({ scores: knownScores, correct }, unknownScores);
 console.log(`sanity: acc ${report.closedSetAccuracy.toFixed(4)}, AUROC ${report.auroc.toFixed(4)}, OSCR ${report.oscr.toFixed(4)} (compat ${report.oscrCompat.toFixed(4)})`);

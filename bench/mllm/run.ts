@@ -13,6 +13,7 @@ import { renderAuPlot } from '../../plugins/mllm/src/au-plot.ts';
 import { clipContentHash } from '../../plugins/mllm/src/description-cache.ts';
 import { EndpointClient } from '../../plugins/mllm/src/endpoint-client.ts';
 import { frameToDataUrl } from '../../plugins/mllm/src/frame-encoding.ts';
+import { median, printTable } from '../lib/table.ts';
 
 const T = Number(process.argv[2] ?? 16);
 const RUNS = Number(process.argv[3] ?? 15);
@@ -50,11 +51,6 @@ const cases: [string, () => unknown][] = [
   [`endpoint round trip (8 of ${T} x 720x528, loopback)`, () => client.describe(frames720)],
 ];
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 console.log(`mllm benchmark: T=${T} frames, runs=${RUNS} (+2 warm-up), node ${process.version}`);
 const rows: string[][] = [];
 for (const [name, fn] of cases) {
@@ -68,9 +64,4 @@ for (const [name, fn] of cases) {
   rows.push([name, median(times).toFixed(3), Math.min(...times).toFixed(3), Math.max(...times).toFixed(3)]);
 }
 server.close();
-const head = ['operation', 'median ms', 'min ms', 'max ms'];
-const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-const fmt = (r: string[]) => '| ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
-console.log(fmt(head));
-console.log('|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|');
-for (const r of rows) console.log(fmt(r));
+printTable(['operation', 'median ms', 'min ms', 'max ms'], rows);
