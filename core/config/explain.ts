@@ -22,7 +22,8 @@ export function explainPreset(p: ResolvedPreset, registry: PluginRegistry): stri
     const needs = l.needs.length ? ` (needs ${l.needs.join(', ')})` : '';
     prov('levels', l.slot + needs, l.use, l.plugin, l.pluginVersion, String(l.weight), `stages.levels.${l.slot}.use`);
     const w = rows[rows.length - 1];
-    w[5] = `${from(`stages.levels.${l.slot}.use`)}; weight ${from(`stages.levels.${l.slot}.weight`)}`;
+    const [useFrom, weightFrom] = [from(`stages.levels.${l.slot}.use`), from(`stages.levels.${l.slot}.weight`)];
+    w[5] = useFrom === weightFrom ? useFrom : `${useFrom}; weight ${weightFrom}`;
   }
   for (const slot of p.disabledLevels) rows.push(['levels', slot, '(disabled)', '', '', from(`stages.levels.${slot}.enabled`)]);
   if (p.prompts) prov('prompts', '', p.prompts.use, p.prompts.plugin, p.prompts.pluginVersion, '', 'stages.prompts.use');
