@@ -8,7 +8,7 @@ export {
   tensor, zeros, ones, full, indices, makeResult, type CreateOptions, type GradNode, type GradAccess, type BackwardOptions,
 } from './tensor.ts';
 export { CpuBackend, type CpuBackendOptions } from './cpu/cpu-backend.ts';
-export { createBackend, type Device, type CreateBackendOptions } from './create-backend.ts';
+export { createBackend, useDevice, type Device, type CreateBackendOptions } from './create-backend.ts';
 export * from './ops/elementwise.ts';
 export { matmul, type MatmulFlags } from './ops/matmul.ts';
 export { sum, mean, max, type ReduceFlags } from './ops/reduce.ts';

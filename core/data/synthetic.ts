@@ -38,6 +38,8 @@ export interface SyntheticDatasetOptions {
   trainFraction?: number;
   /** Hue jitter per clip, in degrees (default 6: well inside half the spacing of 11 classes). */
   hueJitter?: number;
+  /** Colour saturation of the class hues, 0..1 (default 0.85). Low values make faint colour cues. */
+  saturation?: number;
   /** Seed of every random choice (default 0): same options and seed give the same bytes. */
   seed?: number;
 }
@@ -93,7 +95,7 @@ export async function writeSyntheticDataset(dir: string, opts: SyntheticDatasetO
       const source = join(dir, path);
       const hue = (360 * ci) / names.length + (2 * rng() - 1) * hueJitter;
       const value = 0.7 + 0.3 * rng();
-      await writeClipFrames(source, id, frames, size, hsvToRgb(hue, 0.85, value), rng);
+      await writeClipFrames(source, id, frames, size, hsvToRgb(hue, opts.saturation ?? 0.85, value), rng);
       clips.push({ id, source, path, label, split: !isHeldOut && k < nTrain ? 'train' : 'test', heldOut: isHeldOut });
     }
   }

@@ -1,7 +1,17 @@
-/** The clip-adapter plugin: `visage clip encode` (FineCLIPER levels and training come on top of clip-api.ts). */
+/**
+ * The clip-adapter plugin: `visage clip encode`, FineCLIPER's levels (frozen CLIP embeddings of
+ * frames, parsing maps, landmark renders and descriptions), the `descriptors` prompt builder, the
+ * `fineclipper` fusion, and the `extract`, `train` and `predict` commands.
+ */
 import type { PluginContext } from '../../../core/api.ts';
 import { errors } from '../../../core/api.ts';
 import { clipEncode } from './model/clip-encode.ts';
+import { loadClip, type ClipModel } from './model/clip-model.ts';
+import { fineCliperModelsMissing } from '../../../core/errors/messages.ts';
+import { fineCliperLevelProviders } from './fineclipper/level-providers.ts';
+import { descriptorsProvider, fineCliperFusionProvider } from './fineclipper/fusion-provider.ts';
+import { loadFineCliper } from './fineclipper/checkpoint-io.ts';
+import { extractCommand, predictCommand, trainCommand } from './fineclipper/commands.ts';
 
 export function activate(ctx: PluginContext): void {
   ctx.commands.provide('clip encode', async ({ options, out }) => {
@@ -12,4 +22,17 @@ export function activate(ctx: PluginContext): void {
     const encoded = await clipEncode(ctx.settings.modelsDir, { images, texts });
     out(JSON.stringify(encoded, null, 2) + '\n');
   });
+  ctx.commands.provide('extract', (input) => extractCommand(input, ctx.version));
+  ctx.commands.provide('train', (input) => trainCommand(input, ctx.version));
+  ctx.commands.provide('predict', (input) => predictCommand(input, ctx.version));
+
+  // One CLIP model per models folder for the whole host, loaded on first use.
+  const clip = (): Promise<ClipModel> => {
+    const dir = ctx.settings.modelsDir;
+    if (!dir) throw fineCliperModelsMissing('the FineCLIPER levels and descriptors');
+    return ctx.shared(`clip:${dir}`, () => loadClip(dir));
+  };
+  for (const [id, provider] of Object.entries(fineCliperLevelProviders(clip))) ctx.stages.levels.provide(id, provider);
+  ctx.stages.prompts.provide('descriptors', descriptorsProvider(clip));
+  ctx.stages.fusion.provide('fineclipper', fineCliperFusionProvider((file) => ctx.shared(`fineclipper:${file}`, () => loadFineCliper(file))));
 }

@@ -28,6 +28,13 @@ export interface HespConfig {
   supconTemperature: number;
   /** Temperature dividing the ARPL logits in their CE (HESP 1). */
   arplTemperature: number;
+  /**
+   * Norm the ARPL head sees the video embedding at: it works on s·v. Our frame embeddings are unit-norm,
+   * HESP's ARPL head gets raw CLIP features (norm of order 10), which puts its logits on the scale of the
+   * 100·cos CLIP logits in the ensemble; 1 leaves the ARPL logits O(1) and the ensemble ≈ the CLIP logits.
+   * Default 10: our order-of-magnitude estimate of raw CLIP ViT-B image-feature norms (not measured here).
+   */
+  arplFeatureScale: number;
   /** Std of the N(0, σ²) init of the class contexts (HESP CoOp: 0.02). */
   contextInitStd: number;
   /**
@@ -60,6 +67,7 @@ export const HESP_DEFAULTS: HespConfig = {
   logitScale: 100,
   supconTemperature: 0.5,
   arplTemperature: 1,
+  arplFeatureScale: 10,
   contextInitStd: 0.02,
   prototypeInitStd: 'unit',
   pooling: 'motion-attention',
@@ -83,7 +91,7 @@ export function resolveHespConfig(input: HespConfigInput = {}): HespConfig {
   for (const [k, v] of Object.entries(cfg.loss)) {
     if (!(Number.isFinite(v) && v >= 0)) throw openSetConfigInvalid(`loss.${k}`, `must be a number >= 0, got ${v}`);
   }
-  const positive: Array<keyof HespConfig> = ['logitScale', 'supconTemperature', 'arplTemperature', 'lr'];
+  const positive: Array<keyof HespConfig> = ['logitScale', 'supconTemperature', 'arplTemperature', 'arplFeatureScale', 'lr'];
   for (const k of positive) if (!((cfg[k] as number) > 0)) throw openSetConfigInvalid(k, `must be > 0, got ${cfg[k]}`);
   for (const k of ['epochs', 'batchSize'] as const) {
     if (!(Number.isInteger(cfg[k]) && cfg[k] >= 1)) throw openSetConfigInvalid(k, `must be an integer >= 1, got ${cfg[k]}`);
@@ -91,4 +99,23 @@ export function resolveHespConfig(input: HespConfigInput = {}): HespConfig {
   if (!['motion-attention', 'mean'].includes(cfg.pooling)) throw openSetConfigInvalid('pooling', `must be "motion-attention" or "mean", got ${cfg.pooling}`);
   if (!['sgd', 'adamw'].includes(cfg.optimizer)) throw openSetConfigInvalid('optimizer', `must be "sgd" or "adamw", got ${cfg.optimizer}`);
   return cfg;
+}
+
+/**
+ * Parses `key=value` settings (dotted keys for loss weights: `loss.negative=0`) into a config input;
+ * numbers and number lists (`milestones=10,20`) are converted, other values stay strings and are
+ * checked by resolveHespConfig.
+ */
+export function parseHespAssignments(assignments: readonly string[]): HespConfigInput {
+  const out: Record<string, unknown> & { loss?: Record<string, unknown> } = {};
+  const known = new Set([...Object.keys(HESP_DEFAULTS), ...Object.keys(HESP_DEFAULTS.loss).map((k) => `loss.${k}`)]);
+  for (const a of assignments) {
+    const eq = a.indexOf('=');
+    const key = a.slice(0, eq).trim(), raw = a.slice(eq + 1).trim();
+    if (eq < 1 || !known.has(key) || key === 'loss') throw openSetConfigInvalid(`--hesp ${a}`, `write key=value with a key among ${[...known].filter((k) => k !== 'loss').join(', ')}`);
+    const value = key === 'milestones' ? raw.split(',').filter(Boolean).map(Number) : raw !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+    if (key.startsWith('loss.')) (out.loss ??= {})[key.slice(5)] = value;
+    else out[key] = value;
+  }
+  return out as HespConfigInput;
 }

@@ -73,7 +73,7 @@ export function hespLoss(model: HespModel, out: HespForward, labels: ArrayLike<n
     clip: crossEntropy(out.clipLogits, labels),
     supcon: supConLoss(out.video, labels, config.supconTemperature),
     arpl: crossEntropy(affine(out.arplLogits, 1 / config.arplTemperature, 0), labels),
-    radius: radiusLoss(out.video, model.prototypes, model.radius, labels),
+    radius: radiusLoss(model.arplFeatures(out.video), model.prototypes, model.radius, labels),
     negative: negativePromptLoss(model.prototypes, model.negativeText, config.logitScale),
     ensemble: crossEntropy(out.ensemble, labels),
   };

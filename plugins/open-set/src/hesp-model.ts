@@ -63,7 +63,7 @@ export class HespModel extends Module {
     this.textBase = tensor(stack(text.positive, this.dim), [k, this.dim]);
     this.negativeText = tensor(stack(text.negative, this.dim), [k, this.dim]);
     this.contexts = this.param('contexts', normalTensor([k, this.dim], config.contextInitStd, rng));
-    const protoStd = config.prototypeInitStd === 'unit' ? 1 / Math.sqrt(this.dim) : config.prototypeInitStd;
+    const protoStd = config.prototypeInitStd === 'unit' ? config.arplFeatureScale / Math.sqrt(this.dim) : config.prototypeInitStd;
     this.prototypes = this.param('prototypes', normalTensor([k, this.dim], protoStd, rng));
     this.radius = this.param('radius', zeros([1]));
     this.attention = this.child('attention', new MotionTemporalAttention(this.dim));
@@ -80,10 +80,15 @@ export class HespModel extends Module {
     return this.attention.forward(frames, motion);
   }
 
+  /** The video embedding as the ARPL head sees it (scaled by arplFeatureScale). */
+  arplFeatures(video: Tensor): Tensor {
+    return this.config.arplFeatureScale === 1 ? video : affine(video, this.config.arplFeatureScale, 0);
+  }
+
   forward(frames: Tensor, motion: Tensor): HespForward {
     const video = this.pool(frames, motion);
     const clipLogits = affine(cosineSimilarityMatrix(video, this.classPrompts()), this.config.logitScale, 0);
-    const arpl = arplLogits(video, this.prototypes);
+    const arpl = arplLogits(this.arplFeatures(video), this.prototypes);
     const ensemble = affine(add(clipLogits, arpl), 0.5, 0);
     return { video, clipLogits, arplLogits: arpl, ensemble };
   }

@@ -107,8 +107,11 @@ export class FeatureSource {
     await this.host.dispose();
   }
 
+  /** The preset's pipeline, its fineclipper fusion forced to zero-shot: extraction needs only the levels. */
   private pipeline(): Promise<Pipeline> {
-    this.pipelineP ??= this.host.pipeline(this.preset);
+    const f = this.preset.fusion;
+    const fusion = f.use === `${PLUGIN_ID}/fineclipper` ? { ...f, options: { ...f.options, zeroShot: true } } : f;
+    this.pipelineP ??= this.host.pipeline({ ...this.preset, fusion });
     return this.pipelineP;
   }
 

@@ -19,6 +19,8 @@ import type { ClipSource } from './level-providers.ts';
 export interface FineCliperFusionOptions {
   /** A checkpoint written by `visage train` (.safetensors); none: zero-shot. */
   checkpoint?: string;
+  /** Descriptors alone even when a checkpoint is set (the fineclipper-zero-shot preset). */
+  zeroShot?: boolean;
   formulation: Formulation;
   temperature: number;
 }
@@ -38,15 +40,20 @@ export function descriptorsProvider(clip: ClipSource): PromptProvider {
 }
 
 export function fineCliperFusionProvider(loadCheckpoint: (path: string) => Promise<FineCliperCheckpoint> = loadFineCliper): FusionProvider {
+  let warned = false;
   return async (input, call): Promise<FusionOutput> => {
     const o = call.options as unknown as FineCliperFusionOptions;
     const classes = input.prompts.classes;
-    const descriptors = descriptorsOf(input, classes);
     const levels = embeddingLevels(input);
-    if (!o.checkpoint) {
+    if (!o.checkpoint || o.zeroShot) {
+      if (!o.zeroShot && !warned) {
+        warned = true;
+        call.logger.warn('fineclipper: no checkpoint given, so zero-shot (descriptors alone); pass --set stages.fusion.options.checkpoint=FILE from `visage train`, or use --preset fineclipper-zero-shot');
+      }
       if (!levels.length) throw fineCliperNoLevels(Object.keys(input.levels));
       const specs: LevelSpec[] = levels.map(({ slot, kind }) => ({ name: slot, kind, weight: input.weights[slot] }));
       const config = defaultConfig(classes, levels[0].features.shape[1], levels[0].features.shape[0], specs, { formulation: o.formulation, temperature: o.temperature });
+      const descriptors = descriptorsOf(input, classes);
       const clip = clipFeatures(input, levels);
       const logits = zeroShotLogits(config, descriptors, clip);
       const perLevel = Object.fromEntries(specs.map((s) => [s.name, byName(classes, zeroShotLogits({ ...config, levels: [{ ...s, weight: 1 }] }, descriptors, clip))]));
@@ -55,13 +62,17 @@ export function fineCliperFusionProvider(loadCheckpoint: (path: string) => Promi
     const file = resolve(o.checkpoint);
     const { model } = await loadCheckpoint(file);
     const cfg = model.config;
-    if (cfg.classes.join() !== classes.join()) {
+    // The checkpoint's class order wins; preset names match it case-insensitively (DFEW "Happy" = "happy").
+    const presetName = new Map(classes.map((c) => [c.toLowerCase(), c]));
+    const mapped = cfg.classes.map((c) => presetName.get(c.toLowerCase()));
+    if (cfg.classes.length !== classes.length || mapped.some((c) => c === undefined)) {
       throw fineCliperCheckpointMismatch(file, `trained on classes [${cfg.classes.join(', ')}], the preset has [${classes.join(', ')}]`);
     }
     const missing = cfg.levels.filter((l) => !levels.some((x) => x.slot === l.name));
     if (missing.length) throw fineCliperCheckpointMismatch(file, `needs level(s) ${missing.map((l) => l.name).join(', ')}, which the preset does not enable or which produced no embeddings`);
-    const [logits] = await predictLogits(model, descriptors, [clipFeatures(input, levels)]);
-    return { logits: byName(classes, logits), kind: 'logits' };
+    const ordered = descriptorsOf(input, mapped as string[]);
+    const [logits] = await predictLogits(model, ordered, [clipFeatures(input, levels)]);
+    return { logits: byName(mapped as string[], logits), kind: 'logits' };
   };
 }
 

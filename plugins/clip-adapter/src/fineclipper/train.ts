@@ -37,7 +37,9 @@ export interface TrainOptions {
   gamma?: number;
   /** Seed of the shuffling and of the validation carve-out (the model seed is in the config). */
   seed?: number;
-  /** Called after every epoch (logging, progress). */
+  /** Called after every batch with the clips it held (progress bars). */
+  onBatch?: (clips: number) => void;
+  /** Called after every epoch (logging). */
   onEpoch?: (log: EpochLog) => void;
 }
 
@@ -48,6 +50,8 @@ export interface EpochLog {
   /** Validation UAR and WAR of this epoch's parameters. */
   valUar: number;
   valWar: number;
+  /** Validation loss (breaks ties of UAR and WAR). */
+  valLoss: number;
   lrNew: number;
   /** Fusion weight per level. */
   weights: Record<string, number>;
@@ -59,7 +63,7 @@ export interface TrainResult {
   model: FineCliperModel;
   history: EpochLog[];
   /** The selected epoch (1-based) and its validation metrics. */
-  best: { epoch: number; valUar: number; valWar: number };
+  best: { epoch: number; valUar: number; valWar: number; valLoss: number };
 }
 
 /** Defaults of method.md A.2 item 7 (milestones are ours: the paper's are not known). */
@@ -105,7 +109,7 @@ export async function trainFineCliper(config: FineCliperConfig, descriptors: Des
   const schedule = LrSchedule.multiStep(opt, o.milestones, o.gamma);
   const rng = seededRandom(o.seed);
   const history: EpochLog[] = [];
-  let best = { epoch: 0, valUar: -1, valWar: -1 };
+  let best = { epoch: 0, valUar: -1, valWar: -1, valLoss: Infinity };
   let bestParams: Float32Array[] = [];
   const params = model.parameters();
 
@@ -122,14 +126,15 @@ export async function trainFineCliper(config: FineCliperConfig, descriptors: Des
       batches++;
       loss.backward({ freeGraph: true });
       opt.step();
+      o.onBatch?.(idx.length);
     }
     const metrics = await evaluate(model, text, val);
-    const isBest = metrics.uar > best.valUar || (metrics.uar === best.valUar && metrics.war > best.valWar);
+    const isBest = metrics.uar > best.valUar || (metrics.uar === best.valUar && (metrics.war > best.valWar || (metrics.war === best.valWar && metrics.loss < best.valLoss)));
     if (isBest) {
-      best = { epoch, valUar: metrics.uar, valWar: metrics.war };
+      best = { epoch, valUar: metrics.uar, valWar: metrics.war, valLoss: metrics.loss };
       bestParams = await Promise.all(params.map(async (p) => (await p.data()).slice()));
     }
-    const log: EpochLog = { epoch, loss: lossSum / batches, valUar: metrics.uar, valWar: metrics.war, lrNew: opt.groups[0].settings.lr, weights: await model.fusionWeightValues(), best: isBest };
+    const log: EpochLog = { epoch, loss: lossSum / batches, valUar: metrics.uar, valWar: metrics.war, valLoss: metrics.loss, lrNew: opt.groups[0].settings.lr, weights: await model.fusionWeightValues(), best: isBest };
     history.push(log);
     o.onEpoch?.(log);
     schedule.step();
@@ -157,19 +162,18 @@ export async function predictLogits(model: FineCliperModel, descriptors: Descrip
 
 /**
  * Zero-shot class logits: no trained part. Per level, the video embedding is the normalised mean of
- * the frozen (normalised) embeddings; scores per the formulation; levels fused with fixed weights
- * normalised to sum 1.
+ * the frozen embeddings; scores per the formulation; z = Σ_m w_m z_m with the levels' fixed weights.
+ * A fresh model (identity adapters, 'mean' temporal mode, fixed fusion) computes the same logits.
  */
 export function zeroShotLogits(config: FineCliperConfig, descriptors: DescriptorEmbeddings, clip: ClipFeatures): Float32Array {
   const c = config.classes.length;
-  const total = config.levels.reduce((s, l) => s + (l.weight ?? 1), 0) || 1;
   const z = new Float32Array(c);
   for (const level of config.levels) {
     const v = meanRow(featuresOf(clip, level.name));
     for (let k = 0; k < c; k++) {
       const pos = dot(v, descriptors.positive[k]);
       const score = config.formulation === 'softmax-2c' ? pos : pos - dot(v, descriptors.negative[k]);
-      z[k] += ((level.weight ?? 1) / total) * (score / config.temperature);
+      z[k] += (level.weight ?? 1) * (score / config.temperature);
     }
   }
   return z;
@@ -189,11 +193,15 @@ export function argmax(z: ArrayLike<number>): number {
   return best;
 }
 
-async function evaluate(model: FineCliperModel, text: { positive: Tensor; negative: Tensor }, clips: ClipFeatures[]): Promise<{ uar: number; war: number }> {
-  const classes = model.config.classes;
-  const logits = await predictLogits(model, text, clips);
-  const r = classificationReportByName(clips.map((c) => c.label!), logits.map((z) => classes[argmax(z)]), classes);
-  return { uar: r.uar, war: r.war };
+/** Validation UAR, WAR and mean loss (selection: UAR, then WAR, then the lower loss). */
+async function evaluate(model: FineCliperModel, text: { positive: Tensor; negative: Tensor }, clips: ClipFeatures[]): Promise<{ uar: number; war: number; loss: number }> {
+  const cfg = model.config;
+  const y = clips.map((c) => cfg.classes.indexOf(c.label!));
+  const scores = noGrad(() => model.forward(batchOf(clips, cfg.levels, cfg.frames), text));
+  const loss = await noGrad(() => lossOf(scores, y, cfg)).item();
+  const logits = classLogits(await scores.data(), clips.length, cfg.formulation, cfg.classes.length);
+  const r = classificationReportByName(clips.map((c) => c.label!), logits.map((z) => cfg.classes[argmax(z)]), cfg.classes);
+  return { uar: r.uar, war: r.war, loss };
 }
 
 function lossOf(scores: Tensor, y: number[], cfg: FineCliperConfig): Tensor {

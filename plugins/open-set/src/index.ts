@@ -1,0 +1,25 @@
+/**
+ * The open-set plugin (HESP): the `open-set` decider, the `hesp` fusion (a trained checkpoint over a
+ * CLIP frames level) and the `open-set splits` / `open-set eval` commands. The method lives in plain
+ * modules (open-set-api.ts) that tests and other tools import directly.
+ */
+import type { PluginContext } from '../../../core/api.ts';
+import { evalCommand, splitsCommand } from './commands.ts';
+import { loadHespCheckpoint, readHespThreshold } from './hesp-checkpoint.ts';
+import { hespFusion, type HespFusionOptions } from './hesp-fusion.ts';
+import { openSetDecider } from './open-set-decision.ts';
+import { useDevice } from '../../../core/compute/create-backend.ts';
+
+export function activate(ctx: PluginContext): void {
+  ctx.stages.decide.provide('open-set', openSetDecider((file) => ctx.shared(`threshold:${file}`, () => readHespThreshold(file))));
+  ctx.stages.fusion.provide('hesp', async (input, call) => {
+    const options = call.options as unknown as HespFusionOptions;
+    const hesp = await ctx.shared(`hesp:${options.checkpoint}`, () => loadHespCheckpoint(options.checkpoint));
+    return hespFusion(input, options, hesp);
+  });
+  ctx.commands.provide('open-set splits', async ({ options, out }) => splitsCommand(options, out));
+  ctx.commands.provide('open-set eval', async ({ options, out, err }) => {
+    await useDevice(ctx.settings.device, err);
+    await evalCommand(options, out, err, ctx.version);
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * The `open-set` decider: argmax over the known classes, and `unknown` when the selected known-ness
+ * score falls below the threshold (from the preset; `visage open-set eval` prints the one chosen on
+ * validation). Without a threshold nothing is flagged, and the score is still reported.
+ */
+import type { ClassScores, DecideInput, Decision, StageCall } from '../../../core/api.ts';
+import { openSetConfigInvalid } from '../../../core/errors/messages.ts';
+import { knownnessOf, type KnownnessScore } from './knownness.ts';
+
+export interface OpenSetDecisionOptions {
+  score?: KnownnessScore;
+  temperature?: number;
+  threshold?: number;
+  /** A HESP checkpoint whose validation threshold applies when `threshold` is not set. */
+  thresholdFrom?: string;
+}
+
+export function openSetDecision({ fusion }: Pick<DecideInput, 'fusion'>, options: OpenSetDecisionOptions): Decision {
+  const names = Object.keys(fusion.logits);
+  if (names.length === 0) return { label: null, probabilities: {}, knownness: -Infinity, unknown: true };
+  const values = names.map((n) => fusion.logits[n]);
+  const temperature = options.temperature ?? 1;
+  const probs = fusion.kind === 'logits' ? softmax(values, temperature) : values.map((v) => v / (values.reduce((a, b) => a + b, 0) || 1));
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  const knownness = knownnessOf(values, values.length, options.score ?? 'maxLogit', temperature)[0];
+  const probabilities: ClassScores = Object.fromEntries(names.map((n, i) => [n, probs[i]]));
+  return { label: names[best], probabilities, knownness, unknown: options.threshold !== undefined && knownness < options.threshold };
+}
+
+/**
+ * The decide provider (options validated by the manifest schema). `thresholdOf` reads a checkpoint's
+ * validation threshold (memoised by the caller); its score rule must be the one in use.
+ */
+export function openSetDecider(thresholdOf: (checkpoint: string) => Promise<{ threshold: number; score: string }>) {
+  return async (input: DecideInput, call: StageCall): Promise<Decision> => {
+    const options = call.options as OpenSetDecisionOptions;
+    if (options.threshold === undefined && options.thresholdFrom) {
+      const chosen = await thresholdOf(options.thresholdFrom);
+      if (chosen.score !== (options.score ?? 'maxLogit')) {
+        throw openSetConfigInvalid('decide.score', `the threshold of ${options.thresholdFrom} was chosen for score "${chosen.score}", but the decider uses "${options.score ?? 'maxLogit'}"; set stages.decide.options.score=${chosen.score}`);
+      }
+      return openSetDecision(input, { ...options, threshold: chosen.threshold });
+    }
+    return openSetDecision(input, options);
+  };
+}
+
+function softmax(x: number[], temperature: number): number[] {
+  const m = Math.max(...x);
+  const e = x.map((v) => Math.exp((v - m) / temperature));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+}
