@@ -17,6 +17,7 @@ import { CpuBackend, createBackend, Rng, type Backend } from '../../core/compute
 import { cpuThreads } from '../../core/compute/cpu/ort-gemm.ts';
 import { jsMatmul } from '../../core/compute/cpu/js-gemm.ts';
 import { buildTemporalStep, STEP } from './temporal-step.ts';
+import { median, timeRuns } from '../lib/table.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -27,21 +28,7 @@ const REPS = Number(opt('reps', '15'));
 const SIZES = opt('sizes', '128,256,512,1024').split(',').map(Number);
 const THREADS = cpuThreads();
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-async function timeIt(fn: () => unknown | Promise<unknown>, reps: number, warmup = 2): Promise<number> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await fn();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
-}
+const timeIt = async (fn: () => unknown, reps: number, warmup = 2) => median(await timeRuns(fn, reps, warmup));
 
 /**
  * Medians of two functions timed alternately (A B A B ...), so a load spike from other

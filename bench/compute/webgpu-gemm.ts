@@ -11,6 +11,7 @@
  */
 import { createWebGpuBackend, type WebGpuBackend, type WebGpuBackendOptions } from '../../core/compute/webgpu/index.ts';
 import { buildTemporalStep } from './temporal-step.ts';
+import { median, timeRuns } from '../lib/table.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -21,21 +22,7 @@ const REPS = Number(opt('reps', '5'));
 const SIZES = opt('sizes', '128,256,512,1024').split(',').map(Number);
 const DRIVERS = opt('drivers', 'swiftshader,lavapipe').split(',');
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-async function timeIt(fn: () => Promise<unknown>, reps: number, warmup = 1): Promise<number> {
-  for (let i = 0; i < warmup; i++) await fn();
-  const ts: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await fn();
-    ts.push(performance.now() - t0);
-  }
-  return median(ts);
-}
+const timeIt = async (fn: () => Promise<unknown>, reps: number, warmup = 1) => median(await timeRuns(fn, reps, warmup));
 
 function random(n: number, seed: number): Float32Array {
   let s = seed;

@@ -10,22 +10,13 @@ import { Rng, tensor } from '../../core/compute/index.ts';
 import { argmaxRows, auroc, aurocArpl, openSetReport, oscr } from '../../core/metrics/index.ts';
 import { knownnessOf, thresholdForAcceptance, HespModel, resolveHespConfig, hespLoss } from '../../plugins/open-set/src/open-set-api.ts';
 import { SGD, ParameterRegistry } from '../../core/compute/index.ts';
+import { median, timeRuns } from '../lib/table.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => { const i = args.indexOf(`--${name}`); return Number(i >= 0 ? args[i + 1] : dflt); };
 const N = opt('samples', '100000'), K = opt('classes', '7'), REPS = opt('reps', '7');
 
-async function timeIt(fn: () => unknown | Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 2; i++) await fn();
-  const ts: number[] = [];
-  for (let i = 0; i < REPS; i++) {
-    const t0 = performance.now();
-    await fn();
-    ts.push(performance.now() - t0);
-  }
-  ts.sort((a, b) => a - b);
-  return ts[Math.floor(ts.length / 2)];
-}
+const timeIt = async (fn: () => unknown) => median(await timeRuns(fn, REPS));
 
 const rng = new Rng(0);
 const logits = Float32Array.from({ length: N * K }, () => 20 * rng.normal());

@@ -13,17 +13,11 @@ import { OnnxFaceParser } from '../../plugins/parsing/src/onnx-face-parser.ts';
 import { parseFromMesh } from '../../plugins/parsing/src/parse-from-mesh.ts';
 import { renderParsing } from '../../plugins/parsing/src/render-parsing.ts';
 import { canonicalFace } from '../../plugins/parsing/test/canonical-face.ts';
+import { median, timeRuns } from '../lib/table.ts';
 
-async function timeIt(run: () => unknown | Promise<unknown>, repeats: number): Promise<{ median: number; p90: number }> {
-  for (let i = 0; i < 3; i++) await run(); // warm-up (JIT, sessions)
-  const ms: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t = performance.now();
-    await run();
-    ms.push(performance.now() - t);
-  }
-  ms.sort((a, b) => a - b);
-  return { median: ms[Math.floor(ms.length / 2)], p90: ms[Math.floor(ms.length * 0.9)] };
+async function timeIt(run: () => unknown, repeats: number): Promise<{ median: number; p90: number }> {
+  const ms = (await timeRuns(run, repeats, 3)).sort((a, b) => a - b); // 3 warm-ups: JIT, sessions
+  return { median: median(ms), p90: ms[Math.floor(ms.length * 0.9)] };
 }
 
 function standInParser(): Uint8Array {

@@ -5,7 +5,9 @@
  */
 import { metricInputInvalid } from '../errors/messages.ts';
 
-export type KnownnessRule = 'maxLogit' | 'maxSoftmax';
+/** maxLogit (HESP, ARPL), maxSoftmax (MSP), energy (T log sum exp(l/T), Liu et al. 2020). */
+export type KnownnessRule = 'maxLogit' | 'maxSoftmax' | 'energy';
+export const KNOWNNESS_RULES: readonly KnownnessRule[] = ['maxLogit', 'maxSoftmax', 'energy'];
 
 function rows(logits: ArrayLike<number>, numClasses: number): number {
   if (!Number.isInteger(numClasses) || numClasses < 1) throw metricInputInvalid('scores', `numClasses must be a positive integer, got ${numClasses}`);
@@ -26,18 +28,19 @@ export function argmaxRows(logits: ArrayLike<number>, numClasses: number): Int32
   return out;
 }
 
-/** Known-ness score of each row: its max logit, or its max softmax probability. */
-export function knownnessScores(logits: ArrayLike<number>, numClasses: number, rule: KnownnessRule = 'maxLogit'): Float64Array {
+/** Known-ness score of each row (higher = more likely known); `temperature` applies to maxSoftmax and energy. */
+export function knownnessScores(logits: ArrayLike<number>, numClasses: number, rule: KnownnessRule = 'maxLogit', temperature = 1): Float64Array {
   const n = rows(logits, numClasses);
+  if (!(temperature > 0)) throw metricInputInvalid('scores', `temperature must be > 0, got ${temperature}`);
   const out = new Float64Array(n);
   for (let i = 0, o = 0; i < n; i++, o += numClasses) {
     let max = -Infinity;
     for (let c = 0; c < numClasses; c++) if (logits[o + c] > max) max = logits[o + c];
     if (rule === 'maxLogit') { out[i] = max; continue; }
-    // max softmax = 1 / sum(exp(l - max)), computed stably.
-    let sum = 0;
-    for (let c = 0; c < numClasses; c++) sum += Math.exp(logits[o + c] - max);
-    out[i] = 1 / sum;
+    // z = sum exp((l - max)/T), stable; max softmax and energy are both closed forms of it.
+    let z = 0;
+    for (let c = 0; c < numClasses; c++) z += Math.exp((logits[o + c] - max) / temperature);
+    out[i] = rule === 'maxSoftmax' ? 1 / z : max + temperature * Math.log(z);
   }
   return out;
 }
