@@ -10,6 +10,7 @@ import {
 } from '../index.ts';
 import { getDefaultBackend, setDefaultBackend } from '../tensor.ts';
 import { inCI, startOrExplain } from './test-support.ts';
+import { accuracy, quadrants } from '../test/synthetic-tasks.ts';
 
 const { gpu, reason } = await startOrExplain();
 const previous = getDefaultBackend();
@@ -34,30 +35,7 @@ async function on<T>(backend: Backend, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function accuracy(logits: Tensor, labels: number[]): Promise<number> {
-  const v = await logits.data();
-  const c = logits.shape[1];
-  let right = 0;
-  labels.forEach((y, i) => {
-    let best = 0;
-    for (let j = 1; j < c; j++) if (v[i * c + j] > v[i * c + best]) best = j;
-    if (best === y) right++;
-  });
-  return right / labels.length;
-}
 
-/** XOR-like quadrants in 2-d: not linearly separable. */
-function quadrants(n: number, rng: Rng): { x: Tensor; y: number[] } {
-  const xs = new Float32Array(n * 2), y: number[] = [];
-  for (let i = 0; i < n; i++) {
-    let a = 0, b = 0;
-    while (Math.abs(a) < 0.1 || Math.abs(b) < 0.1) [a, b] = [rng.range(-1, 1), rng.range(-1, 1)];
-    xs[2 * i] = a;
-    xs[2 * i + 1] = b;
-    y.push(a * b > 0 ? 1 : 0);
-  }
-  return { x: tensor(xs, [n, 2]), y };
-}
 
 class Mlp extends Module {
   readonly fc1: Linear;
