@@ -13,6 +13,7 @@ import {
 import { geluErf, geluErfGrad, geluTanh, geluTanhGrad, sigmoid } from './math.ts';
 import { jsMatmul } from './js-gemm.ts';
 import { OrtGemm } from './ort-gemm.ts';
+import { coalesce } from '../coalesce-dims.ts';
 
 export class CpuBuffer implements DeviceBuffer {
   readonly backend = 'cpu';
@@ -437,27 +438,6 @@ function f(buf: DeviceBuffer): Float32Array {
   return data;
 }
 
-/**
- * Merges adjacent dims that are contiguous in every operand, and drops size-1 dims, so most
- * broadcasts run as one long inner loop.
- */
-function coalesce(shape: readonly number[], s1: readonly number[], s2: readonly number[]): [number[], number[], number[]] {
-  const sh: number[] = [], a: number[] = [], b: number[] = [];
-  for (let k = 0; k < shape.length; k++) {
-    if (shape[k] === 1) continue;
-    const last = sh.length - 1;
-    if (last >= 0 && a[last] === s1[k] * shape[k] && b[last] === s2[k] * shape[k]) {
-      sh[last] *= shape[k];
-      a[last] = s1[k];
-      b[last] = s2[k];
-    } else {
-      sh.push(shape[k]);
-      a.push(s1[k]);
-      b.push(s2[k]);
-    }
-  }
-  return [sh, a, b];
-}
 
 const UNARY: Record<UnaryOp, (x: number) => number> = {
   copy: (x) => x,

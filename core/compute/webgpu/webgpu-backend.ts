@@ -16,6 +16,7 @@ import type {
 } from '../backend.ts';
 import { ChildProcessHost, InProcessHost, type DeviceHost } from './device-host.ts';
 import { findVulkanDriver, type DriverChoice } from './driver.ts';
+import { coalesce } from '../coalesce-dims.ts';
 import type { Kernel } from './kernels/common.ts';
 import {
   MAX_RANK, affineKernel, binaryKernel, copyKernel, dropoutKernel, fillKernel, unaryBackwardKernel, unaryKernel,
@@ -287,21 +288,3 @@ export class WebGpuBackend implements Backend {
   }
 }
 
-/** Merges dims contiguous in both operands and drops size-1 dims (same rule as the cpu backend). */
-function coalesce(shape: readonly number[], s1: readonly number[], s2: readonly number[]): [number[], number[], number[]] {
-  const sh: number[] = [], a: number[] = [], b: number[] = [];
-  for (let k = 0; k < shape.length; k++) {
-    if (shape[k] === 1) continue;
-    const last = sh.length - 1;
-    if (last >= 0 && a[last] === s1[k] * shape[k] && b[last] === s2[k] * shape[k]) {
-      sh[last] *= shape[k];
-      a[last] = s1[k];
-      b[last] = s2[k];
-    } else {
-      sh.push(shape[k]);
-      a.push(s1[k]);
-      b.push(s2[k]);
-    }
-  }
-  return [sh, a, b];
-}
