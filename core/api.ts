@@ -17,7 +17,13 @@ export type {
   SourceRef, LevelInput, LevelOutput, Render, PromptSet, FusionInput, FusionOutput, DecideInput, Decision, StageCall,
   IngestProvider, LevelProvider, PromptProvider, FusionProvider, DecideProvider,
 } from './pipeline/stage-types.ts';
-export type { PluginContext, StageTaps, ProviderTaps, Disposable, HostSettings, ModelStore, CommandInput, CommandHandler, CommandTaps } from './plugins/plugin-context.ts';
+export type {
+  PluginContext, StageTaps, ProviderTaps, Disposable, HostSettings, ModelStore, CommandInput, CommandHandler, CommandTaps, CommandHost, PipelineHandle,
+} from './plugins/plugin-context.ts';
+export type { PresetRequest, ResolvedPreset, ResolvedLevel, ResolvedProvider } from './config/resolve-preset.ts';
+export type { ClipResult } from './pipeline/pipeline.ts';
+/** A one-line progress bar on stderr, drawn only on a TTY: for long-running contributed commands. */
+export { Progress } from './cli/progress.ts';
 export type { Logger } from './logging/logger.ts';
 export { STAGE_NAMES, type StageName } from './pipeline/stages.ts';
 export { VisageError, isVisageError } from './errors/visage-error.ts';

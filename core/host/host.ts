@@ -19,7 +19,7 @@ import type { HostOptions } from './host-options.ts';
 import { TOKENS } from './tokens.ts';
 import * as errors from '../errors/messages.ts';
 import { activatePlugin } from '../plugins/activate-plugin.ts';
-import { createPluginContext, type CommandHandler } from '../plugins/plugin-context.ts';
+import { createPluginContext, type CommandHandler, type HostSettings } from '../plugins/plugin-context.ts';
 import { createStageHooks } from '../pipeline/stages.ts';
 import { ModelCache } from '../models/model-cache.ts';
 import { OnnxSessionStore } from '../models/session-store.ts';
@@ -52,6 +52,10 @@ export class Host {
       // unless a GPU EP is asked for explicitly; --device webgpu selects the compute engine's backend.
       return new OnnxSessionStore({ device: 'cpu', cache: new ModelCache(path.join(settings.cacheDir, 'models')) });
     });
+  }
+
+  get settings(): HostSettings {
+    return this.container.get(TOKENS.Settings);
   }
 
   get registry(): PluginRegistry {

@@ -10,6 +10,9 @@ import type { Logger } from '../logging/logger.ts';
 import type { PluginRecord } from './plugin-registry.ts';
 import type { SharedResources } from './shared-resources.ts';
 import type { OnnxSessionStore } from '../models/session-store.ts';
+import type { PresetRequest, ResolvedPreset } from '../config/resolve-preset.ts';
+import type { ClipResult } from '../pipeline/pipeline.ts';
+import type { SourceRef } from '../pipeline/stage-types.ts';
 
 /** The host's onnxruntime session store: models converted and cached once, sessions shared by all plugins. */
 export type ModelStore = OnnxSessionStore;
@@ -28,8 +31,25 @@ export interface StageTaps {
   decide: ProviderTaps<DecideProvider>;
 }
 
+/** A pipeline built for a command (same as `visage pipeline run` uses). */
+export interface PipelineHandle {
+  readonly preset: ResolvedPreset;
+  run(source: SourceRef, opts?: { signal?: AbortSignal; wantRenders?: boolean }): Promise<ClipResult>;
+  dispose(): Promise<void>;
+}
+
+/** The host a command runs in: resolves presets and builds pipelines with the command's host flags. */
+export interface CommandHost {
+  resolve(req: PresetRequest): ResolvedPreset;
+  pipeline(req: PresetRequest | ResolvedPreset): Promise<PipelineHandle>;
+}
+
 /** What a contributed CLI command's handler receives. */
 export interface CommandInput {
+  /** The host built from the command's --plugin-dir/--models/--device/--cache-dir flags; disposed after the command. */
+  host: CommandHost;
+  /** Host settings of this command (cache dir, models dir, device). */
+  settings: Readonly<HostSettings>;
   /** Positional arguments by the names declared in the manifest (variadic ones are arrays). */
   args: Record<string, unknown>;
   /** Options by camel-cased flag name (commander's convention: --image-size -> imageSize). */

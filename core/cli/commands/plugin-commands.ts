@@ -27,7 +27,7 @@ export function registerPluginCommands(program: Command, registry: PluginRegistr
         const host = hostFromFlags(flags);
         try {
           const handler = await host.commandHandler(plugin.id, c.id);
-          const code = await handler({ args, options: flags, out: io.out, err: io.err });
+          const code = await handler({ host, settings: host.settings, args, options: flags, out: io.out, err: io.err });
           if (code) setExitCode(self, code);
         } finally {
           await host.dispose();

@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatPrediction } from '../../../core/metrics/index.ts';
 import { openSetConfigInvalid } from '../../../core/errors/messages.ts';
-import { datasetFeatureSet, type DatasetFeatureOptions } from './dataset-features.ts';
+import { datasetFeatureSet, type CommandEnv, type DatasetFeatureOptions } from './dataset-features.ts';
 import { readFeatureSet } from './features.ts';
 import { saveHespCheckpoint } from './hesp-checkpoint.ts';
 import { parseHespAssignments, resolveHespConfig } from './hesp-config.ts';
@@ -49,7 +49,7 @@ export function splitsCommand(options: Options, out: (s: string) => void): void 
 }
 
 /** `open-set eval`: trains and evaluates every draw; prints per-draw rows and mean ± std. Returns the results. */
-export async function evalCommand(options: Options, out: (s: string) => void, err: (s: string) => void = () => {}, pluginVersion = '0.0.0'): Promise<DrawResult[]> {
+export async function evalCommand(env: CommandEnv, options: Options, out: (s: string) => void, err: (s: string) => void = () => {}, pluginVersion = '0.0.0'): Promise<DrawResult[]> {
   if ((options.features === undefined) === (options.dataset === undefined)) {
     throw openSetConfigInvalid('--features', 'give either --features FILE or --dataset NAME --root DIR --models DIR (see plugins/open-set/README.md)');
   }
@@ -62,7 +62,7 @@ export async function evalCommand(options: Options, out: (s: string) => void, er
   resolveHespConfig(config); // bad settings fail before any feature extraction
   const set = options.features !== undefined
     ? await readFeatureSet(String(options.features))
-    : await datasetFeatureSet({ ...(options as object), dataset: String(options.dataset), root: String(options.root ?? ''), fold: options.fold === undefined ? undefined : integer(options, 'fold', 1, 1) } as DatasetFeatureOptions, pluginVersion, err);
+    : await datasetFeatureSet(env, { ...(options as object), dataset: String(options.dataset), root: String(options.root ?? ''), fold: options.fold === undefined ? undefined : integer(options, 'fold', 1, 1) } as DatasetFeatureOptions, pluginVersion, err);
   const splits = drawOpenSetSplits(set.classes, [knownSize], { draws: integer(options, 'draws', 5, 1), seed });
   const outDir = options.out === undefined ? undefined : String(options.out);
   if (outDir) await mkdir(outDir, { recursive: true });

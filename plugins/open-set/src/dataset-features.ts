@@ -12,6 +12,10 @@ import { FeatureSource, type HostCommandFlags } from '../../clip-adapter/src/fin
 import { readSplit } from '../../clip-adapter/src/fineclipper/dataset-splits.ts';
 import { openSetConfigInvalid } from '../../../core/errors/messages.ts';
 import type { ClipFeatures, FeatureSet } from './features.ts';
+import type { CommandHost, HostSettings } from '../../../core/api.ts';
+
+/** The command's host and settings (from CommandInput). */
+export type CommandEnv = { host: CommandHost; settings: Readonly<HostSettings> };
 
 export const DEFAULT_FEATURES_PRESET = 'hesp-features';
 export const DEFAULT_CLASS_TEMPLATE = '{class}.';
@@ -26,12 +30,12 @@ export interface DatasetFeatureOptions extends HostCommandFlags {
 }
 
 /** Extracts (or reads from the cache) the frame embeddings of both splits and embeds the prompts. */
-export async function datasetFeatureSet(opts: DatasetFeatureOptions, pluginVersion: string, log: (s: string) => void = () => {}): Promise<FeatureSet> {
+export async function datasetFeatureSet(env: CommandEnv, opts: DatasetFeatureOptions, pluginVersion: string, log: (s: string) => void = () => {}): Promise<FeatureSet> {
   if (!opts.root) throw openSetConfigInvalid('--root', 'is required with --dataset');
   const req = { dataset: opts.dataset, root: opts.root, fold: opts.fold };
   const trainSplit = await readSplit(req, 'train');
   const testSplit = await readSplit(req, 'test');
-  const source = await FeatureSource.open({ ...opts, preset: opts.preset ?? DEFAULT_FEATURES_PRESET }, pluginVersion, 'visage open-set eval --dataset');
+  const source = await FeatureSource.open(env, { ...opts, preset: opts.preset ?? DEFAULT_FEATURES_PRESET }, pluginVersion, 'visage open-set eval --dataset');
   try {
     const level = source.levels.find((l) => /\/clip-frames(-full)?$/.test(l.use));
     if (!level) throw openSetConfigInvalid('--preset', `preset "${source.preset.name}" has no clip-frames or clip-frames-full level with weight > 0`);

@@ -18,8 +18,8 @@ export function activate(ctx: PluginContext): void {
     return hespFusion(input, options, hesp);
   });
   ctx.commands.provide('open-set splits', async ({ options, out }) => splitsCommand(options, out));
-  ctx.commands.provide('open-set eval', async ({ options, out, err }) => {
-    await useDevice(ctx.settings.device, err);
-    await evalCommand(options, out, err, ctx.version);
+  ctx.commands.provide('open-set eval', async ({ host, settings, options, out, err }) => {
+    await useDevice(settings.device, err);
+    await evalCommand({ host, settings }, options, out, err, ctx.version);
   });
 }

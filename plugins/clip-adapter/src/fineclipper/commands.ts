@@ -7,11 +7,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { CommandInput } from '../../../../core/plugins/plugin-context.ts';
+import type { CommandInput } from '../../../../core/api.ts';
 import { formatPrediction, type PredictionRecord } from '../../../../core/metrics/predictions.ts';
 import { evaluatePredictions, formatEvaluation } from '../../../../core/metrics/evaluate-predictions.ts';
 import { fineCliperOptionInvalid } from '../../../../core/errors/messages.ts';
-import { Progress } from '../../../../core/cli/progress.ts';
+import { Progress } from '../../../../core/api.ts';
 import { datasetTag, readSplit, type DatasetRequest } from './dataset-splits.ts';
 import { FeatureSource, type HostCommandFlags } from './feature-source.ts';
 import { defaultConfig, FORMULATIONS, type Formulation, type LevelSpec } from './fineclipper-model.ts';
@@ -31,7 +31,7 @@ export async function extractCommand(input: CommandInput, pluginVersion: string)
   const items = split === 'all'
     ? [...(await readSplit(req, 'train')).items, ...(await readSplit(req, 'test')).items]
     : (await readSplit(req, split as 'train' | 'test')).items;
-  const source = await FeatureSource.open(flags, pluginVersion, 'visage extract');
+  const source = await FeatureSource.open(input, flags, pluginVersion, 'visage extract');
   try {
     const t0 = performance.now();
     const r = await source.extract(items);
@@ -51,7 +51,7 @@ export async function trainCommand(input: CommandInput, pluginVersion: string): 
   const trainSplit = await readSplit(req, 'train');
   const testSplit = await readSplit(req, 'test');
   const outDir = resolve(String(flags.out ?? join('runs', `fineclipper-${datasetTag(req)}`)));
-  const source = await FeatureSource.open(flags, pluginVersion, 'visage train');
+  const source = await FeatureSource.open(input, flags, pluginVersion, 'visage train');
   try {
     input.err(`extracting features of ${trainSplit.items.length} train and ${testSplit.items.length} test clips (cache: ${source.cache.dir})\n`);
     const train = await source.extract(trainSplit.items);
@@ -109,7 +109,7 @@ export async function predictCommand(input: CommandInput, pluginVersion: string)
   if (!['train', 'test'].includes(split)) throw fineCliperOptionInvalid('--split', `"${split}" is not one of train, test`);
   const trainClasses = (await readSplit(req, 'train')).classes;
   const data = split === 'train' ? await readSplit(req, 'train') : await readSplit(req, 'test');
-  const source = await FeatureSource.open(flags, pluginVersion, 'visage predict');
+  const source = await FeatureSource.open(input, flags, pluginVersion, 'visage predict');
   try {
     const feats = await source.extract(data.items);
     let classes: string[], logits: Float32Array[];

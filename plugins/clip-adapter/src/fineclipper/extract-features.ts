@@ -3,7 +3,7 @@
  * whose levels are all cached costs a few file reads; a missing one runs the pipeline's levels
  * once and stores every level's features (atomically, so a killed run resumes where it stopped).
  */
-import type { LevelOutput } from '../../../../core/pipeline/stage-types.ts';
+import type { LevelOutput } from '../../../../core/api.ts';
 import type { DatasetItem } from '../../../../core/data/types.ts';
 import { featureKey, sourceFingerprint, type FeatureCache, type FeatureKeyParts, type FeatureTensor } from '../../../../core/features/feature-cache.ts';
 import { fineCliperFeaturesMissing } from '../../../../core/errors/messages.ts';

@@ -2,14 +2,11 @@
  * Where the commands get frozen features from: the preset's FineCLIPER levels, run through a host
  * pipeline on a cache miss, read from the feature cache otherwise.
  */
-import { createHost, type Host } from '../../../../core/host/host.ts';
-import type { ResolvedLevel, ResolvedPreset } from '../../../../core/config/resolve-preset.ts';
-import type { Pipeline } from '../../../../core/pipeline/pipeline.ts';
+import type { CommandHost, HostSettings, PipelineHandle, ResolvedLevel, ResolvedPreset } from '../../../../core/api.ts';
 import type { DatasetItem } from '../../../../core/data/types.ts';
 import { defaultFeatureDir, FeatureCache, fileFingerprint } from '../../../../core/features/feature-cache.ts';
-import { Progress } from '../../../../core/cli/progress.ts';
+import { Progress } from '../../../../core/api.ts';
 import { fineCliperModelsMissing, fineCliperNoLevels } from '../../../../core/errors/messages.ts';
-import { defaultCacheDir } from '../../../../core/host/host.ts';
 import { loadClip } from '../model/clip-model.ts';
 import { locateClipFiles } from '../model/model-files.ts';
 import { DEFAULT_TEMPLATES, descriptorTexts, encodeDescriptors, type DescriptorTemplates } from './descriptors.ts';
@@ -33,10 +30,10 @@ export const PLUGIN_ID = 'visage.clip-adapter';
 export const DEFAULT_COMMAND_PRESET = 'fineclipper';
 
 export class FeatureSource {
-  private pipelineP: Promise<Pipeline> | null = null;
+  private pipelineP: Promise<PipelineHandle> | null = null;
 
   private constructor(
-    private readonly host: Host,
+    private readonly host: CommandHost,
     readonly preset: ResolvedPreset,
     /** The preset's enabled FineCLIPER levels with weight > 0. */
     readonly levels: ResolvedLevel[],
@@ -47,21 +44,15 @@ export class FeatureSource {
   ) {}
 
   /** Resolves the preset and hashes the CLIP export; loads no model yet. */
-  static async open(flags: HostCommandFlags, pluginVersion: string, what: string): Promise<FeatureSource> {
+  static async open(env: { host: CommandHost; settings: Readonly<HostSettings> }, flags: HostCommandFlags, pluginVersion: string, what: string): Promise<FeatureSource> {
     if (!flags.models) throw fineCliperModelsMissing(what);
-    const host = createHost({ pluginDirs: flags.pluginDir ?? [], modelsDir: flags.models, device: flags.device, cacheDir: flags.cacheDir, logLevel: flags.logLevel });
-    try {
-      const preset = host.resolve({ preset: flags.preset ?? DEFAULT_COMMAND_PRESET, configFile: flags.config, set: flags.set ?? [] });
-      const levels = preset.levels.filter((l) => l.plugin === PLUGIN_ID && l.weight > 0);
-      if (!levels.length) throw fineCliperNoLevels(preset.levels.map((l) => l.slot));
-      const files = locateClipFiles(flags.models);
-      const hashes = await Promise.all([files.vision, files.text].filter((f): f is string => !!f).map(fileFingerprint));
-      const cache = new FeatureCache(defaultFeatureDir(flags.cacheDir ?? defaultCacheDir()));
-      return new FeatureSource(host, preset, levels, cache, flags.models, hashes.join('+'), pluginVersion);
-    } catch (e) {
-      await host.dispose();
-      throw e;
-    }
+    const preset = env.host.resolve({ preset: flags.preset ?? DEFAULT_COMMAND_PRESET, configFile: flags.config, set: flags.set ?? [] });
+    const levels = preset.levels.filter((l) => l.plugin === PLUGIN_ID && l.weight > 0);
+    if (!levels.length) throw fineCliperNoLevels(preset.levels.map((l) => l.slot));
+    const files = locateClipFiles(flags.models);
+    const hashes = await Promise.all([files.vision, files.text].filter((f): f is string => !!f).map(fileFingerprint));
+    const cache = new FeatureCache(defaultFeatureDir(env.settings.cacheDir));
+    return new FeatureSource(env.host, preset, levels, cache, flags.models, hashes.join('+'), pluginVersion);
   }
 
   /** Features of the items, extracting (and caching) what is missing. Progress on stderr when a TTY. */
@@ -103,12 +94,12 @@ export class FeatureSource {
   }
 
   async dispose(): Promise<void> {
+    // The host belongs to the command runner, which disposes it after the command.
     if (this.pipelineP) await (await this.pipelineP).dispose().catch(() => undefined);
-    await this.host.dispose();
   }
 
   /** The preset's pipeline, its fineclipper fusion forced to zero-shot: extraction needs only the levels. */
-  private pipeline(): Promise<Pipeline> {
+  private pipeline(): Promise<PipelineHandle> {
     const f = this.preset.fusion;
     const fusion = f.use === `${PLUGIN_ID}/fineclipper` ? { ...f, options: { ...f.options, zeroShot: true } } : f;
     this.pipelineP ??= this.host.pipeline({ ...this.preset, fusion });

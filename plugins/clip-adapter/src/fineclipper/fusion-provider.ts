@@ -7,7 +7,7 @@
  * on this clip's level embeddings; without one, zero-shot (descriptors alone, fixed preset weights).
  */
 import { resolve } from 'node:path';
-import type { FusionInput, FusionOutput, FusionProvider, LevelOutput, PromptProvider } from '../../../../core/pipeline/stage-types.ts';
+import type { FusionInput, FusionOutput, FusionProvider, LevelOutput, PromptProvider } from '../../../../core/api.ts';
 import { fineCliperCheckpointMismatch, fineCliperNoLevels, fineCliperOptionInvalid } from '../../../../core/errors/messages.ts';
 import { descriptorTexts, encodeDescriptors, type DescriptorTemplates } from './descriptors.ts';
 import { featuresOfOutput } from './extract-features.ts';

@@ -8,7 +8,7 @@
  * - clip-landmarks: the landmark renders;
  * - clip-description: the description level's sentences, encoded and mean-pooled (one embedding).
  */
-import type { LevelInput, LevelOutput, LevelProvider } from '../../../../core/pipeline/stage-types.ts';
+import type { LevelInput, LevelOutput, LevelProvider } from '../../../../core/api.ts';
 import type { RgbImage } from '../preprocess/pixel-values.ts';
 import type { ClipModel } from '../model/clip-model.ts';
 import { l2Normalize } from '../model/clip-model.ts';
