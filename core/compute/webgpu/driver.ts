@@ -6,7 +6,7 @@
  * inside a running process: the backend applies this environment to the child process that
  * owns the device (see device-host.ts).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,17 +26,42 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 /** Software drivers in order of preference: lavapipe 25 is about 2.5x faster than SwiftShader. */
 const SOFTWARE_DRIVERS = ['lavapipe', 'swiftshader'] as const;
 
+/** Where Vulkan loaders (and NVIDIA's container toolkit) register installed drivers. */
+export const SYSTEM_ICD_DIRS = ['/etc/vulkan/icd.d', '/usr/share/vulkan/icd.d', '/usr/local/share/vulkan/icd.d', '/usr/local/nvidia/share/vulkan/icd.d'];
+
+/** ICD manifests of CPU (software) Vulkan drivers: never preferred over a GPU's. */
+const SOFTWARE_ICD = /lvp|lavapipe|swiftshader|llvmpipe/i;
+
+/**
+ * The ICD manifest of a GPU that is actually present, if any. A registered manifest alone proves
+ * nothing (Mesa registers its intel and radeon drivers on every machine), so a GPU needs its device
+ * node too: /dev/nvidia0 for NVIDIA's driver, /dev/dri/renderD* for Mesa's.
+ */
+export function hardwareIcd(dirs: readonly string[] = SYSTEM_ICD_DIRS, dev = '/dev'): string | null {
+  const nvidia = existsSync(path.join(dev, 'nvidia0'));
+  const dri = existsSync(path.join(dev, 'dri')) && readdirSync(path.join(dev, 'dri')).some((f) => f.startsWith('renderD'));
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue;
+    const gpu = readdirSync(dir).filter((f) => f.endsWith('.json') && !SOFTWARE_ICD.test(f) && (/nvidia/i.test(f) ? nvidia : dri)).sort();
+    if (gpu.length) return path.join(dir, gpu[0]);
+  }
+  return null;
+}
+
 /**
  * Resolves a driver choice. 'auto' takes, in order: VISAGE_VK_DRIVER if set, an already set
- * VK_ICD_FILENAMES (the caller chose), a software driver installed by
- * scripts/vulkan/install-swiftshader.sh, else the system's drivers (a real GPU).
+ * VK_ICD_FILENAMES (the caller chose), a GPU driver registered on the system, a software driver
+ * installed by scripts/vulkan/install-swiftshader.sh, else whatever the system's loader finds.
  * Returns null when an explicitly named driver is not installed.
  */
-export function findVulkanDriver(choice: DriverChoice = 'auto', root: string = repoRoot): VulkanDriver | null {
+export function findVulkanDriver(choice: DriverChoice = 'auto', root: string = repoRoot, icdDirs: readonly string[] = SYSTEM_ICD_DIRS, dev = '/dev'): VulkanDriver | null {
   if (choice === 'auto') {
     const forced = process.env.VISAGE_VK_DRIVER;
-    if (forced && forced !== 'auto') return findVulkanDriver(forced, root);
+    if (forced && forced !== 'auto') return findVulkanDriver(forced, root, icdDirs, dev);
     if (process.env.VK_ICD_FILENAMES) return { name: 'inherited', env: {} };
+    // A real GPU beats any software driver in .vk/ (installed for CI) by orders of magnitude.
+    const gpu = hardwareIcd(icdDirs, dev);
+    if (gpu) return { name: 'system', env: { VK_ICD_FILENAMES: gpu, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? '/tmp' } };
     for (const name of SOFTWARE_DRIVERS) {
       const found = installedDriver(name, root);
       if (found) return found;

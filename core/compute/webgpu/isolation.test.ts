@@ -91,6 +91,31 @@ describe('driver lookup and missing drivers', () => {
     expect(findVulkanDriver('system', root)).toEqual({ name: 'system', env: {} });
   });
 
+  it('auto prefers a GPU that is present over the software drivers in .vk/, and only then', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'visage-vk-'));
+    const sw = path.join(root, '.vk', 'swiftshader');
+    mkdirSync(sw, { recursive: true });
+    writeFileSync(path.join(sw, 'icd.json'), '{}');
+    writeFileSync(path.join(sw, '.complete'), '');
+    const icdDir = path.join(root, 'icd.d');
+    mkdirSync(icdDir);
+    for (const f of ['intel_icd.x86_64.json', 'lvp_icd.x86_64.json', 'nvidia_icd.json']) writeFileSync(path.join(icdDir, f), '{}');
+    const dev = path.join(root, 'dev');
+    mkdirSync(dev);
+    const saved = [process.env.VISAGE_VK_DRIVER, process.env.VK_ICD_FILENAMES];
+    delete process.env.VISAGE_VK_DRIVER;
+    delete process.env.VK_ICD_FILENAMES;
+    try {
+      // Mesa registers intel/radeon manifests everywhere: without a device node they are not a GPU.
+      expect(findVulkanDriver('auto', root, [icdDir], dev)!.name).toBe('swiftshader');
+      writeFileSync(path.join(dev, 'nvidia0'), '');
+      expect(findVulkanDriver('auto', root, [icdDir], dev)).toMatchObject({ name: 'system', env: { VK_ICD_FILENAMES: path.join(icdDir, 'nvidia_icd.json') } });
+    } finally {
+      if (saved[0] !== undefined) process.env.VISAGE_VK_DRIVER = saved[0];
+      if (saved[1] !== undefined) process.env.VK_ICD_FILENAMES = saved[1];
+    }
+  });
+
   it('an uninstalled driver is BACKEND_UNAVAILABLE with the install command', async () => {
     await expect(createWebGpuBackend({ driver: path.join(tmpdir(), 'no-such-icd.json') })).rejects.toMatchObject({ code: 'BACKEND_UNAVAILABLE' });
   });
