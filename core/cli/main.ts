@@ -36,6 +36,7 @@ export function buildProgram(io: CliIO = defaultIO, argv: string[] = []): Comman
 
 /** Runs the CLI and returns the exit code (never calls process.exit, so tests can call it in-process). */
 export async function main(argv: string[], io: CliIO = defaultIO): Promise<number> {
+  argv = expandAliases(argv);
   const program = buildProgram(io, argv);
   try {
     await program.parseAsync(argv);
@@ -66,4 +67,13 @@ function pluginDirsIn(argv: string[]): string[] {
     else if (a.startsWith('--plugin-dir=')) dirs.push(a.slice('--plugin-dir='.length));
   });
   return dirs;
+}
+
+/**
+ * `visage eval --open-set ...` runs the open-set plugin's `open-set eval` (HESP's protocol trains and
+ * scores every draw, so it belongs to that plugin; the alias keeps the spelling users expect).
+ */
+function expandAliases(argv: string[]): string[] {
+  if (argv[2] === 'eval' && argv.includes('--open-set')) return [...argv.slice(0, 2), 'open-set', 'eval', ...argv.slice(3).filter((a) => a !== '--open-set')];
+  return argv;
 }

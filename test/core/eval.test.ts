@@ -58,4 +58,12 @@ describe('visage eval --predictions', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/PREDICTIONS_INVALID: .*bad\.jsonl:2: needs string fields "label" and "predicted"/);
   });
+
+  it('treats `visage eval --open-set` as the open-set plugin\'s `open-set eval`', async () => {
+    const alias = await runCli('eval', '--open-set', '--help');
+    const direct = await runCli('open-set', 'eval', '--help');
+    expect(alias.code).toBe(0);
+    expect(alias.out).toContain('--known');
+    expect(alias.out).toBe(direct.out);
+  });
 });

@@ -13,7 +13,7 @@ export function registerEvalCommand(program: Command, io: CliIO): void {
     .requiredOption('--predictions <files...>', 'predictions files (one per fold)')
     .option('--classes <names>', 'comma-separated class order for the report (default: sorted names)')
     .option('--json', 'print JSON instead of tables')
-    .addHelpText('after', '\nExamples:\n  visage eval --predictions fold1.jsonl fold2.jsonl fold3.jsonl fold4.jsonl fold5.jsonl\n  visage eval --predictions open-set.jsonl --json')
+    .addHelpText('after', '\nExamples:\n  visage eval --predictions fold1.jsonl fold2.jsonl fold3.jsonl fold4.jsonl fold5.jsonl\n  visage eval --predictions open-set.jsonl --json\n  visage eval --open-set --known 3 --features feats.json   (= visage open-set eval: train and score 5 draws)')
     .action((flags: { predictions: string[]; classes?: string; json?: boolean }) => {
       const classes = flags.classes?.split(',').map((s) => s.trim()).filter(Boolean);
       const folds = flags.predictions.map((file) => {
