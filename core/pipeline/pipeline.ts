@@ -96,6 +96,14 @@ export class Pipeline {
     return { clip, levels, fusion: fused, decision, timings };
   }
 
+  /**
+   * Runs the once-per-run prompts stage now, so a configuration problem there (a missing model
+   * folder, say) stops a batch before its first clip instead of failing every row.
+   */
+  async prepare(): Promise<void> {
+    await this.promptSet();
+  }
+
   async dispose(): Promise<void> {
     for (const ctx of this.contexts) for (const s of ctx.subscriptions) await s.dispose();
     for (const m of this.modules) await m.deactivate?.();

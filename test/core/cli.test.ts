@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -86,7 +86,8 @@ describe('visage pipeline run', () => {
     expect(r.err).toMatch(/stage\s+provider\s+calls\s+total ms/);
     expect(r.err).toMatch(/levels\s+test\.synthetic\/colour\s+1/);
     const events = JSON.parse(readFileSync(trace, 'utf8')).traceEvents;
-    expect(events.filter((e: { ph: string }) => e.ph === 'X').map((e: { cat: string }) => e.cat)).toEqual(['ingest', 'prompts', 'levels', 'fusion', 'decide']);
+    // prompts runs once, before the batch (Pipeline.prepare), then each clip goes through the rest.
+    expect(events.filter((e: { ph: string }) => e.ph === 'X').map((e: { cat: string }) => e.cat)).toEqual(['prompts', 'ingest', 'levels', 'fusion', 'decide']);
   });
 });
 
@@ -99,5 +100,15 @@ describe('visage plugins list', () => {
     expect(r.out).toMatch(/^loaded {2}visage\.core@0\.1\.0 {2}\(builtin\)/m);
     expect(r.out).toMatch(/^loaded {2}test\.synthetic@1\.0\.0 {2}\(plugin-dir\)/m);
     expect(r.out).toMatch(/^FAILED {2}test\.broken@1\.0\.0 {2}\(plugin-dir\)\n {4}reason: plugin requires Visage \^7\.0\.0, but this host is 0\.1\.0/m);
+  });
+});
+
+describe('visage pipeline run, configuration errors', () => {
+  it('stops before the first clip when the once-per-run prompts stage fails (no error row per clip)', async () => {
+    const out = path.join(tmp(), 'rows.jsonl');
+    const r = await runCli('pipeline', 'run', ...fixture, '--set', 'stages.prompts.use=visage.clip-adapter/descriptors', 'solid:1,2,3', 'solid:3,2,1', '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/FINECLIPER_MODELS_MISSING[\s\S]*hint: pass --models DIR/);
+    expect(existsSync(out)).toBe(false); // nothing was run, so no output file was started
   });
 });

@@ -46,6 +46,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     const { sources, invalid } = await sourcesFromArgs(inputs);
     const profiler = flags.profile || flags.trace ? new StageProfiler() : undefined;
     const pl = await host.pipeline(preset, { profiler });
+    await pl.prepare();
     const writer = new RowWriter(flags.format, flags.out, preset.classes ?? []);
     for (const row of invalid) writer.write(row);
     const failed = invalid.length + (await runAll(pl, sources, writer, flags));
