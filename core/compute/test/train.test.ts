@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  AdamW, Linear, Module, ParameterRegistry, Rng, SGD, TransformerEncoderLayer, crossEntropy, dropout, mean, mul, noGrad, relu, tensor,
+  Linear, Module, ParameterRegistry, Rng, SGD, TransformerEncoderLayer, crossEntropy, dropout, mean, mul, noGrad, relu, tensor,
   type Tensor,
 } from '../index.ts';
-import { accuracy, quadrants } from './synthetic-tasks.ts';
+import { accuracy, quadrants, trainSequenceTask } from './synthetic-tasks.ts';
 
 
 
@@ -75,35 +75,6 @@ describe('training', () => {
   });
 
   it('a 1-layer transformer encoder learns a sequence task to >= 95% test accuracy', async () => {
-    // Each sequence hides one of 4 class prototypes at a random position among noise tokens;
-    // the class is which prototype. Classified from the mean-pooled encoder output.
-    const d = 16, t = 8, classes = 4;
-    const rng = new Rng(3);
-    const protos = Array.from({ length: classes }, () => Array.from({ length: d }, () => rng.normal()));
-    const batch = (n: number, r: Rng) => {
-      const xs = new Float32Array(n * t * d), y: number[] = [];
-      for (let i = 0; i < n; i++) {
-        const c = r.int(classes), at = r.int(t);
-        y.push(c);
-        for (let j = 0; j < t; j++) for (let k = 0; k < d; k++) xs[(i * t + j) * d + k] = j === at ? protos[c][k] : 0.7 * r.normal();
-      }
-      return { x: tensor(xs, [n, t, d]), y };
-    };
-    const layer = new TransformerEncoderLayer(d, 2, 32, { rng });
-    const head = new Linear(d, classes, { rng });
-    const reg = new ParameterRegistry();
-    reg.registerAll(layer.namedParameters(), 'encoder');
-    reg.registerAll(head.namedParameters(), 'head');
-    const opt = new AdamW(reg.trainable(), { lr: 3e-3, weightDecay: 0 });
-    const forward = (x: Tensor) => head.forward(mean(layer.forward(x), 1));
-    for (let s = 0; s < 150; s++) {
-      const { x, y } = batch(64, rng);
-      opt.zeroGrad();
-      crossEntropy(forward(x), y).backward({ freeGraph: true });
-      await reg.clipGradNorm(5);
-      opt.step();
-    }
-    const test = batch(400, new Rng(99));
-    expect(await accuracy(noGrad(() => forward(test.x)), test.y)).toBeGreaterThanOrEqual(0.95);
+    expect(await trainSequenceTask()).toBeGreaterThanOrEqual(0.95);
   });
 });

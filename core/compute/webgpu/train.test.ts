@@ -5,12 +5,12 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  AdamW, CpuBackend, Linear, Module, ParameterRegistry, Rng, SGD, TransformerEncoderLayer, crossEntropy, mean, noGrad, relu, tensor,
+  CpuBackend, Linear, Module, ParameterRegistry, Rng, SGD, crossEntropy, noGrad, relu,
   type Backend, type Tensor,
 } from '../index.ts';
 import { getDefaultBackend, setDefaultBackend } from '../tensor.ts';
 import { inCI, startOrExplain } from './test-support.ts';
-import { accuracy, quadrants } from '../test/synthetic-tasks.ts';
+import { accuracy, quadrants, trainSequenceTask } from '../test/synthetic-tasks.ts';
 
 const { gpu, reason } = await startOrExplain();
 const previous = getDefaultBackend();
@@ -83,35 +83,7 @@ describe.skipIf(!gpu)('training on webgpu', () => {
 
   it('a 1-layer transformer encoder learns a sequence task to >= 95% test accuracy', async () => {
     await on(gpu!, async () => {
-      // Each sequence hides one of 4 class prototypes at a random position among noise tokens.
-      const d = 16, t = 8, classes = 4;
-      const rng = new Rng(3);
-      const protos = Array.from({ length: classes }, () => Array.from({ length: d }, () => rng.normal()));
-      const batch = (n: number, r: Rng) => {
-        const xs = new Float32Array(n * t * d), y: number[] = [];
-        for (let i = 0; i < n; i++) {
-          const c = r.int(classes), at = r.int(t);
-          y.push(c);
-          for (let j = 0; j < t; j++) for (let k = 0; k < d; k++) xs[(i * t + j) * d + k] = j === at ? protos[c][k] : 0.7 * r.normal();
-        }
-        return { x: tensor(xs, [n, t, d]), y };
-      };
-      const layer = new TransformerEncoderLayer(d, 2, 32, { rng });
-      const head = new Linear(d, classes, { rng });
-      const reg = new ParameterRegistry();
-      reg.registerAll(layer.namedParameters(), 'encoder');
-      reg.registerAll(head.namedParameters(), 'head');
-      const opt = new AdamW(reg.trainable(), { lr: 3e-3, weightDecay: 0 });
-      const forward = (x: Tensor) => head.forward(mean(layer.forward(x), 1));
-      for (let s = 0; s < 150; s++) {
-        const { x, y } = batch(64, rng);
-        opt.zeroGrad();
-        crossEntropy(forward(x), y).backward();
-        await reg.clipGradNorm(5);
-        opt.step();
-      }
-      const test = batch(400, new Rng(99));
-      expect(await accuracy(noGrad(() => forward(test.x)), test.y)).toBeGreaterThanOrEqual(0.95);
+      expect(await trainSequenceTask()).toBeGreaterThanOrEqual(0.95);
     });
   });
 });
