@@ -33,7 +33,6 @@ export class DeviceExecutor {
   private readonly buffers = new Map<BufferId, GPUBuffer>();
   private readonly pipelines = new Map<ShaderId, GPUComputePipeline>();
   private encoder: GPUCommandEncoder | null = null;
-  private pass: GPUComputePassEncoder | null = null;
   /** Params of the dispatches recorded in the open pass; bound after it closes. */
   private pending: { pipeline: GPUComputePipeline; buffers: GPUBuffer[]; params: Uint32Array; groups: [number, number, number] }[] = [];
   private readonly errors: string[] = [];

@@ -1,11 +1,10 @@
 // readClip on real media: the shared Megamind.avi and astronaut.png, plus clips, frame folders
-// and broken files this test makes with ffmpeg and sharp in a temp dir.
+// and broken files this test makes with ffmpeg in a temp dir.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readClip } from '../read-clip.ts';
 import { liveChildCount, liveChildren } from '../child-process.ts';
