@@ -8,7 +8,7 @@
  * makes ffmpeg wait for this process's event loop, which is busy with the models of other clips,
  * and that stall tripled decode time in a batch run. A file lets ffmpeg run at full speed.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statfsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +18,21 @@ import type { Frame } from '../types.ts';
 import { runMediaTool } from './child-process.ts';
 import type { FfmpegTools } from './ffmpeg-locate.ts';
 
-const TEMP_DIR = existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+/**
+ * /dev/shm when the frames fit comfortably (it is RAM-backed, and only 64 MiB in a default Docker
+ * container), else the system temp folder.
+ */
+function tempDirFor(bytes: number): string {
+  try {
+    if (existsSync('/dev/shm')) {
+      const fs = statfsSync('/dev/shm');
+      if (fs.bavail * fs.bsize > 2 * bytes) return '/dev/shm';
+    }
+  } catch {
+    // statfs unsupported here: fall through to the temp folder
+  }
+  return os.tmpdir();
+}
 
 export interface DecodeOptions {
   /** Scale so that neither side exceeds this (aspect kept, never enlarged). */
@@ -72,7 +86,7 @@ export async function decodeVideoFrames(path: string, indices: number[], fps: nu
   }
   const side = Math.min(sizeBound, opts.maxSide ?? sizeBound);
   const maxBytes = indices.length * (side * side * 3 + 64);
-  const out = join(TEMP_DIR, `visage-frames-${randomUUID()}.ppm`);
+  const out = join(tempDirFor(maxBytes), `visage-frames-${randomUUID()}.ppm`);
   const args = [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-i', path,
     '-map', '0:v:0', '-an', '-sn', '-dn', '-vf', filters.join(','), '-vsync', 'passthrough',
