@@ -41,12 +41,16 @@ export async function extractLandmarks(models: FaceModels, frames: Frame[], opts
   return faces.map((face, t) => {
     const cropMap = alignmentMap(face, size, opts);
     const landmarks68 = face.mesh ? meshTo68(face.mesh) : null;
+    let render: Uint8Array | undefined;
     return {
       face,
       landmarks68,
       landmarks68InCrop: landmarks68 && cropMap ? toCropSpace(landmarks68, cropMap) : null,
       crop: alignedCrop(frames[t], face, size, opts),
-      render: renderLandmarks(face, size, { ...opts, ...opts.render }),
+      // Drawn on first use: only the CLIP landmarks level and --save-renders look at it.
+      get render() {
+        return (render ??= renderLandmarks(face, size, { ...opts, ...opts.render }));
+      },
       cropMap,
     };
   });
