@@ -1,18 +1,10 @@
-/**
- * Locates ../shared/data for tests. Missing data skips the suite locally but FAILS under CI
- * (process.env.CI === 'true'), so a broken checkout cannot pass silently.
- */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+/** The shared test media, through the one locator in test/helpers/shared-data.ts. */
+import { FACES_DIR, SHARED_DIR, haveShared } from '../../../test/helpers/shared-data.ts';
 
-const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
-export const sharedDir = resolve(repoRoot, '../shared');
-export const facesDir = resolve(sharedDir, 'data/faces');
+export const sharedDir = SHARED_DIR;
+export const facesDir = FACES_DIR;
 
 /** True when the shared faces are present; throws under CI when they are not. */
 export function haveSharedFaces(): boolean {
-  const ok = existsSync(resolve(facesDir, 'Megamind.avi')) && existsSync(resolve(facesDir, 'astronaut.png'));
-  if (!ok && process.env.CI === 'true') throw new Error(`shared test data missing at ${facesDir} (required in CI)`);
-  return ok;
+  return haveShared('faces/Megamind.avi', 'faces/astronaut.png');
 }

@@ -1,19 +1,12 @@
-/**
- * Locates ../shared/data next to the repository. Tests that need it skip locally when it is absent,
- * but fail on CI (CI=true), where a missing folder means a broken setup, not an optional extra.
- */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+/** The shared test data, through the one locator in test/helpers/shared-data.ts. */
+import path from 'node:path';
+import { CLIP_VOCAB, FACES_DIR, SHARED_DIR, haveShared } from '../../../test/helpers/shared-data.ts';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const sharedDir = resolve(repoRoot, '../shared');
-export const clipVocabPath = join(sharedDir, 'data/clip/bpe_simple_vocab_16e6.txt.gz');
-export const facesDir = join(sharedDir, 'data/faces');
+export const sharedDir = SHARED_DIR;
+export const clipVocabPath = CLIP_VOCAB;
+export const facesDir = FACES_DIR;
 
-/** Whether `path` exists; throws on CI when it does not, so the suite fails instead of skipping. */
-export function haveSharedFile(path: string): boolean {
-  if (existsSync(path)) return true;
-  if (process.env.CI === 'true') throw new Error(`shared test data missing on CI: ${path}`);
-  return false;
+/** Whether `file` (under ../shared/data) exists; throws on CI when it does not, so the suite fails instead of skipping. */
+export function haveSharedFile(file: string): boolean {
+  return haveShared(path.relative(path.join(SHARED_DIR, 'data'), file));
 }

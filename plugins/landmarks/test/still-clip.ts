@@ -2,20 +2,16 @@
  * Test media: frames made from real stills in ../shared/data/faces with sharp (decode, then a
  * moving, zooming crop per frame), standing in for decoded video where a unit test needs a clip.
  */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import sharp from 'sharp';
-import { expect } from 'vitest';
 import type { Frame } from '../../../core/types.ts';
+import { FACES_DIR, haveShared } from '../../../test/helpers/shared-data.ts';
 
-/** ../shared/data/faces relative to the repo root. */
-export const FACES_DIR = resolve(import.meta.dirname, '../../../../shared/data/faces');
+export { FACES_DIR };
 
 /** True when the shared faces exist; in CI their absence fails the calling test instead. */
 export function haveFaces(): boolean {
-  const ok = existsSync(resolve(FACES_DIR, 'astronaut.png'));
-  if (process.env.CI === 'true') expect(ok, `missing shared test media in ${FACES_DIR}`).toBe(true);
-  return ok;
+  return haveShared('faces/astronaut.png');
 }
 
 /** Decodes an image from the shared faces folder to an RGB24 frame. */
