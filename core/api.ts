@@ -21,7 +21,7 @@ export type {
   PluginContext, StageTaps, ProviderTaps, Disposable, HostSettings, ModelStore, CommandInput, CommandHandler, CommandTaps, CommandHost, PipelineHandle,
 } from './plugins/plugin-context.ts';
 export type { PresetRequest, ResolvedPreset, ResolvedLevel, ResolvedProvider } from './config/resolve-preset.ts';
-export type { ClipResult } from './pipeline/pipeline.ts';
+export type { ClipResult, LevelsResult } from './pipeline/pipeline.ts';
 /** A one-line progress bar on stderr, drawn only on a TTY: for long-running contributed commands. */
 export { Progress } from './cli/progress.ts';
 export type { Logger } from './logging/logger.ts';

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isVisageError } from '../errors/visage-error.ts';
+import { internalError } from '../errors/messages.ts';
 import { HOST_VERSION } from '../version.ts';
 import { registerPipelineCommands } from './commands/pipeline.ts';
 import { registerPluginsCommands } from './commands/plugins.ts';
@@ -47,7 +48,10 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       io.err(`visage: ${e.format()}\n`);
       return e.exitCode;
     }
-    io.err(`visage: unexpected error: ${(e as Error).stack ?? e}\n`);
+    // Not a VisageError: a bug, or something thrown from a place no boundary covers. Still coded.
+    const err = internalError(e instanceof Error ? e.message : String(e), e);
+    io.err(`visage: ${err.format()}\n`);
+    if (argv.includes('--log-level') && argv[argv.indexOf('--log-level') + 1] === 'debug') io.err(`${(e as Error)?.stack ?? e}\n`);
     return 1;
   }
 }

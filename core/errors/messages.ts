@@ -192,4 +192,30 @@ export const fineCliperCheckpointMismatch = (file: string, detail: string) =>
 export const fineCliperEmptySplit = (what: string) =>
   bad('FINECLIPER_EMPTY_SPLIT', `${what} has no clips`, 'check --dataset, --root, --fold and the split files');
 
+// ---- reliability: the batch (time limits, stage outputs, output paths, signals) ------------
+export const stageTimeout = (plugin: string, stage: string, id: string, ms: number) =>
+  fail('STAGE_TIMEOUT', `${stage} provider "${id}" did not finish within ${ms / 1000} s`, 'the plugin is stuck or very slow: raise --stage-timeout SECONDS (0 means no limit), or fix the plugin', { plugin, stage });
+export const activationTimeout = (plugin: string, ms: number) =>
+  fail('PLUGIN_ACTIVATION_TIMEOUT', `activate() did not finish within ${ms / 1000} s`, 'raise --activation-timeout SECONDS (0 means no limit), or fix the plugin\'s activate()', { plugin, stage: 'activate' });
+export const stageOutputInvalid = (plugin: string, stage: string, id: string, field: string, detail: string) =>
+  fail('STAGE_OUTPUT_INVALID', `${stage} provider "${id}" returned an invalid ${field || 'result'}: ${detail}`, 'scores are finite numbers keyed by the run\'s class names (see README, "The stages"); this is a fault of the plugin', { plugin, stage });
+export const clipAborted = (reason: string) =>
+  fail('ABORTED', `stopped while running: ${reason}`, 'rerun the batch; finished rows are kept');
+export const clipSkipped = (reason: string) =>
+  fail('SKIPPED', `not run: ${reason}`, 'rerun the batch for the clips with this code');
+export const rowNotSerialisable = (detail: string) =>
+  fail('ROW_NOT_SERIALISABLE', `the clip's result cannot be written as a row: ${detail}`, 'a level\'s summary must be plain JSON data (no cycles, BigInt or functions); this is a fault of the plugin');
+export const pluginCalledExit = (code: unknown) =>
+  fail('PLUGIN_CALLED_EXIT', `plugin code called process.exit(${code === undefined ? '' : String(code)}) during the batch`, 'a plugin must throw an error instead of ending the process; the call was refused');
+export const outputPathInvalid = (flag: string, file: string, detail: string, hint: string) =>
+  bad('OUTPUT_PATH_INVALID', `${flag} ${file}: ${detail}`, hint, { file });
+export const outputIsInput = (flag: string, file: string) =>
+  bad('OUTPUT_IS_INPUT', `${flag} ${file} is also one of the inputs, and would be overwritten`, `write the output somewhere else, e.g. ${flag} rows.jsonl`, { file });
+export const outputClosed = (detail: string) =>
+  fail('OUTPUT_CLOSED', `the output was closed by its reader (${detail})`, 'the reader of the rows went away (e.g. `| head`); use --out FILE to keep every row');
+export const optionInvalid = (flag: string, value: string, expected: string) =>
+  bad('OPTION_INVALID', `${flag} ${JSON.stringify(value)}: expected ${expected}`, `e.g. ${flag} 2`);
+export const internalError = (detail: string, cause?: unknown) =>
+  fail('INTERNAL_ERROR', `unexpected error: ${detail}`, 'this is a bug in Visage: please report it with the command line; --log-level debug prints the stack', { cause } as Partial<VisageError>);
+
 export { bad as badInput, fail as runFailure };

@@ -13,4 +13,8 @@ export interface HostOptions {
   cacheDir?: string;
   modelsDir?: string;
   device?: 'auto' | 'cpu' | 'webgpu';
+  /** Time limit on one provider call, ms (default 300 s; 0: none). */
+  stageTimeoutMs?: number;
+  /** Time limit on one plugin's activate(), ms (default 300 s; 0: none). */
+  activationTimeoutMs?: number;
 }

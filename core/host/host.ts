@@ -13,7 +13,7 @@ import { createLogger } from '../logging/logger.ts';
 import { discoverPlugins } from '../plugins/discover.ts';
 import { PluginRegistry } from '../plugins/plugin-registry.ts';
 import { SharedResources } from '../plugins/shared-resources.ts';
-import { Pipeline } from '../pipeline/pipeline.ts';
+import { DEFAULT_LIMITS, Pipeline } from '../pipeline/pipeline.ts';
 import type { StageProfiler } from '../pipeline/stage-profiler.ts';
 import type { HostOptions } from './host-options.ts';
 import { TOKENS } from './tokens.ts';
@@ -68,9 +68,12 @@ export class Host {
   }
 
   /** Builds a pipeline with its own hooks; plugins are activated now. */
-  async pipeline(req: PresetRequest | ResolvedPreset = {}, opts: { profiler?: StageProfiler } = {}): Promise<Pipeline> {
+  async pipeline(req: PresetRequest | ResolvedPreset = {}, opts: { profiler?: StageProfiler; signal?: AbortSignal } = {}): Promise<Pipeline> {
     const preset = 'ingest' in req ? req : this.resolve(req);
+    const { stageTimeoutMs, activationTimeoutMs } = this.container.get(TOKENS.Options);
     return Pipeline.create(preset, {
+      limits: { stageMs: stageTimeoutMs ?? DEFAULT_LIMITS.stageMs, activationMs: activationTimeoutMs ?? DEFAULT_LIMITS.activationMs },
+      signal: opts.signal,
       registry: this.registry,
       logger: this.container.get(TOKENS.Logger),
       settings: this.container.get(TOKENS.Settings),

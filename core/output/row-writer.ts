@@ -1,37 +1,83 @@
 /**
- * Writes rows as JSON Lines or CSV. Each row is one writeSync of a complete line, so a run killed at
- * any point leaves only whole lines behind (a reader can resume or count what was done).
+ * Writes rows as JSON Lines or CSV, one complete line per row.
+ * - A file gets one writeSync per line (looping over partial writes), so a run killed at any point
+ *   leaves only whole lines behind.
+ * - stdout goes through Node's stream with backpressure: a slow reader (`| less`) slows the batch
+ *   instead of failing it with EAGAIN, and a reader that goes away (`| head`) ends the batch with
+ *   OUTPUT_CLOSED instead of an EPIPE stack trace.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { once } from 'node:events';
+import * as errors from '../errors/messages.ts';
+import type { VisageError } from '../errors/visage-error.ts';
+import type { RowSink } from '../batch/run-batch.ts';
 import type { OutputRow } from './row.ts';
 
 export type OutputFormat = 'jsonl' | 'csv';
 
-export class RowWriter {
-  private readonly fd: number;
+export class RowWriter implements RowSink {
+  private readonly fd?: number;
+  private readonly stream?: NodeJS.WritableStream;
   private headerWritten = false;
+  private closedBy?: VisageError;
 
-  /** `file` undefined writes to stdout. */
-  constructor(private readonly format: OutputFormat, file: string | undefined, private readonly classes: string[] = []) {
-    this.fd = file ? openSync(file, 'w') : 1;
+  /** `file` undefined writes to `stream` (stdout). */
+  constructor(private readonly format_: OutputFormat, file: string | undefined, private readonly classes: string[] = [], stream: NodeJS.WritableStream = process.stdout) {
+    if (file) this.fd = openSync(file, 'w');
+    else {
+      this.stream = stream;
+      stream.on('error', (e: NodeJS.ErrnoException) => {
+        this.closedBy ??= errors.outputClosed(e.code ?? e.message);
+      });
+    }
   }
 
-  write(row: OutputRow): void {
-    if (this.format === 'jsonl') return this.line(JSON.stringify(row));
-    if (!this.headerWritten) {
-      this.line(['id', 'source', 'ground_truth', 'label', 'knownness', 'unknown', ...this.classes.map((c) => `p_${c}`), 'error_code', 'error_message'].map(csvCell).join(','));
+  format(row: OutputRow): string {
+    if (this.format_ === 'jsonl') return jsonLine(row);
+    const cells = [row.id, row.source, row.groundTruth ?? '', row.label ?? '', row.knownness, row.unknown, ...this.classes.map((c) => (Object.hasOwn(row.probabilities, c) ? row.probabilities[c] : '')), row.error?.code ?? '', row.error?.message ?? ''];
+    return cells.map(csvCell).join(',');
+  }
+
+  async write(line: string): Promise<void> {
+    if (this.format_ === 'csv' && !this.headerWritten) {
       this.headerWritten = true;
+      line = ['id', 'source', 'ground_truth', 'label', 'knownness', 'unknown', ...this.classes.map((c) => `p_${c}`), 'error_code', 'error_message'].map(csvCell).join(',') + '\n' + line;
     }
-    const cells = [row.id, row.source, row.groundTruth ?? '', row.label ?? '', row.knownness, row.unknown, ...this.classes.map((c) => row.probabilities[c] ?? ''), row.error?.code ?? '', row.error?.message ?? ''];
-    this.line(cells.map(csvCell).join(','));
+    const text = line + '\n';
+    if (this.fd !== undefined) return writeWhole(this.fd, text);
+    if (this.closedBy) throw this.closedBy;
+    const s = this.stream!;
+    if (!s.write(text)) await once(s, 'drain').catch(() => undefined);
+    if (this.closedBy) throw this.closedBy;
   }
 
   close(): void {
-    if (this.fd !== 1) closeSync(this.fd);
+    if (this.fd !== undefined) closeSync(this.fd);
   }
+}
 
-  private line(text: string): void {
-    writeSync(this.fd, text + '\n');
+function writeWhole(fd: number, text: string): void {
+  const buf = Buffer.from(text);
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off);
+}
+
+/** JSON of a row, or ROW_NOT_SERIALISABLE naming the level whose output cannot be serialised. */
+function jsonLine(row: OutputRow): string {
+  try {
+    return JSON.stringify(row);
+  } catch (e) {
+    const culprit = Object.entries(row.levels).find(([, l]) => !serialises(l));
+    throw errors.rowNotSerialisable(`${culprit ? `level "${culprit[0]}": ` : ''}${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+function serialises(v: unknown): boolean {
+  try {
+    JSON.stringify(v);
+    return true;
+  } catch {
+    return false;
   }
 }
 

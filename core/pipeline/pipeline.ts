@@ -3,7 +3,7 @@
  * (activated now, lazily), and the code that pushes a clip through the five stages.
  */
 import * as errors from '../errors/messages.ts';
-import { wrapPluginError } from '../errors/visage-error.ts';
+import { VisageError, wrapPluginError } from '../errors/visage-error.ts';
 import type { ResolvedPreset, ResolvedProvider } from '../config/resolve-preset.ts';
 import { usedPlugins } from '../config/resolve-preset.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -15,14 +15,27 @@ import type { Clip } from '../types.ts';
 import { createStageHooks, type StageHooks, type StageName } from './stages.ts';
 import type { Decision, FusionOutput, LevelOutput, PromptSet, SourceRef, StageCall } from './stage-types.ts';
 import { StageProfiler } from './stage-profiler.ts';
+import { guard } from './stage-guard.ts';
+import { validateDecision, validateFusionOutput, validateLevelOutput, type OutputContext } from './validate-output.ts';
 
-export interface ClipResult {
+/** Time limits on plugin code, ms (0: none). A provider that never settles costs one clip, not the batch. */
+export interface PipelineLimits {
+  stageMs: number;
+  activationMs: number;
+}
+
+export const DEFAULT_LIMITS: PipelineLimits = { stageMs: 300_000, activationMs: 300_000 };
+
+export interface LevelsResult {
   clip: Clip;
   levels: Record<string, LevelOutput>;
-  fusion: FusionOutput;
-  decision: Decision;
   /** Wall time per stage (and per level slot, as `levels.<slot>`), ms. */
   timings: Record<string, number>;
+}
+
+export interface ClipResult extends LevelsResult {
+  fusion: FusionOutput;
+  decision: Decision;
 }
 
 export interface RunOptions {
@@ -37,6 +50,9 @@ export interface PipelineDeps {
   shared: SharedResources;
   models: () => ModelStore;
   profiler?: StageProfiler;
+  limits?: PipelineLimits;
+  /** Aborts activation (Ctrl-C while a plugin loads). */
+  signal?: AbortSignal;
 }
 
 export class Pipeline {
@@ -44,8 +60,11 @@ export class Pipeline {
   private readonly modules: PluginModule[] = [];
   private readonly contexts: PluginContext[] = [];
   private prompts?: Promise<PromptSet>;
+  private readonly limits: PipelineLimits;
 
-  private constructor(readonly preset: ResolvedPreset, private readonly deps: PipelineDeps) {}
+  private constructor(readonly preset: ResolvedPreset, private readonly deps: PipelineDeps) {
+    this.limits = deps.limits ?? DEFAULT_LIMITS;
+  }
 
   /** Builds fresh hooks and activates exactly the plugins the preset uses, dependencies first. */
   static async create(preset: ResolvedPreset, deps: PipelineDeps): Promise<Pipeline> {
@@ -54,7 +73,12 @@ export class Pipeline {
       const record = deps.registry.plugin(id)!;
       const ctx = createPluginContext(record, p.hooks, preset.pluginConfig[id] ?? {}, deps.logger.child(id), deps.settings, deps.shared, deps.models);
       p.contexts.push(ctx);
-      p.modules.push(await activatePlugin(record, ctx));
+      p.modules.push(await guard(activatePlugin(record, ctx), {
+        ms: p.limits.activationMs,
+        signal: deps.signal,
+        onTimeout: () => errors.activationTimeout(id, p.limits.activationMs),
+        onAbort: (reason) => errors.clipAborted(reasonText(reason)),
+      }));
     }
     p.checkTapped();
     if (deps.profiler) p.attachProfiler(deps.profiler);
@@ -63,7 +87,30 @@ export class Pipeline {
 
   /** Runs one source through ingest, levels, prompts, fusion and decide. Throws a VisageError on failure. */
   async run(source: SourceRef, opts: RunOptions = {}): Promise<ClipResult> {
-    const signal = opts.signal ?? new AbortController().signal;
+    return (await this.guarded(source, opts, false)) as ClipResult;
+  }
+
+  /** Runs ingest and the levels only (feature extraction), under the same limits and checks as run(). */
+  async levels(source: SourceRef, opts: RunOptions = {}): Promise<LevelsResult> {
+    return this.guarded(source, opts, true);
+  }
+
+  private async guarded(source: SourceRef, opts: RunOptions, levelsOnly: boolean): Promise<LevelsResult | ClipResult> {
+    // One controller per clip: a stage that times out aborts it, so the plugin can stop its own work.
+    const clipAbort = new AbortController();
+    const outer = opts.signal;
+    const forward = () => clipAbort.abort(outer!.reason);
+    if (outer?.aborted) forward();
+    else outer?.addEventListener('abort', forward, { once: true });
+    try {
+      return await this.runClip(source, clipAbort, opts, levelsOnly);
+    } finally {
+      outer?.removeEventListener('abort', forward);
+    }
+  }
+
+  private async runClip(source: SourceRef, clipAbort: AbortController, opts: RunOptions, levelsOnly: boolean): Promise<LevelsResult | ClipResult> {
+    const signal = clipAbort.signal;
     const timings: Record<string, number> = {};
     const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
       const t = performance.now();
@@ -79,20 +126,24 @@ export class Pipeline {
 
     const { ingest, fusion, decide } = this.preset;
     const clip = await timed('ingest', () =>
-      this.callStage('ingest', ingest, (h) => h.ingest.get(ingest.use)!.promise(source, call(ingest))),
+      this.callStage('ingest', ingest, (h) => h.ingest.get(ingest.use)!.promise(source, call(ingest)), clipAbort),
     );
     if (!clip) throw errors.noIngesterAccepted(source.path, [ingest.use]);
     if (source.label && !clip.label) clip.label = source.label;
 
     const prompts = await timed('prompts', () => this.promptSet());
-    const levels = await timed('levels', () => this.runLevels(clip, prompts, call, timings));
+    const levels = await timed('levels', () => this.runLevels(clip, prompts, call, timings, clipAbort));
+    if (levelsOnly) return { clip, levels, timings };
     const weights = Object.fromEntries(this.preset.levels.map((l) => [l.slot, l.weight]));
-    const fused = await timed('fusion', () =>
-      this.callStage('fusion', fusion, (h) => h.fusion.get(fusion.use)!.promise({ clip, levels, weights, prompts }, call(fusion, clip.id))),
-    );
-    const decision = await timed('decide', () =>
-      this.callStage('decide', decide, (h) => h.decide.get(decide.use)!.promise({ clip, fusion: fused, prompts }, call(decide, clip.id))),
-    );
+    const check = (stage: OutputContext['stage'], p: ResolvedProvider): OutputContext => ({ plugin: p.plugin, stage, provider: p.use, classes: prompts.classes });
+    const fused = await timed('fusion', async () => validateFusionOutput(
+      await this.callStage('fusion', fusion, (h) => h.fusion.get(fusion.use)!.promise({ clip, levels, weights, prompts }, call(fusion, clip.id)), clipAbort),
+      check('fusion', fusion),
+    ));
+    const decision = await timed('decide', async () => validateDecision(
+      await this.callStage('decide', decide, (h) => h.decide.get(decide.use)!.promise({ clip, fusion: fused, prompts }, call(decide, clip.id)), clipAbort),
+      check('decide', decide),
+    ));
     return { clip, levels, fusion: fused, decision, timings };
   }
 
@@ -104,9 +155,21 @@ export class Pipeline {
     await this.promptSet();
   }
 
+  /** Disposes what plugins registered; a disposer that hangs or throws is logged and skipped, never awaited for ever. */
   async dispose(): Promise<void> {
-    for (const ctx of this.contexts) for (const s of ctx.subscriptions) await s.dispose();
-    for (const m of this.modules) await m.deactivate?.();
+    const settle = async (what: string, plugin: string, f: () => unknown) => {
+      try {
+        await guard(Promise.resolve().then(f), { ms: 10_000, onTimeout: () => new Error('did not finish within 10 s'), onAbort: () => new Error('aborted') });
+      } catch (e) {
+        this.deps.logger.warn(`${plugin}: ${what} failed: ${(e as Error).message}`);
+      }
+    };
+    for (const [i, ctx] of this.contexts.entries()) {
+      const id = ctx.id;
+      for (const s of ctx.subscriptions) await settle('dispose', id, () => s.dispose());
+      const m = this.modules[i];
+      if (m) await settle('deactivate()', id, () => m.deactivate?.());
+    }
   }
 
   /** The prompts stage depends only on the class names, so it runs once per pipeline. */
@@ -116,21 +179,26 @@ export class Pipeline {
       const p = this.preset.prompts;
       if (!p) return initial;
       const call: StageCall = { options: p.options, signal: new AbortController().signal, wantRenders: false, frames: this.preset.frames, logger: this.deps.logger.child(p.plugin) };
-      return this.callStage('prompts', p, (h) => h.prompts.get(p.use)!.promise(initial, call));
+      // Linked to the pipeline's signal, so Ctrl-C also stops a prompt builder that is still loading.
+      const abort = new AbortController();
+      if (this.deps.signal?.aborted) abort.abort(this.deps.signal.reason);
+      this.deps.signal?.addEventListener('abort', () => abort.abort(this.deps.signal!.reason), { once: true });
+      return this.callStage('prompts', p, (h) => h.prompts.get(p.use)!.promise(initial, { ...call, signal: abort.signal }), abort);
     })();
     this.prompts.catch(() => (this.prompts = undefined));
     return this.prompts;
   }
 
   /** Levels form a DAG by `needs`: each starts as soon as its needs are done, so independent levels overlap. */
-  private async runLevels(clip: Clip, prompts: PromptSet, call: (p: ResolvedProvider, clipId?: string, slot?: string) => StageCall, timings: Record<string, number>) {
+  private async runLevels(clip: Clip, prompts: PromptSet, call: (p: ResolvedProvider, clipId?: string, slot?: string) => StageCall, timings: Record<string, number>, clipAbort: AbortController) {
     const running = new Map<string, Promise<LevelOutput>>();
     for (const level of this.preset.levels) {
       const needs = level.needs.map((n) => running.get(n)!);
       running.set(level.slot, Promise.all(needs).then(async (outs) => {
         const deps = Object.fromEntries(level.needs.map((n, i) => [n, outs[i]]));
         const t = performance.now();
-        const out = await this.callStage('levels', level, (h) => h.levels.get(level.use)!.promise({ clip, deps, classes: prompts.classes }, call(level, clip.id, level.slot)));
+        const raw = await this.callStage('levels', level, (h) => h.levels.get(level.use)!.promise({ clip, deps, classes: prompts.classes }, call(level, clip.id, level.slot)), clipAbort);
+        const out = validateLevelOutput(raw, { plugin: level.plugin, stage: 'levels', provider: level.use, classes: prompts.classes });
         timings[`levels.${level.slot}`] = +(performance.now() - t).toFixed(2);
         return out;
       }));
@@ -142,10 +210,25 @@ export class Pipeline {
     return Object.fromEntries([...running.keys()].map((slot, i) => [slot, (settled[i] as PromiseFulfilledResult<LevelOutput>).value]));
   }
 
-  private async callStage<T>(stage: StageName, p: ResolvedProvider, invoke: (hooks: StageHooks) => Promise<T | undefined>): Promise<T> {
+  /**
+   * Calls one provider: under the stage time limit and the clip's abort signal, with whatever it
+   * throws stamped with its plugin and stage (Rollup's PluginDriver does the same per hook).
+   */
+  private async callStage<T>(stage: StageName, p: ResolvedProvider, invoke: (hooks: StageHooks) => Promise<T | undefined>, clipAbort: AbortController): Promise<T> {
     let result: T | undefined;
     try {
-      result = await invoke(this.hooks);
+      // A provider that throws synchronously (not async) still fails only its clip.
+      const work = (async () => invoke(this.hooks))();
+      result = await guard(work, {
+        ms: this.limits.stageMs,
+        signal: clipAbort.signal,
+        onTimeout: () => {
+          const e = errors.stageTimeout(p.plugin, stage, p.use, this.limits.stageMs);
+          clipAbort.abort(e);
+          return e;
+        },
+        onAbort: (reason) => (reason instanceof VisageError && reason.code === 'STAGE_TIMEOUT' ? reason : errors.clipAborted(reasonText(reason))),
+      });
     } catch (e) {
       throw wrapPluginError(e, p.plugin, stage);
     }
@@ -181,3 +264,7 @@ function activationOrder(registry: PluginRegistry, ids: string[]): string[] {
   return out;
 }
 
+function reasonText(reason: unknown): string {
+  if (reason instanceof Error) return reason.message;
+  return reason === undefined ? 'aborted' : String(reason);
+}

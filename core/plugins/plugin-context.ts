@@ -11,7 +11,7 @@ import type { PluginRecord } from './plugin-registry.ts';
 import type { SharedResources } from './shared-resources.ts';
 import type { OnnxSessionStore } from '../models/session-store.ts';
 import type { PresetRequest, ResolvedPreset } from '../config/resolve-preset.ts';
-import type { ClipResult } from '../pipeline/pipeline.ts';
+import type { ClipResult, LevelsResult } from '../pipeline/pipeline.ts';
 import type { SourceRef } from '../pipeline/stage-types.ts';
 
 /** The host's onnxruntime session store: models converted and cached once, sessions shared by all plugins. */
@@ -35,6 +35,8 @@ export interface StageTaps {
 export interface PipelineHandle {
   readonly preset: ResolvedPreset;
   run(source: SourceRef, opts?: { signal?: AbortSignal; wantRenders?: boolean }): Promise<ClipResult>;
+  /** Ingest and levels only (feature extraction): no fusion or decision, so no classes are needed. */
+  levels(source: SourceRef, opts?: { signal?: AbortSignal; wantRenders?: boolean }): Promise<LevelsResult>;
   dispose(): Promise<void>;
 }
 

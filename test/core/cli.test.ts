@@ -67,7 +67,11 @@ describe('visage pipeline run', () => {
     const out = path.join(tmp(), 'rows.jsonl');
     const r = await runCli('pipeline', 'run', ...fixture, '--jobs', '1', '--fail-fast', 'solid:0,0,0', 'solid:200,10,10', '--out', out);
     expect(r.code).toBe(1);
-    expect(readFileSync(out, 'utf8').trimEnd().split('\n')).toHaveLength(1);
+    const rows = readFileSync(out, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    // The clip after the failure never ran, and says so in its own row.
+    expect(rows.map((x) => [x.source, x.error?.code])).toEqual([['solid:0,0,0', 'PLUGIN_ERROR'], ['solid:200,10,10', 'SKIPPED']]);
+    expect(rows[1].error.message).toMatch(/--fail-fast/);
+    expect(r.err).toMatch(/0 of 2 clips ok, 1 failed, 1 not run/);
   });
 
   it('writes CSV with one probability column per class', async () => {

@@ -1,6 +1,7 @@
 /**
  * A run killed at any moment leaves only complete JSON lines: rows are written with one write
- * per line. SIGTERM also stops gracefully (clips in flight are aborted, exit code 1).
+ * per line. SIGTERM also stops gracefully (clips in flight are aborted, exit code 1), and every input
+ * still gets a row.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
@@ -38,7 +39,16 @@ describe('a killed run', () => {
     const { code, text, stderr } = await killAfterRows('SIGTERM', 5);
     expect(code).toBe(1);
     const rows = text.trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(rows.length).toBeLessThan(200);
-    expect(stderr).toMatch(/clips ok/);
+    // Every input has a row: those that never started say SKIPPED, the ones in flight ABORTED.
+    expect(rows).toHaveLength(200);
+    const codes = rows.map((r) => r.error?.code ?? 'ok');
+    const notRun = (c: string) => c === 'SKIPPED' || c === 'ABORTED';
+    // The rows written before the signal are finished ones (clip 0 is black: the fixture refuses it).
+    expect(codes.slice(0, 5).some(notRun)).toBe(false);
+    expect(codes.filter((c) => c === 'SKIPPED').length).toBeGreaterThan(0);
+    // Once one clip was stopped, nothing new started: past it, only the other clip in flight (--jobs 2) may have finished.
+    const firstStopped = codes.findIndex(notRun);
+    expect(codes.slice(firstStopped).filter((c) => !notRun(c)).length).toBeLessThanOrEqual(1);
+    expect(stderr).toMatch(/clips ok, .* not run .*stopped early: interrupted by SIGTERM/);
   });
 });

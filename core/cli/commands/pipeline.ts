@@ -11,13 +11,22 @@ import { RowWriter, type OutputFormat } from '../../output/row-writer.ts';
 import { saveRenders } from '../../output/save-renders.ts';
 import { addHostFlags, addPresetFlags, hostFromFlags, presetRequest, type HostFlagValues } from '../host-flags.ts';
 import { Progress } from '../progress.ts';
+import { intIn, secondsAsMs } from '../option-parsers.ts';
+import { checkOutputFile, prepareOutputDir } from '../output-paths.ts';
+import { newCounts, runBatch, summaryLine, type RowOrder } from '../../batch/run-batch.ts';
+import { Interrupts } from '../../batch/interrupts.ts';
+import { guardProcess } from '../../batch/process-guards.ts';
 import { setExitCode, type CliIO } from '../main.ts';
+import { isVisageError } from '../../errors/visage-error.ts';
 
 interface RunFlags extends HostFlagValues {
   out?: string;
   format: OutputFormat;
   failFast?: boolean;
-  jobs: string;
+  jobs: number;
+  order: RowOrder;
+  /** ms */
+  hold: number;
   profile?: boolean;
   trace?: string;
   saveRenders?: string;
@@ -34,7 +43,9 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     .option('--out <file>', 'write rows here instead of stdout')
     .addOption(new Option('--format <format>', 'row format').choices(['jsonl', 'csv']).default('jsonl'))
     .option('--fail-fast', 'stop at the first failing clip')
-    .option('--jobs <n>', 'clips processed at once (decode overlaps inference)', '2')
+    .addOption(new Option('--jobs <n>', 'clips processed at once (decode overlaps inference)').argParser(intIn(1, 64)).default(2))
+    .addOption(new Option('--order <order>', 'row order: input, completion, or auto (input order, but a finished row waits at most --hold seconds for a slower earlier clip)').choices(['auto', 'input', 'completion']).default('auto'))
+    .addOption(new Option('--hold <seconds>', 'with --order auto: how long a finished row waits for earlier clips').argParser(secondsAsMs).default(10_000, '10'))
     .option('--profile', 'print time per stage and plugin to stderr at the end')
     .option('--trace <file>', 'write a Chrome trace-event JSON of every stage call')
     .option('--save-renders <dir>', 'save what each level saw (frames with mesh, parsing map, ...) as PNGs');
@@ -44,20 +55,49 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     const host = hostFromFlags(flags);
     const preset = host.resolve(presetRequest(flags));
     const { sources, invalid } = await sourcesFromArgs(inputs);
+    checkOutputs(flags, sources);
+    const counts = newCounts(sources.length + invalid.length);
+    const interrupts = new Interrupts(() => summaryLine(counts)).install();
+    const guard = guardProcess((line) => io.err(line + '\n'));
     const profiler = flags.profile || flags.trace ? new StageProfiler() : undefined;
-    const pl = await host.pipeline(preset, { profiler });
-    await pl.prepare();
-    const writer = new RowWriter(flags.format, flags.out, preset.classes ?? []);
-    for (const row of invalid) writer.write(row);
-    const failed = invalid.length + (await runAll(pl, sources, writer, flags));
-    writer.close();
-    await pl.dispose();
-    await host.dispose();
-    if (profiler && flags.profile) io.err(profiler.formatTable() + '\n');
-    if (profiler && flags.trace) writeFileSync(flags.trace, JSON.stringify(profiler.chromeTrace()));
-    const total = sources.length + invalid.length;
-    io.err(`${total - failed} of ${total} clips ok${failed ? `, ${failed} failed (see their rows' "error")` : ''}\n`);
-    if (failed) setExitCode(cmd, 1);
+    let writer: RowWriter | undefined;
+    let pl: Pipeline | undefined;
+    try {
+      try {
+        pl = await host.pipeline(preset, { profiler, signal: interrupts.signal });
+        await pl.prepare();
+      } catch (e) {
+        // A bad configuration stops the run before any row (exit 2); a plugin that fails or hangs
+        // while loading is a run failure: every input still gets a row that says why.
+        if (!isVisageError(e) || e.exitCode === 2) throw e;
+        writer = new RowWriter(flags.format, flags.out, preset.classes ?? []);
+        for (const row of [...invalid, ...sources.map((src) => rowFromError(src, e))]) {
+          counts.failed++;
+          await writer.write(writer.format(row));
+        }
+        return;
+      }
+      writer = new RowWriter(flags.format, flags.out, preset.classes ?? []);
+      for (const row of invalid) {
+        counts.failed++;
+        await writer.write(writer.format(row));
+      }
+      const progress = new Progress(sources.length);
+      const p = pl;
+      await runBatch(sources, (source, signal) => runOne(p, source, signal, flags), writer, {
+        jobs: flags.jobs, failFast: flags.failFast, order: flags.order, holdMs: flags.hold, signal: interrupts.signal, onRow: (row) => progress.tick(!row.error),
+      }, counts).finally(() => progress.finish());
+      if (profiler && flags.profile) io.err(profiler.formatTable() + '\n');
+      if (profiler && flags.trace) writeTrace(flags.trace, profiler, io, cmd);
+    } finally {
+      await pl?.dispose();
+      writer?.close();
+      guard.release();
+      interrupts.uninstall();
+      await host.dispose();
+      if (writer) io.err(summaryLine(counts) + '\n');
+      if (counts.ok < counts.total) setExitCode(cmd, 1);
+    }
   });
 
   const explain = pipeline
@@ -93,56 +133,27 @@ async function sourcesFromArgs(args: string[]): Promise<{ sources: SourceRef[]; 
   return { sources, invalid };
 }
 
-/**
- * Runs clips with up to `jobs` in flight and writes rows in input order. Ctrl-C stops launching new
- * clips, aborts those in flight and still leaves only whole rows in the output.
- */
-async function runAll(pl: Pipeline, sources: SourceRef[], writer: RowWriter, flags: RunFlags): Promise<number> {
-  const jobs = Math.max(1, Number.parseInt(flags.jobs, 10) || 1);
-  const progress = new Progress(sources.length);
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const pending = new Map<number, OutputRow>();
-  let nextToWrite = 0;
-  let nextToStart = 0;
-  let failed = 0;
-  const flush = () => {
-    while (pending.has(nextToWrite)) {
-      writer.write(pending.get(nextToWrite)!);
-      pending.delete(nextToWrite++);
-    }
-  };
-  const worker = async () => {
-    while (nextToStart < sources.length && !abort.signal.aborted) {
-      const i = nextToStart++;
-      let row: OutputRow;
-      try {
-        const result = await pl.run(sources[i], { signal: abort.signal, wantRenders: !!flags.saveRenders });
-        if (flags.saveRenders) await saveRenders(flags.saveRenders, result);
-        row = rowFromResult(result);
-      } catch (e) {
-        row = rowFromError(sources[i], e);
-      }
-      if (row.error) {
-        failed++;
-        if (flags.failFast) abort.abort();
-      }
-      progress.tick(!row.error);
-      pending.set(i, row);
-      flush();
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.min(jobs, sources.length) }, worker));
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    progress.finish();
-  }
-  // Rows after a gap (a clip aborted by --fail-fast) are still complete; keep them in order.
-  for (const i of [...pending.keys()].sort((a, b) => a - b)) writer.write(pending.get(i)!);
-  return failed + (abort.signal.aborted ? sources.length - nextToStart : 0);
+/** One clip through the pipeline, to its row (renders saved first, so their failure is the clip's). */
+async function runOne(pl: Pipeline, source: SourceRef, signal: AbortSignal, flags: RunFlags): Promise<OutputRow> {
+  const result = await pl.run(source, { signal, wantRenders: !!flags.saveRenders });
+  if (flags.saveRenders) await saveRenders(flags.saveRenders, result);
+  return rowFromResult(result);
 }
 
+/** Every output path is checked before a model loads; --out may not overwrite an input. */
+function checkOutputs(flags: RunFlags, sources: SourceRef[]): void {
+  const inputs = sources.map((s) => s.path);
+  if (flags.out) checkOutputFile('--out', flags.out, inputs);
+  if (flags.trace) checkOutputFile('--trace', flags.trace, inputs);
+  if (flags.saveRenders) prepareOutputDir('--save-renders', flags.saveRenders);
+}
+
+/** The batch has run by now: a trace that cannot be written is reported, the rows stand. */
+function writeTrace(file: string, profiler: StageProfiler, io: CliIO, cmd: Command): void {
+  try {
+    writeFileSync(file, JSON.stringify(profiler.chromeTrace()));
+  } catch (e) {
+    io.err(`visage: could not write the trace to ${file}: ${(e as Error).message}\n`);
+    setExitCode(cmd, 1);
+  }
+}

@@ -63,7 +63,7 @@ export class FeatureSource {
         cache: this.cache,
         levels: this.levels.map((l) => l.slot),
         keyParts: (slot) => ({ pluginVersion: this.pluginVersion, modelHash: this.modelHash, config: this.levelConfig(slot) }),
-        run: async (item) => (await (await this.pipeline()).run({ path: item.source, id: item.id, label: item.label })).levels,
+        run: async (item) => (await (await this.pipeline()).levels({ path: item.source, id: item.id, label: item.label })).levels,
         onClip: () => progress.tick(true),
       });
     } finally {
