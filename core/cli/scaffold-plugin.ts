@@ -25,7 +25,7 @@ export function scaffoldPlugin(parent: string, name: string, publisher: string):
     contributes: {
       levels: [{
         id: level,
-        title: 'Mean brightness of the sampled frames',
+        title: `${level}: a template level (it measures mean brightness; replace that with your feature)`,
         options: { type: 'object', additionalProperties: false, properties: { gamma: { type: 'number', exclusiveMinimum: 0, default: 1 } } },
       }],
     },

@@ -3,17 +3,17 @@
  * serves each stage, which levels run in which order, every option with its defaults, and the layer each
  * value came from. Loads no plugin code and no model, so `pipeline explain` is instant.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import * as errors from '../errors/messages.ts';
-import { VisageError } from '../errors/visage-error.ts';
 import type { ProviderPoint } from '../manifest/index.ts';
 import type { PluginRegistry, ProviderEntry } from '../plugins/plugin-registry.ts';
 import { mergeLayers, setOverridesLayer, type Layer, type Origins } from './layers.ts';
 import { validateOptions } from './options-validator.ts';
 import { PRESET_SCHEMA } from './preset-schema.ts';
 import { orderLevels } from './order-levels.ts';
+import { readJsonFile } from './read-json-file.ts';
 
 export const DEFAULT_PRESET = 'embedded';
 export const DEFAULT_FRAMES = 16;
@@ -171,10 +171,7 @@ function collectLayers(registry: PluginRegistry, req: PresetRequest): Layer[] {
   const layers: Layer[] = [];
   const visiting: string[] = [];
   const expand = (ref: string, fromDir: string) => {
-    const isFile = /^[./]|\.json$/.test(ref);
-    const file = isFile ? path.resolve(fromDir, ref) : registry.preset(ref)?.file;
-    if (!file) throw errors.presetNotFound(ref, registry.presetNames());
-    const name = isFile ? `file:${path.relative(process.cwd(), file) || file}` : `preset:${ref} (${registry.preset(ref)!.plugin.id})`;
+    const { file, name } = presetFile(registry, ref, fromDir);
     if (visiting.includes(file)) throw errors.presetCycle([...visiting.map((f) => path.basename(f)), path.basename(file)]);
     visiting.push(file);
     const data = readJson(file);
@@ -197,20 +194,26 @@ function collectLayers(registry: PluginRegistry, req: PresetRequest): Layer[] {
 }
 
 function readJson(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw errors.presetFileUnreadable(file, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message);
+  const v = readJsonFile(file, { jsonc: true, what: 'preset' });
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw errors.presetFileUnreadable(file, 'not a JSON object');
+  return v as Record<string, unknown>;
+}
+
+/**
+ * A preset reference is a contributed preset's name, a pipeline.json file, or a folder holding one.
+ * A name wins over a same-named relative path only when it has no path syntax.
+ */
+function presetFile(registry: PluginRegistry, ref: string, fromDir: string): { file: string; name: string } {
+  const local = path.resolve(fromDir, ref);
+  const looksLikePath = /^[./~]|[\\/]|\.jsonc?$/.test(ref);
+  if (!looksLikePath && registry.preset(ref)) return { file: registry.preset(ref)!.file, name: `preset:${ref} (${registry.preset(ref)!.plugin.id})` };
+  if (existsSync(local)) {
+    const file = statSync(local).isDirectory() ? path.join(local, 'pipeline.json') : local;
+    if (!existsSync(file)) throw errors.presetFileUnreadable(local, 'the folder has no pipeline.json');
+    return { file, name: `file:${path.relative(process.cwd(), file) || file}` };
   }
-  try {
-    const v = JSON.parse(text);
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not a JSON object');
-    return v;
-  } catch (e) {
-    if (e instanceof VisageError) throw e;
-    throw errors.presetFileUnreadable(file, `invalid JSON: ${(e as Error).message}`);
-  }
+  if (looksLikePath) throw errors.presetFileUnreadable(local, 'no such file or folder');
+  throw errors.presetNotFound(ref, registry.presetNames());
 }
 
 function hintFor(pointer: string, extra?: string): string {

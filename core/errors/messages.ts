@@ -16,7 +16,7 @@ export const predictionsInvalid = (file: string, line: number, detail: string) =
 
 // ---- presets and configuration ----------------------------------------------------------
 export const presetNotFound = (name: string, known: string[]) =>
-  bad('PRESET_NOT_FOUND', `no preset named "${name}"`, known.length ? `known presets: ${known.join(', ')}; or pass a file with --config` : 'no plugin contributes presets; pass a file with --config');
+  bad('PRESET_NOT_FOUND', `no preset named "${name}"`, `--preset takes a preset name (${known.length ? `known: ${known.join(', ')}` : 'no plugin contributes one'}), a pipeline.json file, or a folder holding one`);
 export const presetFileUnreadable = (file: string, detail: string) =>
   bad('PRESET_UNREADABLE', `cannot read preset ${file}: ${detail}`, 'check the path; presets are JSON files', { file });
 export const presetCycle = (chain: string[]) =>
@@ -36,7 +36,7 @@ export const setOverrideInvalid = (expr: string, detail: string) =>
 
 // ---- plugins -----------------------------------------------------------------------------
 export const pluginActivationFailed = (plugin: string, detail: string, cause?: unknown) =>
-  fail('PLUGIN_ACTIVATION_FAILED', `activate() failed: ${detail}`, 'see the cause below; run `visage plugins list` to check the plugin', { plugin, cause } as Partial<VisageError>);
+  fail('PLUGIN_ACTIVATION_FAILED', `activate() failed: ${detail}`, 'fix the plugin at the place named; `visage plugins validate DIR --load` checks that its entry imports', { plugin, cause } as Partial<VisageError>);
 export const pluginEntryInvalid = (plugin: string, main: string) =>
   fail('PLUGIN_ENTRY_INVALID', `${main} does not export an activate(ctx) function`, 'export function activate(ctx) { ... } from the module named by "main"', { plugin });
 export const pluginTapForeign = (plugin: string, stage: string, id: string) =>
@@ -191,6 +191,14 @@ export const fineCliperCheckpointMismatch = (file: string, detail: string) =>
   bad('FINECLIPER_CHECKPOINT_MISMATCH', `checkpoint ${file}: ${detail}`, 'use the checkpoint written by `visage train` with the same preset levels and classes, or retrain');
 export const fineCliperEmptySplit = (what: string) =>
   bad('FINECLIPER_EMPTY_SPLIT', `${what} has no clips`, 'check --dataset, --root, --fold and the split files');
+
+// ---- JSON files (presets, manifests) -------------------------------------------------------
+export const jsonFileUnreadable = (what: string, file: string, detail: string) =>
+  bad('JSON_FILE_UNREADABLE', `cannot read ${what} ${file}: ${detail}`, 'check the path', { file });
+export const jsonInvalid = (what: string, file: string, line: number, column: number, detail: string, hint: string) =>
+  bad('JSON_INVALID', `${what} ${file}:${line}:${column}: ${detail}`, hint, { file });
+export const jsonKeyForbidden = (what: string, file: string, line: number, column: number, key: string) =>
+  bad('JSON_KEY_FORBIDDEN', `${what} ${file}:${line}:${column}: the key "${key}" is not allowed`, `"${key}" would reach JavaScript's object prototype; rename or remove it`, { file });
 
 // ---- reliability: the batch (time limits, stage outputs, output paths, signals) ------------
 export const stageTimeout = (plugin: string, stage: string, id: string, ms: number) =>

@@ -4,7 +4,7 @@
  * others still load; dependents of a failed plugin fail with the root cause in their reason.
  */
 import path from 'node:path';
-import { PROVIDER_POINTS, readManifest, type ManifestProblem, type PluginManifest, type ProviderPoint } from '../manifest/index.ts';
+import { PROVIDER_POINTS, pluginIdOf, readManifest, type ManifestProblem, type PluginManifest, type ProviderPoint } from '../manifest/index.ts';
 import type { LevelContribution, ProviderContribution } from '../manifest/plugin-manifest.ts';
 import type { FoundPlugin, PluginSource } from './discover.ts';
 
@@ -80,7 +80,7 @@ export class PluginRegistry {
   private record(f: FoundPlugin): PluginRecord {
     const read = readManifest(f.folder);
     const errors = read.problems.filter((p) => p.severity === 'error');
-    const id = errors[0]?.plugin ?? (read.manifest ? `${read.manifest.publisher}.${read.manifest.name.replace(/^@[^/]+\//, '')}` : path.basename(f.folder));
+    const id = errors[0]?.plugin ?? pluginIdOf(read.raw) ?? path.basename(f.folder);
     const rawVersion = (read.raw as { version?: unknown } | undefined)?.version;
     const base = { id, folder: f.folder, source: f.source, problems: read.problems, version: typeof rawVersion === 'string' ? rawVersion : undefined };
     if (!read.manifest || errors.length) {

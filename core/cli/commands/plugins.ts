@@ -2,7 +2,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { formatProblem, readManifest } from '../../manifest/index.ts';
+import { formatProblem, pluginIdOf, readManifest } from '../../manifest/index.ts';
+import { importPluginEntry } from '../../plugins/activate-plugin.ts';
+import { isVisageError } from '../../errors/visage-error.ts';
 import { discoverPlugins } from '../../plugins/discover.ts';
 import { addHostFlags, hostFromFlags, type HostFlagValues } from '../host-flags.ts';
 import { setExitCode, type CliIO } from '../main.ts';
@@ -36,7 +38,9 @@ export function registerPluginsCommands(program: Command, io: CliIO): void {
     .command('validate')
     .summary('validate the manifest of a plugin folder')
     .argument('<dir>', 'plugin folder (with package.json), or a folder of plugin folders')
-    .action((dir: string, _flags: unknown, cmd: Command) => {
+    .option('--load', 'also import each entry module (no activate()), reporting syntax and import errors with file:line')
+    .addHelpText('after', '\nExamples:\n  visage plugins validate ./my-plugin --load\n  visage plugins validate plugins')
+    .action(async (dir: string, flags: { load?: boolean }, cmd: Command) => {
       const abs = path.resolve(dir);
       const folders = existsSync(path.join(abs, 'package.json')) ? [abs] : discoverPlugins({ pluginDirs: [abs], builtins: false, projectDirs: [] }).map((f) => f.folder);
       if (folders.length === 0) {
@@ -47,9 +51,17 @@ export function registerPluginsCommands(program: Command, io: CliIO): void {
       let errors = 0;
       for (const folder of folders) {
         const r = readManifest(folder);
-        const id = (r.problems[0]?.plugin) ?? (r.manifest ? `${r.manifest.publisher}.${r.manifest.name}` : path.basename(folder));
+        const id = r.problems[0]?.plugin ?? pluginIdOf(r.raw) ?? path.basename(folder);
         for (const p of r.problems) io.out(formatProblem(p, path.relative(process.cwd(), r.file)) + '\n');
-        const n = r.problems.filter((p) => p.severity === 'error').length;
+        let n = r.problems.filter((p) => p.severity === 'error').length;
+        if (!n && flags.load && r.manifest) {
+          try {
+            await importPluginEntry(folder, r.manifest.main, id);
+          } catch (e) {
+            n++;
+            io.out(`${isVisageError(e) ? e.format() : String(e)}\n`);
+          }
+        }
         errors += n;
         io.out(n ? `[${id}] invalid: ${n} error(s)\n` : `[${id}] ok\n`);
       }
