@@ -5,7 +5,8 @@ import type { PresetRequest } from '../config/resolve-preset.ts';
 import { DEFAULT_LIMITS } from '../pipeline/pipeline.ts';
 import { secondsAsMs } from './option-parsers.ts';
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+/** Commander parser of a repeatable option: every occurrence adds one value. */
+export const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function addPresetFlags(cmd: Command): Command {
   return cmd

@@ -6,7 +6,7 @@
  * - any other folder yields each video and image in it, and recurses into sub-folders;
  * - a glob yields what it matches, filtered to media files and folders as above.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inputNoClips, inputNotFound } from '../errors/messages.ts';
 import { expandGlob, hasGlobMagic } from './glob.ts';
@@ -20,17 +20,27 @@ async function statOrNull(p: string) {
   }
 }
 
-/** Clip sources inside one folder (the folder itself when it is a frame sequence). */
-async function fromFolder(dir: string): Promise<string[]> {
+/**
+ * Clip sources inside one folder (the folder itself when it is a frame sequence). Symbolic links are
+ * followed to the file or folder they name; a folder reached twice (a link loop) is read once.
+ */
+async function fromFolder(dir: string, visited = new Set<string>()): Promise<string[]> {
+  const real = await realpath(dir).catch(() => dir);
+  if (visited.has(real)) return [];
+  visited.add(real);
   const list = await readdir(dir, { withFileTypes: true });
-  const visible = list.filter((d) => !d.name.startsWith('.'));
-  const files = visible.filter((d) => d.isFile()).map((d) => d.name);
+  const files: string[] = [];
+  const subdirs: string[] = [];
+  for (const d of list.filter((e) => !e.name.startsWith('.'))) {
+    const kind = d.isSymbolicLink() ? await statOrNull(join(dir, d.name)) : d;
+    if (kind?.isFile()) files.push(d.name);
+    else if (kind?.isDirectory()) subdirs.push(d.name);
+  }
   const images = files.filter(isImagePath);
   const videos = files.filter(isVideoPath);
   if (videos.length === 0 && looksLikeFrameSequence(images)) return [dir];
   const out = [...videos, ...images].sort().map((f) => join(dir, f));
-  const subdirs = visible.filter((d) => d.isDirectory()).map((d) => d.name).sort();
-  for (const sub of subdirs) out.push(...(await fromFolder(join(dir, sub))));
+  for (const sub of subdirs.sort()) out.push(...(await fromFolder(join(dir, sub), visited)));
   return out;
 }
 

@@ -126,7 +126,7 @@ export class Pipeline {
 
     const { ingest, fusion, decide } = this.preset;
     const clip = await timed('ingest', () =>
-      this.callStage('ingest', ingest, (h) => h.ingest.get(ingest.use)!.promise(source, call(ingest)), clipAbort),
+      this.callStage('ingest', ingest, (h) => h.ingest.get(ingest.use)!.promise(source, call(ingest)), clipAbort, source.id ?? source.path),
     );
     if (!clip) throw errors.noIngesterAccepted(source.path, [ingest.use]);
     if (source.label && !clip.label) clip.label = source.label;
@@ -137,11 +137,11 @@ export class Pipeline {
     const weights = Object.fromEntries(this.preset.levels.map((l) => [l.slot, l.weight]));
     const check = (stage: OutputContext['stage'], p: ResolvedProvider): OutputContext => ({ plugin: p.plugin, stage, provider: p.use, classes: prompts.classes });
     const fused = await timed('fusion', async () => validateFusionOutput(
-      await this.callStage('fusion', fusion, (h) => h.fusion.get(fusion.use)!.promise({ clip, levels, weights, prompts }, call(fusion, clip.id)), clipAbort),
+      await this.callStage('fusion', fusion, (h) => h.fusion.get(fusion.use)!.promise({ clip, levels, weights, prompts }, call(fusion, clip.id)), clipAbort, clip.id),
       check('fusion', fusion),
     ));
     const decision = await timed('decide', async () => validateDecision(
-      await this.callStage('decide', decide, (h) => h.decide.get(decide.use)!.promise({ clip, fusion: fused, prompts }, call(decide, clip.id)), clipAbort),
+      await this.callStage('decide', decide, (h) => h.decide.get(decide.use)!.promise({ clip, fusion: fused, prompts }, call(decide, clip.id)), clipAbort, clip.id),
       check('decide', decide),
     ));
     return { clip, levels, fusion: fused, decision, timings };
@@ -197,7 +197,7 @@ export class Pipeline {
       running.set(level.slot, Promise.all(needs).then(async (outs) => {
         const deps = Object.fromEntries(level.needs.map((n, i) => [n, outs[i]]));
         const t = performance.now();
-        const raw = await this.callStage('levels', level, (h) => h.levels.get(level.use)!.promise({ clip, deps, classes: prompts.classes }, call(level, clip.id, level.slot)), clipAbort);
+        const raw = await this.callStage('levels', level, (h) => h.levels.get(level.use)!.promise({ clip, deps, classes: prompts.classes }, call(level, clip.id, level.slot)), clipAbort, clip.id);
         const out = validateLevelOutput(raw, { plugin: level.plugin, stage: 'levels', provider: level.use, classes: prompts.classes });
         timings[`levels.${level.slot}`] = +(performance.now() - t).toFixed(2);
         return out;
@@ -214,8 +214,10 @@ export class Pipeline {
    * Calls one provider: under the stage time limit and the clip's abort signal, with whatever it
    * throws stamped with its plugin and stage (Rollup's PluginDriver does the same per hook).
    */
-  private async callStage<T>(stage: StageName, p: ResolvedProvider, invoke: (hooks: StageHooks) => Promise<T | undefined>, clipAbort: AbortController): Promise<T> {
+  private async callStage<T>(stage: StageName, p: ResolvedProvider, invoke: (hooks: StageHooks) => Promise<T | undefined>, clipAbort: AbortController, clipId?: string): Promise<T> {
     let result: T | undefined;
+    const t0 = performance.now();
+    const log = this.deps.logger;
     try {
       // A provider that throws synchronously (not async) still fails only its clip.
       const work = (async () => invoke(this.hooks))();
@@ -230,8 +232,11 @@ export class Pipeline {
         onAbort: (reason) => (reason instanceof VisageError && reason.code === 'STAGE_TIMEOUT' ? reason : errors.clipAborted(reasonText(reason))),
       });
     } catch (e) {
-      throw wrapPluginError(e, p.plugin, stage);
+      const err = wrapPluginError(e, p.plugin, stage);
+      log.debug(`${stage} ${p.use}${clipId ? ` [${clipId}]` : ''} failed after ${(performance.now() - t0).toFixed(1)} ms: ${err.code}: ${err.message}${e instanceof Error && e.stack ? `\n${e.stack}` : ''}`);
+      throw err;
     }
+    log.debug(`${stage} ${p.use}${clipId ? ` [${clipId}]` : ''}: ${(performance.now() - t0).toFixed(1)} ms`);
     if (result === undefined && stage !== 'ingest') throw errors.stageReturnedNothing(p.plugin, stage, p.use);
     return result as T;
   }

@@ -38,7 +38,7 @@ describe('visage pipeline explain', () => {
   it('exits 2 on an unknown preset and lists the known ones', async () => {
     const r = await runCli('pipeline', 'explain', '--plugin-dir', FIXTURE_PLUGINS, '--preset', 'nope');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/PRESET_NOT_FOUND: no preset named "nope"[\s\S]*known presets: .*synthetic/);
+    expect(r.err).toMatch(/PRESET_NOT_FOUND: no preset named "nope"[\s\S]*known: .*synthetic/);
   });
 
   it('exits 2 on an unknown option (commander)', async () => {

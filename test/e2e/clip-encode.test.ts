@@ -18,7 +18,9 @@ describe('visage clip encode (a command contributed by the clip-adapter plugin)'
     const image = path.join(FACES_DIR, 'messi5.jpg');
     const r = await runCli('clip', 'encode', '--models', models, '--image', image, '--text', 'a red face', 'a photo of a cat');
     expect(r.code, r.err).toBe(0);
-    const printed = JSON.parse(r.out) as { kind: string; input: string; vector: number[] }[];
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines).toHaveLength(3); // JSON Lines: one object per input
+    const printed = lines.map((l) => JSON.parse(l)) as { kind: string; input: string; vector: number[] }[];
     expect(printed.map((p) => [p.kind, p.input])).toEqual([['image', image], ['text', 'a red face'], ['text', 'a photo of a cat']]);
     for (const p of printed) expect(Math.hypot(...p.vector)).toBeCloseTo(1, 5);
     const direct = await clipEncode(models, { images: [image], texts: ['a red face', 'a photo of a cat'] });

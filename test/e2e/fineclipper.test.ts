@@ -35,6 +35,7 @@ describe('visage train / predict / extract (FineCLIPER, contributed by clip-adap
     const out = path.join(work, 'run');
     const r = await runCli('train', ...dataset(), ...host(), '--out', out, '--batch-size', '8', '--val-fraction', '0.25');
     expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/^\d+ of 48 clips cached(, \d+ extracted)?$/m);
     expect(r.err).toMatch(/training on 24 clips, selecting on 8 validation clips/);
     expect(r.err.match(/^epoch +\d+\/30 +loss [\d.]+ +val UAR [\d.]+ +WAR [\d.]+/gm)).toHaveLength(30);
     expect(existsSync(path.join(out, 'model.safetensors'))).toBe(true);
@@ -48,7 +49,7 @@ describe('visage train / predict / extract (FineCLIPER, contributed by clip-adap
 
   it('zero-shot (descriptors alone) stays at chance on the same test split', async () => {
     const output = path.join(work, 'zero-shot.jsonl');
-    const r = await runCli('predict', '--zero-shot', ...dataset(), ...host(), '--output', output);
+    const r = await runCli('predict', '--zero-shot', ...dataset(), ...host(), '--out', output);
     expect(r.code, r.err).toBe(0);
     expect(uarOf(output)).toBeLessThanOrEqual(0.35);
     expect(readPredictions(output)).toHaveLength(16);

@@ -13,6 +13,9 @@ export function registerEvalCommand(program: Command, io: CliIO): void {
     .requiredOption('--predictions <files...>', 'predictions files (one per fold)')
     .option('--classes <names>', 'comma-separated class order for the report (default: sorted names)')
     .option('--json', 'print JSON instead of tables')
+    // Listed for --help: main.ts turns `eval --open-set ...` into `open-set eval ...` before parsing.
+    .option('--open-set', "run HESP's open-set protocol instead: same as `visage open-set eval` (see its --help for every option)")
+    .option('--known <n>', 'with --open-set: the number of known classes in each draw')
     .addHelpText('after', '\nExamples:\n  visage eval --predictions fold1.jsonl fold2.jsonl fold3.jsonl fold4.jsonl fold5.jsonl\n  visage eval --predictions open-set.jsonl --json\n  visage eval --open-set --known 3 --features feats.json   (= visage open-set eval: train and score 5 draws)')
     .action((flags: { predictions: string[]; classes?: string; json?: boolean }) => {
       const classes = flags.classes?.split(',').map((s) => s.trim()).filter(Boolean);

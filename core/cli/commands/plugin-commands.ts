@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import type { PluginRegistry } from '../../plugins/plugin-registry.ts';
-import { addHostFlags, hostFromFlags, type HostFlagValues } from '../host-flags.ts';
+import { addHostFlags, collect, hostFromFlags, type HostFlagValues } from '../host-flags.ts';
 import { setExitCode, type CliIO } from '../main.ts';
 
 export function registerPluginCommands(program: Command, registry: PluginRegistry, io: CliIO): void {
@@ -18,7 +18,11 @@ export function registerPluginCommands(program: Command, registry: PluginRegistr
       if (parent.commands.some((x) => x.name() === words[words.length - 1])) continue; // first plugin wins
       const cmd = parent.command(words[words.length - 1]).summary(c.title).description(`${c.description ?? c.title}\n(contributed by ${plugin.id})`);
       for (const a of c.arguments ?? []) cmd.argument(`${a.required ? '<' : '['}${a.name}${a.variadic ? '...' : ''}${a.required ? '>' : ']'}`, a.description ?? '');
-      for (const o of c.options ?? []) cmd.option(o.flags, o.description ?? '', o.default as string | boolean | string[] | undefined);
+      for (const o of c.options ?? []) {
+        // --set means the same in every command: repeatable, one path=value each (as in pipeline run).
+        if (/^--set\b/.test(o.flags)) cmd.option('--set <path=value>', o.description ?? 'override one preset value (repeatable)', collect, []);
+        else cmd.option(o.flags, o.description ?? '', o.default as string | boolean | string[] | undefined);
+      }
       addHostFlags(cmd);
       cmd.action(async (...params: unknown[]) => {
         const self = params[params.length - 1] as Command;

@@ -1,5 +1,5 @@
 // Frame folders, single images and input expansion, on files this test writes from the shared photos.
-import { mkdir, mkdtemp, rm, writeFile, copyFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile, copyFile, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -96,5 +96,20 @@ describe.skipIf(!shared)('frame folders and images', () => {
     expect(await expandInputs([join(dir, 'nope.mp4')]).catch((e) => e.code)).toBe('INPUT_NOT_FOUND');
     expect(await expandInputs([join(dir, 'photos/*.mkv')]).catch((e) => e.code)).toBe('INPUT_NO_CLIPS');
     expect(await expandInputs([join(dir, 'nothing')]).catch((e) => e.code)).toBe('INPUT_NO_CLIPS');
+  });
+});
+
+describe('symbolic links in input folders', () => {
+  it('follows links to clips and to folders, and reads a folder reached through a loop once', async () => {
+    const real = await mkdtemp(join(tmpdir(), 'visage-real-'));
+    await writeFile(join(real, 'a.mp4'), 'x');
+    await writeFile(join(real, 'b.mp4'), 'x');
+    const links = await mkdtemp(join(tmpdir(), 'visage-links-'));
+    await symlink(join(real, 'a.mp4'), join(links, 'a.mp4'));
+    await symlink(join(real, 'b.mp4'), join(links, 'b.mp4'));
+    await mkdir(join(links, 'sub'));
+    await symlink(links, join(links, 'sub', 'loop'));
+    await symlink(join(real, 'missing.mp4'), join(links, 'dangling.mp4'));
+    expect(await expandInputs([links])).toEqual([join(links, 'a.mp4'), join(links, 'b.mp4')]);
   });
 });

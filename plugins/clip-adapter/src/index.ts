@@ -20,7 +20,8 @@ export function activate(ctx: PluginContext): void {
     if (!ctx.settings.modelsDir) throw errors.badInput('CLIP_MODELS_MISSING', 'no CLIP models folder given', 'pass --models DIR with vision_model.onnx and/or text_model.onnx');
     if (images.length + texts.length === 0) throw errors.badInput('CLIP_NOTHING_TO_ENCODE', 'nothing to encode', 'pass --image FILE and/or --text STRING (each repeatable)');
     const encoded = await clipEncode(ctx.settings.modelsDir, { images, texts });
-    out(JSON.stringify(encoded, null, 2) + '\n');
+    // JSON Lines: one object per input, so `| jq -c` and line-based tools work on it.
+    out(encoded.map((e) => JSON.stringify(e) + '\n').join(''));
   });
   ctx.commands.provide('extract', (input) => extractCommand(input, ctx.version));
   ctx.commands.provide('train', (input) => trainCommand(input, ctx.version));

@@ -2,7 +2,7 @@
  * The FineCLIPER CLI commands contributed by the clip-adapter plugin:
  *   visage extract  --dataset D --root DIR [--fold k] [--split train|test|all]
  *   visage train    --dataset D --root DIR [--fold k] [--out DIR] [--epochs n] ...
- *   visage predict  --dataset D --root DIR (--checkpoint FILE | --zero-shot) [--output FILE]
+ *   visage predict  --dataset D --root DIR (--checkpoint FILE | --zero-shot) [--out FILE]
  * Each takes the host flags (--models, --cache-dir, ...) and the preset flags (--preset, --set).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -53,9 +53,11 @@ export async function trainCommand(input: CommandInput, pluginVersion: string): 
   const outDir = resolve(String(flags.out ?? join('runs', `fineclipper-${datasetTag(req)}`)));
   const source = await FeatureSource.open(input, flags, pluginVersion, 'visage train');
   try {
-    input.err(`extracting features of ${trainSplit.items.length} train and ${testSplit.items.length} test clips (cache: ${source.cache.dir})\n`);
+    input.err(`features of ${trainSplit.items.length} train and ${testSplit.items.length} test clips (cache: ${source.cache.dir})\n`);
     const train = await source.extract(trainSplit.items);
     const test = await source.extract(testSplit.items);
+    const hits = train.hits + test.hits;
+    input.err(`${hits} of ${hits + train.misses + test.misses} clips cached${train.misses + test.misses ? `, ${train.misses + test.misses} extracted` : ''}\n`);
     const classes = trainSplit.classes;
     const fusionOpts = source.fusionOptions();
     const config = defaultConfig(classes, embedWidth(train.clips), source.preset.frames, levelSpecs(source, train.kinds, flags), {
@@ -126,7 +128,7 @@ export async function predictCommand(input: CommandInput, pluginVersion: string)
       const descriptors = await source.descriptors(classes);
       logits = feats.clips.map((c) => zeroShotLogits(config, descriptors, c));
     }
-    const output = resolve(String(flags.output ?? (checkpointPath ? join(dirname(checkpointPath), `predictions-${split}.jsonl`) : `predictions-zero-shot-${datasetTag(req)}-${split}.jsonl`)));
+    const output = resolve(String(flags.out ?? (checkpointPath ? join(dirname(checkpointPath), `predictions-${split}.jsonl`) : `predictions-zero-shot-${datasetTag(req)}-${split}.jsonl`)));
     await writePredictions(output, feats.clips, logits, classes);
     input.out(report(output, feats.clips, logits, classes));
     return 0;
