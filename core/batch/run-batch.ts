@@ -32,7 +32,8 @@ export interface BatchOptions {
   holdMs?: number;
   /** Stops the batch: clips in flight end with ABORTED rows, the rest get SKIPPED rows. */
   signal?: AbortSignal;
-  /** Called once per row as it is decided (progress bars). */
+  /** Called when a clip starts and once per row as it is decided (progress bars). */
+  onStart?: (source: SourceRef) => void;
   onRow?: (row: OutputRow) => void;
 }
 
@@ -133,6 +134,7 @@ export async function runBatch(sources: SourceRef[], runOne: RunOne, sink: RowSi
     while (nextToStart < sources.length && !stop.signal.aborted) {
       const i = nextToStart++;
       let row: OutputRow;
+      opts.onStart?.(sources[i]);
       try {
         row = await runOne(sources[i], stop.signal);
       } catch (e) {

@@ -223,6 +223,8 @@ export const outputClosed = (detail: string) =>
   fail('OUTPUT_CLOSED', `the output was closed by its reader (${detail})`, 'the reader of the rows went away (e.g. `| head`); use --out FILE to keep every row');
 export const optionInvalid = (flag: string, value: string, expected: string) =>
   bad('OPTION_INVALID', `${flag} ${JSON.stringify(value)}: expected ${expected}`, `e.g. ${flag} 2`);
+export const optionNeeds = (flag: string, needs: string, why: string) =>
+  bad('OPTION_INVALID', `${flag} needs ${needs}`, why);
 export const internalError = (detail: string, cause?: unknown) =>
   fail('INTERNAL_ERROR', `unexpected error: ${detail}`, 'this is a bug in Visage: please report it with the command line; --log-level debug prints the stack', { cause } as Partial<VisageError>);
 

@@ -21,9 +21,9 @@ export class RowWriter implements RowSink {
   private headerWritten = false;
   private closedBy?: VisageError;
 
-  /** `file` undefined writes to `stream` (stdout). */
-  constructor(private readonly format_: OutputFormat, file: string | undefined, private readonly classes: string[] = [], stream: NodeJS.WritableStream = process.stdout) {
-    if (file) this.fd = openSync(file, 'w');
+  /** `file` undefined writes to `stream` (stdout); `append` adds to an existing file (--resume). */
+  constructor(private readonly format_: OutputFormat, file: string | undefined, private readonly classes: string[] = [], stream: NodeJS.WritableStream = process.stdout, append = false) {
+    if (file) this.fd = openSync(file, append ? 'a' : 'w');
     else {
       this.stream = stream;
       stream.on('error', (e: NodeJS.ErrnoException) => {

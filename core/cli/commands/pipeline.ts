@@ -13,11 +13,13 @@ import { addHostFlags, addPresetFlags, hostFromFlags, presetRequest, type HostFl
 import { Progress } from '../progress.ts';
 import { intIn, secondsAsMs } from '../option-parsers.ts';
 import { checkOutputFile, prepareOutputDir } from '../output-paths.ts';
-import { newCounts, runBatch, summaryLine, type RowOrder } from '../../batch/run-batch.ts';
+import { newCounts, runBatch, summaryLine, type RowOrder, type RowSink } from '../../batch/run-batch.ts';
+import { prepareResume } from '../../output/resume.ts';
 import { Interrupts } from '../../batch/interrupts.ts';
 import { guardProcess } from '../../batch/process-guards.ts';
 import { setExitCode, type CliIO } from '../main.ts';
 import { isVisageError } from '../../errors/visage-error.ts';
+import { optionNeeds } from '../../errors/messages.ts';
 
 interface RunFlags extends HostFlagValues {
   out?: string;
@@ -30,6 +32,7 @@ interface RunFlags extends HostFlagValues {
   profile?: boolean;
   trace?: string;
   saveRenders?: string;
+  resume?: boolean;
 }
 
 export function registerPipelineCommands(program: Command, io: CliIO): void {
@@ -48,20 +51,44 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     .addOption(new Option('--hold <seconds>', 'with --order auto: how long a finished row waits for earlier clips').argParser(secondsAsMs).default(10_000, '10'))
     .option('--profile', 'print time per stage and plugin to stderr at the end')
     .option('--trace <file>', 'write a Chrome trace-event JSON of every stage call')
-    .option('--save-renders <dir>', 'save what each level saw (frames with mesh, parsing map, ...) as PNGs');
+    .option('--save-renders <dir>', 'save what each level saw (frames with mesh, parsing map, ...) as PNGs')
+    .option('--resume', 'with --out: keep the rows already in the file, run only the clips without one, and append');
   addHostFlags(addPresetFlags(run));
   run.addHelpText('after', '\nExamples:\n  visage pipeline run samples/astronaut.mp4\n  visage pipeline run "clips/*.mp4" --out rows.jsonl --set stages.levels.expression.weight=0.5\n  visage pipeline run clips/ --preset my-variant --profile --trace trace.json');
   run.action(async (inputs: string[], flags: RunFlags, cmd: Command) => {
     const host = hostFromFlags(flags);
     const preset = host.resolve(presetRequest(flags));
-    const { sources, invalid } = await sourcesFromArgs(inputs);
+    let { sources, invalid } = await sourcesFromArgs(inputs);
     checkOutputs(flags, sources);
+    if (flags.resume) {
+      const state = prepareResume(flags.out!);
+      sources = sources.filter((s) => !state.done.has(s.path));
+      invalid = invalid.filter((r) => !state.done.has(r.source));
+      io.err(`resuming ${flags.out}: ${state.kept} finished row(s) kept${state.dropped ? `, ${state.dropped} unfinished or torn dropped` : ''}; ${sources.length + invalid.length} clip(s) to run\n`);
+    }
     const counts = newCounts(sources.length + invalid.length);
     const interrupts = new Interrupts(() => summaryLine(counts)).install();
     const guard = guardProcess((line) => io.err(line + '\n'));
     const profiler = flags.profile || flags.trace ? new StageProfiler() : undefined;
+    const progress = new Progress(counts.total);
     let writer: RowWriter | undefined;
     let pl: Pipeline | undefined;
+    // The bar steps aside while a row is printed, so rows on the same terminal never garble it.
+    const sink = (w: RowWriter): RowSink => ({
+      format: (row) => w.format(row),
+      write: async (line) => {
+        progress.clear();
+        await w.write(line);
+        progress.draw();
+      },
+    });
+    const writeAll = async (rows: OutputRow[]) => {
+      for (const row of rows) {
+        counts.failed++;
+        progress.tick(false);
+        await sink(writer!).write(writer!.format(row));
+      }
+    };
     try {
       try {
         pl = await host.pipeline(preset, { profiler, signal: interrupts.signal });
@@ -70,26 +97,22 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
         // A bad configuration stops the run before any row (exit 2); a plugin that fails or hangs
         // while loading is a run failure: every input still gets a row that says why.
         if (!isVisageError(e) || e.exitCode === 2) throw e;
-        writer = new RowWriter(flags.format, flags.out, preset.classes ?? []);
-        for (const row of [...invalid, ...sources.map((src) => rowFromError(src, e))]) {
-          counts.failed++;
-          await writer.write(writer.format(row));
-        }
+        writer = new RowWriter(flags.format, flags.out, preset.classes ?? [], process.stdout, flags.resume);
+        await writeAll([...invalid, ...sources.map((src) => rowFromError(src, e))]);
         return;
       }
-      writer = new RowWriter(flags.format, flags.out, preset.classes ?? []);
-      for (const row of invalid) {
-        counts.failed++;
-        await writer.write(writer.format(row));
-      }
-      const progress = new Progress(sources.length);
+      writer = new RowWriter(flags.format, flags.out, preset.classes ?? [], process.stdout, flags.resume);
+      await writeAll(invalid);
       const p = pl;
-      await runBatch(sources, (source, signal) => runOne(p, source, signal, flags), writer, {
-        jobs: flags.jobs, failFast: flags.failFast, order: flags.order, holdMs: flags.hold, signal: interrupts.signal, onRow: (row) => progress.tick(!row.error),
-      }, counts).finally(() => progress.finish());
+      await runBatch(sources, (source, signal) => runOne(p, source, signal, flags), sink(writer), {
+        jobs: flags.jobs, failFast: flags.failFast, order: flags.order, holdMs: flags.hold, signal: interrupts.signal,
+        onStart: (source) => progress.clipStarted(source.path),
+        onRow: (row) => progress.tick(!row.error, row.source),
+      }, counts);
       if (profiler && flags.profile) io.err(profiler.formatTable() + '\n');
       if (profiler && flags.trace) writeTrace(flags.trace, profiler, io, cmd);
     } finally {
+      progress.finish();
       await pl?.dispose();
       writer?.close();
       guard.release();
@@ -143,6 +166,8 @@ async function runOne(pl: Pipeline, source: SourceRef, signal: AbortSignal, flag
 /** Every output path is checked before a model loads; --out may not overwrite an input. */
 function checkOutputs(flags: RunFlags, sources: SourceRef[]): void {
   const inputs = sources.map((s) => s.path);
+  if (flags.resume && !flags.out) throw optionNeeds('--resume', '--out FILE', 'the rows already in that file are kept, and only the missing clips run');
+  if (flags.resume && flags.format !== 'jsonl') throw optionNeeds('--resume', '--format jsonl', 'CSV rows do not carry what a resume needs');
   if (flags.out) checkOutputFile('--out', flags.out, inputs);
   if (flags.trace) checkOutputFile('--trace', flags.trace, inputs);
   if (flags.saveRenders) prepareOutputDir('--save-renders', flags.saveRenders);
