@@ -26,6 +26,7 @@ export function scaffoldPlugin(parent: string, name: string, publisher: string):
       levels: [{
         id: level,
         title: 'Mean brightness of the sampled frames',
+        scores: true,
         options: { type: 'object', additionalProperties: false, properties: { gamma: { type: 'number', exclusiveMinimum: 0, default: 1 } } },
       }],
     },
