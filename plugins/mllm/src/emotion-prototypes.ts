@@ -52,11 +52,12 @@ export interface PrototypeResult {
 }
 
 /**
- * Scores `classes` from one clip's AU series.
+ * Scores `runClasses` (every class of the table when the run names none) from one clip's AU series.
  * @throws VisageError AU_PROTOTYPES_MISSING_CLASS when a class has no prototype in the table.
  */
-export function prototypeScores(series: AuSeries, classes: readonly string[], options: PrototypeOptions = {}): PrototypeResult {
+export function prototypeScores(series: AuSeries, runClasses: readonly string[], options: PrototypeOptions = {}): PrototypeResult {
   const table: PrototypeTable = { ...DEFAULT_PROTOTYPES, ...options.prototypes };
+  const classes = runClasses.length ? runClasses : Object.keys(table);
   const temperature = options.temperature ?? DEFAULT_TEMPERATURE;
   if (!(temperature > 0)) throw errors.mllmConfigInvalid('action-units.temperature', `must be a positive number, got ${temperature}`);
   const missing = classes.filter((c) => !Object.hasOwn(table, c));

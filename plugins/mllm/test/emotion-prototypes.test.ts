@@ -59,6 +59,10 @@ describe('prototypeScores', () => {
     expect(argmax(r.scores)).toBe('contempt');
   });
 
+  it('scores every class of the table when the run names none', () => {
+    expect(Object.keys(prototypeScores(series(2, {}), []).scores)).toEqual(Object.keys(DEFAULT_PROTOTYPES));
+  });
+
   it('the manifest default table is the one in code', () => {
     const manifest = JSON.parse(readFileSync(path.join(import.meta.dirname, '../package.json'), 'utf8'));
     const level = manifest.contributes.levels.find((l: { id: string }) => l.id === 'action-units');
