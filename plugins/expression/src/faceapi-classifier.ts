@@ -10,6 +10,7 @@ import { rectToAffine, warpToFloat } from '../../../core/models/image-warp.ts';
 import { type OnnxSessionStore, runSession } from '../../../core/models/session-store.ts';
 import { errors } from '../../../core/errors/index.ts';
 import type { ClassScores, Frame } from '../../../core/types.ts';
+import { EMOTION_LABELS } from './emotion-classifier.ts';
 
 /** face-api label -> Visage class name (by name, never by index). */
 export const FACE_API_TO_VISAGE: Readonly<Record<(typeof FACE_API_EXPRESSION_LABELS)[number], string>> = {
@@ -47,9 +48,10 @@ export class FaceApiExpressionClassifier {
       const r = await runSession(this.session, 'face-api-expression', { input: new ort.Tensor('float32', faceApiInput(chunk), [chunk.length, S, S, 3]) });
       const probs = r.probabilities.data as Float32Array;
       for (let i = 0; i < chunk.length; i++) {
-        const scores: ClassScores = {};
-        FACE_API_EXPRESSION_LABELS.forEach((label, k) => (scores[FACE_API_TO_VISAGE[label]] = probs[i * K + k]));
-        out.push(scores);
+        const byName: ClassScores = {};
+        FACE_API_EXPRESSION_LABELS.forEach((label, k) => (byName[FACE_API_TO_VISAGE[label]] = probs[i * K + k]));
+        // Same key order as the FER2013 level, so rows read alike.
+        out.push(Object.fromEntries(EMOTION_LABELS.map((c) => [c, byName[c]])));
       }
     }
     return out;

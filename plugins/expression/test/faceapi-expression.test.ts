@@ -47,6 +47,7 @@ describe('face-api expression classifier', () => {
     const noise: Frame = { width: 64, height: 64, rgb: Uint8Array.from({ length: 64 * 64 * 3 }, (_, i) => (i * 7919) % 251), sourceIndex: 1 };
     const [one] = await classifier.classify([a]);
     const both = await classifier.classify([noise, a]);
+    expect(Object.keys(one)).toEqual([...EMOTION_LABELS]);
     expect(Object.values(one).reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
     for (const k of EMOTION_LABELS) expect(both[1][k]).toBeCloseTo(one[k], 5);
   });
