@@ -21,6 +21,13 @@ describe('level weights at resolve time', () => {
     expect(r.out).toMatch(/levels\s+slow\s+test\.synthetic\/slow\s+test\.synthetic@1\.0\.0\s+0\s+no scores\s/);
   });
 
+  it('explain marks levels whose embeddings a fusion scores (FineCLIPER) as "embeddings"; their weights stand', async () => {
+    const r = await runCli('pipeline', 'explain', '--preset', 'fineclipper');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/levels\s+parsing-map \(needs landmarks, parsing\)\s+visage\.clip-adapter\/clip-parsing\s+\S+\s+0\.5\s+embeddings\s/);
+    expect(r.out).toMatch(/levels\s+description \(needs landmarks\)\s+visage\.mllm\/description\s+\S+\s+0\s+no scores\s/);
+  });
+
   it('refuses a non-zero weight on a level that returns no class scores (exit 2, with a hint)', async () => {
     const r = await runCli('pipeline', 'run', ...fixture, '--set', 'stages.levels.slow.weight=0.5', 'solid:200,10,10');
     expect(r.code).toBe(2);
