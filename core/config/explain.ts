@@ -20,7 +20,7 @@ export function explainPreset(p: ResolvedPreset, registry: PluginRegistry): stri
   prov('ingest', '', p.ingest.use, p.ingest.plugin, p.ingest.pluginVersion, '', 'stages.ingest.use');
   for (const l of p.levels) {
     const needs = l.needs.length ? ` (needs ${l.needs.join(', ')})` : '';
-    prov('levels', l.slot + needs, l.use, l.plugin, l.pluginVersion, String(l.weight), `stages.levels.${l.slot}.use`, { scores: 'yes', embeddings: 'embeddings', none: 'no scores' }[l.scores]);
+    prov('levels', l.slot + needs, l.use, l.plugin, l.pluginVersion, String(l.weight), `stages.levels.${l.slot}.use`, { scores: 'yes', embeddings: 'embeddings', none: 'no scores' }[l.feeds]);
     const w = rows[rows.length - 1];
     const [useFrom, weightFrom] = [from(`stages.levels.${l.slot}.use`), from(`stages.levels.${l.slot}.weight`)];
     w[6] = useFrom === weightFrom ? useFrom : `${useFrom}; weight ${weightFrom}`;

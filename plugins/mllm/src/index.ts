@@ -18,7 +18,7 @@ interface Options {
 
 export function activate(ctx: PluginContext): void {
   // The AUs are measured again here rather than read from the description level, so that either
-  // level can be disabled in an A/B run; on 16 meshes this costs well under a millisecond.
+  // level can be disabled in an A/B run; the geometry on 16 meshes takes a few milliseconds.
   ctx.stages.levels.provide('action-units', async ({ deps, classes }, call): Promise<LevelOutput> => {
     const o = call.options as { prototypes?: PrototypeTable; temperature: number; neutral: 'auto' | 'first' | number };
     const lm = deps.landmarks.data as LandmarksData;
