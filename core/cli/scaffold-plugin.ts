@@ -26,6 +26,7 @@ export function scaffoldPlugin(parent: string, name: string, publisher: string):
       levels: [{
         id: level,
         title: `${level}: a template level (it measures mean brightness; replace that with your feature)`,
+        scores: true,
         options: { type: 'object', additionalProperties: false, properties: { gamma: { type: 'number', exclusiveMinimum: 0, default: 1 } } },
       }],
     },

@@ -14,18 +14,18 @@ export function explainPreset(p: ResolvedPreset, registry: PluginRegistry): stri
   lines.push(`frames   ${p.frames}  [${from('frames')}]`);
   lines.push(`classes  ${p.classes?.join(', ') ?? '(from the levels)'}${p.classes ? `  [${from('classes')}]` : ''}`);
   lines.push('');
-  const rows: string[][] = [['stage', 'slot', 'provider', 'plugin', 'weight', 'from']];
-  const prov = (stage: string, slot: string, use: string, plugin: string, version: string, weight: string, key: string) =>
-    rows.push([stage, slot, use, `${plugin}@${version}`, weight, from(key)]);
+  const rows: string[][] = [['stage', 'slot', 'provider', 'plugin', 'weight', 'scores', 'from']];
+  const prov = (stage: string, slot: string, use: string, plugin: string, version: string, weight: string, key: string, scores = '') =>
+    rows.push([stage, slot, use, `${plugin}@${version}`, weight, scores, from(key)]);
   prov('ingest', '', p.ingest.use, p.ingest.plugin, p.ingest.pluginVersion, '', 'stages.ingest.use');
   for (const l of p.levels) {
     const needs = l.needs.length ? ` (needs ${l.needs.join(', ')})` : '';
-    prov('levels', l.slot + needs, l.use, l.plugin, l.pluginVersion, String(l.weight), `stages.levels.${l.slot}.use`);
+    prov('levels', l.slot + needs, l.use, l.plugin, l.pluginVersion, String(l.weight), `stages.levels.${l.slot}.use`, { scores: 'yes', embeddings: 'embeddings', none: 'no scores' }[l.feeds]);
     const w = rows[rows.length - 1];
     const [useFrom, weightFrom] = [from(`stages.levels.${l.slot}.use`), from(`stages.levels.${l.slot}.weight`)];
-    w[5] = useFrom === weightFrom ? useFrom : `${useFrom}; weight ${weightFrom}`;
+    w[6] = useFrom === weightFrom ? useFrom : `${useFrom}; weight ${weightFrom}`;
   }
-  for (const slot of p.disabledLevels) rows.push(['levels', slot, '(disabled)', '', '', from(`stages.levels.${slot}.enabled`)]);
+  for (const slot of p.disabledLevels) rows.push(['levels', slot, '(disabled)', '', '', '', from(`stages.levels.${slot}.enabled`)]);
   if (p.prompts) prov('prompts', '', p.prompts.use, p.prompts.plugin, p.prompts.pluginVersion, '', 'stages.prompts.use');
   prov('fusion', '', p.fusion.use, p.fusion.plugin, p.fusion.pluginVersion, '', 'stages.fusion.use');
   prov('decide', '', p.decide.use, p.decide.plugin, p.decide.pluginVersion, '', 'stages.decide.use');

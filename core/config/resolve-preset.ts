@@ -29,6 +29,8 @@ export interface ResolvedLevel extends ResolvedProvider {
   slot: string;
   weight: number;
   needs: string[];
+  /** What the level feeds the fusion, from its contribution: class scores, embeddings, or nothing. */
+  feeds: 'scores' | 'embeddings' | 'none';
 }
 
 export interface ResolvedPreset {
@@ -90,7 +92,10 @@ export function resolvePreset(registry: PluginRegistry, req: PresetRequest = {})
     const use = ref.use ?? defaultLevelProvider(registry, slot);
     const p = provider(registry, 'levels', use, ref.options, `/stages/levels/${slot}`, origins);
     const entry = registry.provider(use)!;
-    levels.push({ ...p, slot, weight: ref.weight ?? 1, needs: entry.contribution.needs ?? [] });
+    // A level that gives the fusion nothing to weigh defaults to weight 0; a non-zero weight there would do nothing, so it is refused.
+    const feeds = entry.contribution.scores === true ? 'scores' : entry.contribution.embeddings === true ? 'embeddings' : 'none';
+    if (feeds === 'none' && ref.weight !== undefined && ref.weight !== 0) throw errors.levelWeightWithoutScores(slot, use, ref.weight);
+    levels.push({ ...p, slot, weight: ref.weight ?? (feeds === 'none' ? 0 : 1), needs: entry.contribution.needs ?? [], feeds });
     if (ref.weight === undefined) origins.set(`stages.levels.${slot}.weight`, '(default)');
   }
   if (levels.length === 0) throw errors.presetInvalid('/stages/levels', 'the preset enables no level', 'enable at least one level, e.g. --set stages.levels.expression.enabled=true');

@@ -227,5 +227,14 @@ export const optionNeeds = (flag: string, needs: string, why: string) =>
   bad('OPTION_INVALID', `${flag} needs ${needs}`, why);
 export const internalError = (detail: string, cause?: unknown) =>
   fail('INTERNAL_ERROR', `unexpected error: ${detail}`, 'this is a bug in Visage: please report it with the command line; --log-level debug prints the stack', { cause } as Partial<VisageError>);
+// ---- levels: class scores (weights, fusion, AU prototypes) ---------------------------------
+export const levelWeightWithoutScores = (slot: string, use: string, weight: number) =>
+  bad('LEVEL_WEIGHT_WITHOUT_SCORES', `level "${slot}" (${use}) has weight ${weight} but returns no class scores, so its weight would do nothing`, `set --set stages.levels.${slot}.weight=0, or put the weight on a level that scores (\`visage pipeline explain\` shows which do)`, { pointer: `/stages/levels/${slot}/weight` });
+export const fusionZeroWeight = (levels: string[]) =>
+  fail('FUSION_ZERO_WEIGHT', `the weights of the scoring levels (${levels.join(', ') || 'none'}) sum to 0, so no level decides this clip`, 'give at least one scoring level a positive weight, e.g. --set stages.levels.expression.weight=1');
+export const fusionNoScores = (levels: string[]) =>
+  fail('FUSION_NO_SCORES', `no weighted level produced usable class scores for this clip (${levels.join(', ') || 'none weighted'}: missing, all zero or NaN)`, 'check those levels\' outputs in the row (`levels`); a clip without a usable face gives no scores');
+export const auPrototypesMissingClass = (classes: string[], known: string[]) =>
+  bad('AU_PROTOTYPES_MISSING_CLASS', `the action-unit prototype table has no entry for ${classes.map((c) => `"${c}"`).join(', ')}`, `add them to stages.levels.action-units.options.prototypes (as lists of measured AUs; [] means "no AU active"), or drop them from the run's classes; the table has: ${known.join(', ')}`);
 
 export { bad as badInput, fail as runFailure };

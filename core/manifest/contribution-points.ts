@@ -64,6 +64,16 @@ const points: ContributionPoint[] = [
         uniqueItems: true,
         description: 'Level slots whose outputs this level reads; the host runs those first.',
       },
+      scores: {
+        type: 'boolean',
+        default: false,
+        description: 'Whether the level returns class scores for the fusion. A level with neither scores nor embeddings defaults to weight 0, and a preset giving it a non-zero weight is refused.',
+      },
+      embeddings: {
+        type: 'boolean',
+        default: false,
+        description: 'Whether the level returns embeddings that a fusion scores against the prompts (e.g. FineCLIPER); its weight is then read by that fusion.',
+      },
     }),
     activationEvents: (v) => ids(v).map((id) => `onLevel:${id}`),
   },

@@ -12,6 +12,10 @@ export interface ProviderContribution {
 export interface LevelContribution extends ProviderContribution {
   /** Level slots read by this level; the host runs them first. */
   needs?: string[];
+  /** Whether the level returns class scores for the fusion (default false). */
+  scores?: boolean;
+  /** Whether the level returns embeddings a fusion scores against the prompts (default false). */
+  embeddings?: boolean;
 }
 
 export interface PresetContribution {

@@ -5,3 +5,4 @@ export { ModelCache, defaultModelCacheDir, writeFileAtomic, type CachedModel } f
 export { FACE_MODEL_NAMES, faceModelOnnx, faceModelJsonPath, humanModelsDir, type FaceModelName, type FaceModelOnnx } from './face-model-sources.ts';
 export { OnnxSessionStore, runSession, modelRunStats, type OrtDevice, type SessionStoreOptions } from './session-store.ts';
 export { warpToFloat, warpToFrame, rectToAffine, applyAffine, invertAffine, type Affine } from './image-warp.ts';
+export { FACE_API_EXPRESSION_LABELS, FACE_API_EXPRESSION_SIZE, buildFaceExpressionNet, faceApiModelsDir, faceExpressionNetOnnx, type FaceExpressionNetOnnx } from './face-expression-net.ts';

@@ -160,3 +160,42 @@ export async function readTfjsGraphModel(modelJsonPath: string): Promise<TfjsGra
     signature: parseSignature(json.signature ?? json.userDefinedMetadata?.signature),
   };
 }
+
+/** Decoded weights of a bare TFJS weights manifest (no graph), e.g. face-api's `*-weights_manifest.json`. */
+export interface TfjsWeights {
+  path: string;
+  /** sha256 (hex) over the manifest followed by every weight shard, in manifest order. */
+  sha256: string;
+  weights: Map<string, TfWeight>;
+}
+
+/**
+ * Loads a weights manifest (a JSON array of `{paths, weights}` groups, shards relative to it).
+ * Throws MODEL_NOT_FOUND when a file is missing.
+ */
+export async function readTfjsWeights(manifestPath: string): Promise<TfjsWeights> {
+  const read = async (p: string) => {
+    try {
+      return await readFile(p);
+    } catch (e) {
+      throw Object.assign(errors.modelNotFound('TFJS weights file', p), { cause: e });
+    }
+  };
+  const jsonBytes = await read(manifestPath);
+  const groups = JSON.parse(jsonBytes.toString('utf8')) as ModelJson['weightsManifest'];
+  if (!Array.isArray(groups)) throw errors.modelConversionFailed(manifestPath, 'not a TFJS weights manifest (expected an array of {paths, weights})');
+  const hash = createHash('sha256').update(jsonBytes);
+  const weights = new Map<string, TfWeight>();
+  for (const group of groups) {
+    const shards = await Promise.all(group.paths.map((p) => read(join(dirname(manifestPath), p))));
+    for (const s of shards) hash.update(s);
+    const bytes = Buffer.concat(shards);
+    let offset = 0;
+    for (const w of group.weights) {
+      const { weight, size } = decodeWeight(w, bytes, offset);
+      weights.set(w.name, weight);
+      offset += size;
+    }
+  }
+  return { path: manifestPath, sha256: hash.digest('hex'), weights };
+}

@@ -48,7 +48,7 @@ const listI = (a: TfAttr | undefined) => (a?.list?.i ?? []).map(Number);
 const stripPort = (name: string) => name.replace(/^\^/, '').replace(/:0$/, '');
 
 /** Transposes a TF HWIO conv kernel to ONNX OIHW. */
-function hwioToOihw(w: TfWeight): { data: Float32Array; dims: number[] } {
+export function hwioToOihw(w: TfWeight): { data: Float32Array; dims: number[] } {
   const [kh, kw, ci, co] = w.shape;
   const src = w.data as Float32Array;
   const out = new Float32Array(src.length);
@@ -59,7 +59,7 @@ function hwioToOihw(w: TfWeight): { data: Float32Array; dims: number[] } {
 }
 
 /** Depthwise kernel [kh,kw,C,M] -> grouped conv kernel [C*M,1,kh,kw] (group = C). */
-function depthwiseToGrouped(w: TfWeight): { data: Float32Array; dims: number[]; group: number } {
+export function depthwiseToGrouped(w: TfWeight): { data: Float32Array; dims: number[]; group: number } {
   const [kh, kw, c, m] = w.shape;
   const src = w.data as Float32Array;
   const out = new Float32Array(src.length);

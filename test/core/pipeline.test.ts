@@ -57,7 +57,7 @@ describe('pipeline', () => {
       contributes: { levels: [{ id: 'a', needs: ['b'] }, { id: 'b', needs: ['c'] }, { id: 'c', needs: ['a'] }] },
     }));
     const h = createHost({ pluginDirs: [FIXTURE_PLUGINS, dir], projectDirs: [], logLevel: 'silent' });
-    expect(() => h.resolve({ preset: 'synthetic', set: ['stages.levels.a.weight=1', 'stages.levels.b.weight=1', 'stages.levels.c.weight=1'] }))
+    expect(() => h.resolve({ preset: 'synthetic', set: ['stages.levels.a.weight=0', 'stages.levels.b.weight=0', 'stages.levels.c.weight=0'] }))
       .toThrow(expect.objectContaining({ code: 'LEVEL_CYCLE', message: expect.stringMatching(/a -> b -> c -> a/) }));
   });
 

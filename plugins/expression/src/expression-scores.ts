@@ -5,7 +5,6 @@
 import { errors } from '../../../core/errors/index.ts';
 import type { ClassScores, FaceFrame, Frame } from '../../../core/types.ts';
 import { type ClosedSetDecision, decideClosedSet } from './closed-set.ts';
-import type { EmotionClassifier } from './emotion-classifier.ts';
 import { type FusionMode, fuseOverTime } from './temporal-fusion.ts';
 
 /** Result of `expressionScores`. */
@@ -20,12 +19,17 @@ export interface ExpressionResult {
   decision: ClosedSetDecision | null;
 }
 
+/** Anything that turns face crops into class probabilities (the FER2013 CNN, face-api's model). */
+export interface CropClassifier {
+  classify(crops: Frame[]): Promise<ClassScores[]>;
+}
+
 /**
  * Classifies the face crops of one clip (`crops[t]` belongs to `faces[t]`; frames whose face has
  * no box are skipped) and fuses them over time.
  */
 export async function expressionScores(
-  classifier: EmotionClassifier,
+  classifier: CropClassifier,
   crops: Frame[],
   faces: FaceFrame[],
   opts: { fusion?: FusionMode } = {},

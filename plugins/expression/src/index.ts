@@ -1,14 +1,18 @@
-/** The expression level: the FER2013 CNN on the landmarks level's aligned crops, fused over time. */
+/**
+ * Two expression levels on the landmarks level's aligned crops, each fused over time: the FER2013
+ * CNN (`expression`) and face-api's independently trained model (`faceapi-expression`).
+ */
 import type { LevelOutput, PluginContext } from '../../../core/api.ts';
 import type { LandmarksData } from '../../landmarks/src/index.ts';
 import { EmotionClassifier } from './emotion-classifier.ts';
-import { expressionScores } from './expression-scores.ts';
+import { FaceApiExpressionClassifier } from './faceapi-classifier.ts';
+import { type CropClassifier, expressionScores } from './expression-scores.ts';
 import type { FusionMode } from './temporal-fusion.ts';
 
 export function activate(ctx: PluginContext): void {
-  ctx.stages.levels.provide('expression', async ({ deps }, call): Promise<LevelOutput> => {
+  const level = (id: string, load: () => Promise<CropClassifier>) => ctx.stages.levels.provide(id, async ({ deps }, call): Promise<LevelOutput> => {
     const lm = deps.landmarks.data as LandmarksData;
-    const classifier = await ctx.shared('emotion', () => EmotionClassifier.load(ctx.models));
+    const classifier = await ctx.shared(id, load);
     const r = await expressionScores(classifier, lm.frames.map((f) => f.crop), lm.frames.map((f) => f.face), { fusion: call.options.fusion as FusionMode });
     // landmarks already fails a clip without any face, so `fused` is set whenever we get here.
     return {
@@ -18,4 +22,6 @@ export function activate(ctx: PluginContext): void {
       summary: { label: r.decision?.label ?? null, knownness: r.decision ? +r.decision.knownness.toFixed(6) : 0 },
     };
   });
+  level('expression', () => EmotionClassifier.load(ctx.models));
+  level('faceapi-expression', () => FaceApiExpressionClassifier.load(ctx.models));
 }

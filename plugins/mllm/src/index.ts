@@ -7,6 +7,8 @@ import { DescriptionCache } from './description-cache.ts';
 import { describeClip, descriptionToJSON } from './describe-clip.ts';
 import { EndpointClient } from './endpoint-client.ts';
 import type { EndpointConfig } from './endpoint-config.ts';
+import { computeActionUnits } from './action-units.ts';
+import { prototypeScores, type PrototypeTable } from './emotion-prototypes.ts';
 
 interface Options {
   endpoint?: Partial<EndpointConfig> & { url: string };
@@ -15,6 +17,24 @@ interface Options {
 }
 
 export function activate(ctx: PluginContext): void {
+  // The AUs are measured again here rather than read from the description level, so that either
+  // level can be disabled in an A/B run; the geometry on 16 meshes takes a few milliseconds.
+  ctx.stages.levels.provide('action-units', async ({ deps, classes }, call): Promise<LevelOutput> => {
+    const o = call.options as { prototypes?: PrototypeTable; temperature: number; neutral: 'auto' | 'first' | number };
+    const lm = deps.landmarks.data as LandmarksData;
+    const series = computeActionUnits(lm.frames.map((f) => f.face), { neutral: o.neutral });
+    const r = prototypeScores(series, classes, { prototypes: o.prototypes, temperature: o.temperature });
+    const round = (x: number) => Math.round(x * 1e4) / 1e4;
+    return {
+      scores: r.scores,
+      summary: {
+        evidence: Object.fromEntries(Object.entries(r.evidence).map(([c, v]) => [c, round(v)])),
+        apexFrame: r.apexFrame,
+        neutralFrame: series.neutralFrame,
+      },
+    };
+  });
+
   ctx.stages.levels.provide('description', async ({ clip, deps }, call): Promise<LevelOutput> => {
     const o = call.options as unknown as Options;
     const lm = deps.landmarks.data as LandmarksData;

@@ -1,0 +1,59 @@
+/**
+ * The second expression model: face-api's FaceExpressionNet (vladmandic/face-api, trained
+ * independently of the FER2013 CNN), run as ONNX built from its weights. Pre-processing as in
+ * face-api `FaceFeatureExtractor.forwardInput`: the face crop resized to 112x112 RGB in 0..255 (the
+ * mean subtraction and /255 are inside the graph). Its labels are mapped to Visage's class names.
+ */
+import * as ort from 'onnxruntime-node';
+import { FACE_API_EXPRESSION_LABELS, FACE_API_EXPRESSION_SIZE, faceExpressionNetOnnx } from '../../../core/models/face-expression-net.ts';
+import { rectToAffine, warpToFloat } from '../../../core/models/image-warp.ts';
+import { type OnnxSessionStore, runSession } from '../../../core/models/session-store.ts';
+import { errors } from '../../../core/errors/index.ts';
+import type { ClassScores, Frame } from '../../../core/types.ts';
+import { EMOTION_LABELS } from './emotion-classifier.ts';
+
+/** face-api label -> Visage class name (by name, never by index). */
+export const FACE_API_TO_VISAGE: Readonly<Record<(typeof FACE_API_EXPRESSION_LABELS)[number], string>> = {
+  neutral: 'neutral', happy: 'happy', sad: 'sad', angry: 'angry', fearful: 'fear', disgusted: 'disgust', surprised: 'surprise',
+};
+
+/** Builds the [N, 112, 112, 3] input (RGB, 0..255) from face crops of any size. */
+export function faceApiInput(crops: Frame[]): Float32Array {
+  const S = FACE_API_EXPRESSION_SIZE;
+  const input = new Float32Array(crops.length * S * S * 3);
+  crops.forEach((c, i) => {
+    if (c.rgb.length !== c.width * c.height * 3) throw errors.badFrame(`crop ${i}: ${c.width}x${c.height} with ${c.rgb.length} bytes`);
+    warpToFloat(c, rectToAffine([0, 0, c.width, c.height], S, S), S, S, input, i * S * S * 3);
+  });
+  return input;
+}
+
+/** face-api's expression model on onnxruntime-node. */
+export class FaceApiExpressionClassifier {
+  private constructor(private readonly session: ort.InferenceSession, private readonly batchSize: number) {}
+
+  /** Loads the model (built from face-api's weights and cached on first use) through the store. */
+  static async load(store: OnnxSessionStore, opts: { batchSize?: number } = {}): Promise<FaceApiExpressionClassifier> {
+    const session = await store.get('face-api:expression', async () => (await faceExpressionNetOnnx(store.cache)).bytes);
+    return new FaceApiExpressionClassifier(session, opts.batchSize ?? 32);
+  }
+
+  /** Class probabilities per crop, keyed by Visage class name. One batched model call per chunk. */
+  async classify(crops: Frame[]): Promise<ClassScores[]> {
+    const S = FACE_API_EXPRESSION_SIZE;
+    const K = FACE_API_EXPRESSION_LABELS.length;
+    const out: ClassScores[] = [];
+    for (let start = 0; start < crops.length; start += this.batchSize) {
+      const chunk = crops.slice(start, start + this.batchSize);
+      const r = await runSession(this.session, 'face-api-expression', { input: new ort.Tensor('float32', faceApiInput(chunk), [chunk.length, S, S, 3]) });
+      const probs = r.probabilities.data as Float32Array;
+      for (let i = 0; i < chunk.length; i++) {
+        const byName: ClassScores = {};
+        FACE_API_EXPRESSION_LABELS.forEach((label, k) => (byName[FACE_API_TO_VISAGE[label]] = probs[i * K + k]));
+        // Same key order as the FER2013 level, so rows read alike.
+        out.push(Object.fromEntries(EMOTION_LABELS.map((c) => [c, byName[c]])));
+      }
+    }
+    return out;
+  }
+}
