@@ -11,7 +11,7 @@ function pluginWithTypo(): string {
   mkdirSync(path.join(dir, 'src'));
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({
     name: 'typo', publisher: 'acme', version: '1.0.0', type: 'module', main: './src/index.js', engines: { visage: '^0.1.0' },
-    contributes: { levels: [{ id: 'typo' }], presets: [{ id: 'typo', path: './typo.json' }] },
+    contributes: { levels: [{ id: 'typo', scores: true }], presets: [{ id: 'typo', path: './typo.json' }] },
   }));
   writeFileSync(path.join(dir, 'typo.json'), JSON.stringify({ extends: 'embedded', stages: { levels: { typo: { weight: 1 } } } }));
   writeFileSync(path.join(dir, 'src', 'index.js'), '// line 1\nexport function activate(ctx) {\n  ctx.stages.levels.provide("typo", async () => ({ scores: {} })\n}\n');
