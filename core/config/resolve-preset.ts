@@ -167,10 +167,22 @@ function defaultLevelProvider(registry: PluginRegistry, slot: string): string {
   throw errors.providerNotFound(`/stages/levels/${slot}/use`, slot, 'level', registry.providersOf('levels').map((p) => p.fullId), 'no provider has this id; name one with "use"');
 }
 
+/** Caps on `extends`: deep chains would overflow the stack, and diamonds grow exponentially. */
+export const MAX_EXTENDS_DEPTH = 32;
+export const MAX_PRESET_LAYERS = 256;
+
 function collectLayers(registry: PluginRegistry, req: PresetRequest): Layer[] {
   const layers: Layer[] = [];
   const visiting: string[] = [];
+  let expanded = 0;
   const expand = (ref: string, fromDir: string) => {
+    if (visiting.length >= MAX_EXTENDS_DEPTH || ++expanded > MAX_PRESET_LAYERS) {
+      const chain = visiting.map((f) => path.basename(f));
+      const detail = visiting.length >= MAX_EXTENDS_DEPTH
+        ? `${chain.slice(0, 2).join(' -> ')} -> ... -> ${chain[chain.length - 1]} -> ${ref} is over ${MAX_EXTENDS_DEPTH} levels`
+        : `over ${MAX_PRESET_LAYERS} layers in all (reached at ${ref}, extended by ${chain[chain.length - 1] ?? 'the request'})`;
+      throw errors.presetExtendsTooDeep(detail, MAX_EXTENDS_DEPTH, MAX_PRESET_LAYERS);
+    }
     const isFile = /^[./]|\.json$/.test(ref);
     const file = isFile ? path.resolve(fromDir, ref) : registry.preset(ref)?.file;
     if (!file) throw errors.presetNotFound(ref, registry.presetNames());
@@ -190,6 +202,7 @@ function collectLayers(registry: PluginRegistry, req: PresetRequest): Layer[] {
     try {
       layers.push(setOverridesLayer(req.set));
     } catch (e) {
+      if (e instanceof VisageError) throw e;
       throw errors.setOverrideInvalid(req.set.join(' '), (e as Error).message);
     }
   }

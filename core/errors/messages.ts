@@ -192,4 +192,10 @@ export const fineCliperCheckpointMismatch = (file: string, detail: string) =>
 export const fineCliperEmptySplit = (what: string) =>
   bad('FINECLIPER_EMPTY_SPLIT', `${what} has no clips`, 'check --dataset, --root, --fold and the split files');
 
+// ---- reliability: files, config and child processes ------------------------------------
+export const configKeyForbidden = (key: string, at: string, source: string) =>
+  bad('CONFIG_KEY_FORBIDDEN', `${source}: the key "${key}" (at ${at}) is not allowed`, '"__proto__", "constructor" and "prototype" could rewrite every object of the process; rename or remove that key');
+export const presetExtendsTooDeep = (detail: string, maxDepth: number, maxLayers: number) =>
+  bad('PRESET_EXTENDS_TOO_DEEP', `presets extend each other too deeply: ${detail}`, `flatten the chain; at most ${maxDepth} levels of extends and ${maxLayers} layers in all are followed`);
+
 export { bad as badInput, fail as runFailure };
