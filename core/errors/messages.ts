@@ -197,5 +197,7 @@ export const configKeyForbidden = (key: string, at: string, source: string) =>
   bad('CONFIG_KEY_FORBIDDEN', `${source}: the key "${key}" (at ${at}) is not allowed`, '"__proto__", "constructor" and "prototype" could rewrite every object of the process; rename or remove that key');
 export const presetExtendsTooDeep = (detail: string, maxDepth: number, maxLayers: number) =>
   bad('PRESET_EXTENDS_TOO_DEEP', `presets extend each other too deeply: ${detail}`, `flatten the chain; at most ${maxDepth} levels of extends and ${maxLayers} layers in all are followed`);
+export const predictionsUnreadable = (file: string, detail: string) =>
+  bad('PREDICTIONS_UNREADABLE', `cannot read predictions file ${file}: ${detail}`, 'pass JSON Lines files written by `visage predict` (or any tool) with --predictions', { file });
 
 export { bad as badInput, fail as runFailure };

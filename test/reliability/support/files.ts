@@ -27,3 +27,15 @@ export function copySyntheticPlugin(dir: string, edit?: (manifest: Record<string
 
 /** Host flags that run the synthetic fixture: no media, no models. */
 export const SYNTHETIC = ['--plugin-dir', FIXTURE_PLUGINS, '--preset', 'synthetic'];
+
+/** A safetensors file with a hand-written header (a string is written verbatim), for forged offsets and entries. */
+export function writeSafetensors(file: string, header: unknown, data: Buffer | Float32Array): string {
+  const json = Buffer.from(typeof header === 'string' ? header : JSON.stringify(header), 'utf8');
+  const bytes = data instanceof Float32Array ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : data;
+  const out = Buffer.alloc(8 + json.length + bytes.length);
+  out.writeBigUInt64LE(BigInt(json.length), 0);
+  json.copy(out, 8);
+  bytes.copy(out, 8 + json.length);
+  writeFileSync(file, out);
+  return file;
+}
