@@ -199,5 +199,7 @@ export const presetExtendsTooDeep = (detail: string, maxDepth: number, maxLayers
   bad('PRESET_EXTENDS_TOO_DEEP', `presets extend each other too deeply: ${detail}`, `flatten the chain; at most ${maxDepth} levels of extends and ${maxLayers} layers in all are followed`);
 export const predictionsUnreadable = (file: string, detail: string) =>
   bad('PREDICTIONS_UNREADABLE', `cannot read predictions file ${file}: ${detail}`, 'pass JSON Lines files written by `visage predict` (or any tool) with --predictions', { file });
+export const mediaFramesTooLarge = (path: string, frames: number, size: string, bytes: number, limit: number) =>
+  fail('MEDIA_FRAMES_TOO_LARGE', `${path}: ${frames} decoded frames of ${size} px need up to ${(bytes / 2 ** 30).toFixed(1)} GiB, over the ${(limit / 2 ** 30).toFixed(1)} GiB a clip may take`, 'lower frames, or bound the frame size with the ingest option maxSide (e.g. --set stages.ingest.options.maxSide=512)', { file: path });
 
 export { bad as badInput, fail as runFailure };
