@@ -1,7 +1,9 @@
 /** Hostile files for the reliability tests: temp folders, copies of the synthetic fixture plugin, raw JSON. */
+import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FIXTURE_PLUGINS } from '../../helpers/cli.ts';
 
 export const tmpDir = (tag = 'rel') => mkdtempSync(path.join(os.tmpdir(), `visage-${tag}-`));
@@ -37,5 +39,30 @@ export function writeSafetensors(file: string, header: unknown, data: Buffer | F
   json.copy(out, 8);
   bytes.copy(out, 8 + json.length);
   writeFileSync(file, out);
+  return file;
+}
+
+export const VISAGE_BIN = fileURLToPath(new URL('../../../bin/visage.js', import.meta.url));
+
+/** Runs the real CLI as a child process (for a working folder of its own, or to signal it). */
+export function runVisage(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [VISAGE_BIN, ...args], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 << 20 }, (error, out, err) => {
+      if (error && typeof error.code !== 'number' && !error.killed) return reject(error);
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, out, err });
+    });
+  });
+}
+
+/** A short real video made by ffmpeg's test source (size WxH, n frames at 25 fps). */
+export function makeVideo(file: string, frames: number, size = '64x64'): string {
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=25`, '-frames:v', String(frames), '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-f', 'mp4', '-y', file]);
+  return file;
+}
+
+/** A --config layer over the synthetic preset that ingests real media through the built-in ingester. */
+export function mediaConfig(dir: string, extra: Record<string, unknown> = {}): string {
+  const file = path.join(dir, 'media.json');
+  writeFileSync(file, JSON.stringify({ extends: 'synthetic', frames: 8, stages: { ingest: { use: 'visage.core/media' } }, ...extra }));
   return file;
 }
