@@ -201,5 +201,9 @@ export const predictionsUnreadable = (file: string, detail: string) =>
   bad('PREDICTIONS_UNREADABLE', `cannot read predictions file ${file}: ${detail}`, 'pass JSON Lines files written by `visage predict` (or any tool) with --predictions', { file });
 export const mediaFramesTooLarge = (path: string, frames: number, size: string, bytes: number, limit: number) =>
   fail('MEDIA_FRAMES_TOO_LARGE', `${path}: ${frames} decoded frames of ${size} px need up to ${(bytes / 2 ** 30).toFixed(1)} GiB, over the ${(limit / 2 ** 30).toFixed(1)} GiB a clip may take`, 'lower frames, or bound the frame size with the ingest option maxSide (e.g. --set stages.ingest.options.maxSide=512)', { file: path });
+export const mllmReplyTooLarge = (url: string, limit: number) =>
+  fail('MLLM_REPLY_TOO_LARGE', `${url} sent a reply over ${limit} bytes; it was cut off unread`, 'a chat completion of a few sentences is a few KB: check that mllm.url points at a chat-completions endpoint, lower mllm.maxTokens, or raise mllm.maxReplyBytes');
+export const mllmCircuitOpen = (url: string, failures: number, last: string) =>
+  fail('MLLM_CIRCUIT_OPEN', `${url} failed for ${failures} clips in a row (last: ${last}); not asked again in this run`, 'fix or restart the server and rerun (finished descriptions are cached); raise mllm.failureThreshold, or set it to 0 to always try');
 
 export { bad as badInput, fail as runFailure };
