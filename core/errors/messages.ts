@@ -205,5 +205,7 @@ export const mllmReplyTooLarge = (url: string, limit: number) =>
   fail('MLLM_REPLY_TOO_LARGE', `${url} sent a reply over ${limit} bytes; it was cut off unread`, 'a chat completion of a few sentences is a few KB: check that mllm.url points at a chat-completions endpoint, lower mllm.maxTokens, or raise mllm.maxReplyBytes');
 export const mllmCircuitOpen = (url: string, failures: number, last: string) =>
   fail('MLLM_CIRCUIT_OPEN', `${url} failed for ${failures} clips in a row (last: ${last}); not asked again in this run`, 'fix or restart the server and rerun (finished descriptions are cached); raise mllm.failureThreshold, or set it to 0 to always try');
+export const cliOptionInvalid = (name: string, value: unknown, expected: string) =>
+  bad('CLI_OPTION_INVALID', `${name} ${JSON.stringify(String(value))} is not ${expected}`, `pass ${name} as ${expected}`);
 
 export { bad as badInput, fail as runFailure };
