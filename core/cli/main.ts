@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isVisageError } from '../errors/visage-error.ts';
+import { redactSecrets } from '../errors/redact-secrets.ts';
 import { HOST_VERSION } from '../version.ts';
 import { registerPipelineCommands } from './commands/pipeline.ts';
 import { registerPluginsCommands } from './commands/plugins.ts';
@@ -47,7 +48,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
       io.err(`visage: ${e.format()}\n`);
       return e.exitCode;
     }
-    io.err(`visage: unexpected error: ${(e as Error).stack ?? e}\n`);
+    io.err(`visage: unexpected error: ${redactSecrets(String((e as Error).stack ?? e))}\n`);
     return 1;
   }
 }

@@ -5,7 +5,7 @@
  * connection errors. Any other 4xx and any malformed reply fail at once with a clear error.
  */
 import type { Frame } from '../../../core/types.ts';
-import { errors, isVisageError } from '../../../core/errors/index.ts';
+import { errors, isVisageError, registerSecret } from '../../../core/errors/index.ts';
 import { chatCompletionsUrl, resolveEndpointConfig, type EndpointConfig } from './endpoint-config.ts';
 import { frameToDataUrl, uniformIndices } from './frame-encoding.ts';
 import { Semaphore } from './semaphore.ts';
@@ -46,6 +46,7 @@ export class EndpointClient {
   readonly config: EndpointConfig;
   readonly url: string;
   private readonly apiKey?: string;
+  private readonly basicAuth?: string;
   private readonly slots: Semaphore;
   /** Clips in a row whose description failed at the endpoint (the circuit breaker's count). */
   private consecutiveFailures = 0;
@@ -58,10 +59,22 @@ export class EndpointClient {
    */
   constructor(options: Partial<EndpointConfig> & { url: string }, env: NodeJS.ProcessEnv = process.env) {
     this.config = resolveEndpointConfig(options);
-    this.url = chatCompletionsUrl(this.config.url);
+    // fetch refuses URLs with credentials, and the URL appears in every error message: user:password@
+    // becomes a Basic Authorization header, and the URL is kept without it.
+    const parsed = new URL(chatCompletionsUrl(this.config.url));
+    if (parsed.username || parsed.password) {
+      const user = decodeURIComponent(parsed.username), password = decodeURIComponent(parsed.password);
+      registerSecret(password);
+      this.basicAuth = Buffer.from(`${user}:${password}`).toString('base64');
+      registerSecret(this.basicAuth);
+      parsed.username = '';
+      parsed.password = '';
+    }
+    this.url = parsed.toString();
     if (this.config.apiKeyEnv !== undefined) {
       const key = env[this.config.apiKeyEnv];
       if (!key) throw errors.mllmApiKeyMissing(this.config.apiKeyEnv);
+      registerSecret(key); // a server may quote the key back in its error text
       this.apiKey = key;
     }
     this.slots = new Semaphore(this.config.concurrency);
@@ -142,6 +155,7 @@ export class EndpointClient {
     const combined = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
+    else if (this.basicAuth) headers.authorization = `Basic ${this.basicAuth}`;
     let status: number;
     let retryAfter: string | null;
     let text: string;

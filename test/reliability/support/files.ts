@@ -1,6 +1,6 @@
 /** Hostile files for the reliability tests: temp folders, copies of the synthetic fixture plugin, raw JSON. */
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,4 +65,30 @@ export function mediaConfig(dir: string, extra: Record<string, unknown> = {}): s
   const file = path.join(dir, 'media.json');
   writeFileSync(file, JSON.stringify({ extends: 'synthetic', frames: 8, stages: { ingest: { use: 'visage.core/media' } }, ...extra }));
   return file;
+}
+
+/** Live child processes of `pid` (from /proc), with their command lines. Linux only. */
+export function childrenOf(pid: number): Array<{ pid: number; cmdline: string }> {
+  const out: Array<{ pid: number; cmdline: string }> = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push({ pid: Number(name), cmdline: readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ') });
+    } catch {
+      // exited while we looked
+    }
+  }
+  return out;
+}
+
+/** Whether `pid` is running: a zombie (dead, waiting to be reaped by a PID 1 that may never do it) is not. */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }
