@@ -181,7 +181,7 @@ export function decodeEntry(file: string, buf: Buffer): FeatureEntry {
   }
   if (!isObject(header) || !isObject(header.tensors)) throw featureCacheInvalid(file, 'header has no "tensors" object');
   const base = 4 + n;
-  const tensors: Record<string, FeatureTensor> = {};
+  const tensors: Array<[string, FeatureTensor]> = [];
   let expectedEnd = 0;
   for (const [name, info] of Object.entries(header.tensors)) {
     const { shape, offset } = (isObject(info) ? info : {}) as { shape?: unknown; offset?: unknown };
@@ -193,13 +193,14 @@ export function decodeEntry(file: string, buf: Buffer): FeatureEntry {
     if (base + expectedEnd > buf.length) throw featureCacheInvalid(file, `${name} [${shape}] runs past the end`);
     const data = new Float32Array(count);
     Buffer.from(data.buffer).set(buf.subarray(base + offset, base + expectedEnd));
-    tensors[name] = { shape: shape as number[], data };
+    tensors.push([name, { shape: shape as number[], data }]);
   }
   if (base + expectedEnd !== buf.length) throw featureCacheInvalid(file, `${buf.length - base - expectedEnd} bytes after the last tensor`);
   if (typeof header.sha256 === 'string' && createHash('sha256').update(buf.subarray(base)).digest('hex') !== header.sha256) {
     throw featureCacheInvalid(file, 'the data does not match its sha256 (damaged on disk)');
   }
-  return { tensors, meta: isObject(header.meta) ? header.meta : {} };
+  // fromEntries keeps a tensor named like an Object.prototype key as an own entry.
+  return { tensors: Object.fromEntries(tensors), meta: isObject(header.meta) ? header.meta : {} };
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
