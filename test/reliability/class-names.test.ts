@@ -76,7 +76,8 @@ describe('classes named like Object.prototype keys', () => {
     const set = await readFeatureSet(file);
     expect(Object.keys(set.textEmbeddings).sort()).toEqual([...classes].sort());
     expect([...set.textEmbeddings['__proto__']]).toEqual([0, 1]);
-    expect([...set.negativeEmbeddings.constructor]).toEqual([-1, -0.9].map((v) => Math.fround(v)));
+    const ctor: string = 'constructor';
+    expect([...set.negativeEmbeddings[ctor]]).toEqual([-1, -0.9].map((v) => Math.fround(v)));
   });
 
   it('an open-set features file missing the embedding of class "toString" says so, instead of reading Object.prototype.toString', async () => {
