@@ -76,7 +76,8 @@ describe('orphans after SIGKILL', () => {
     let decoder: number | undefined;
     for (let i = 0; i < 1500 && decoder === undefined; i++) {
       await new Promise((r) => setTimeout(r, 20));
-      decoder = childrenOf(child.pid!).find((c) => c.cmdline.includes('ffmpeg') && c.cmdline.includes(' -vf '))?.pid;
+      // Only once setpriv has exec'd ffmpeg: the parent-death signal is set between fork and exec.
+      decoder = childrenOf(child.pid!).find((c) => c.cmdline.includes('ffmpeg') && c.cmdline.includes(' -vf ') && !c.cmdline.startsWith('/usr/bin/setpriv') && !c.cmdline.startsWith('/bin/setpriv'))?.pid;
     }
     if (decoder === undefined) throw new Error('the run never started its decoder');
     child.kill('SIGKILL');
