@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { isVisageError } from '../errors/visage-error.ts';
 import { internalError } from '../errors/messages.ts';
+import { redactSecrets } from '../errors/redact-secrets.ts';
 import { HOST_VERSION } from '../version.ts';
 import { registerPipelineCommands } from './commands/pipeline.ts';
 import { registerPluginsCommands } from './commands/plugins.ts';
@@ -51,7 +52,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     // Not a VisageError: a bug, or something thrown from a place no boundary covers. Still coded.
     const err = internalError(e instanceof Error ? e.message : String(e), e);
     io.err(`visage: ${err.format()}\n`);
-    if (argv.includes('--log-level') && argv[argv.indexOf('--log-level') + 1] === 'debug') io.err(`${(e as Error)?.stack ?? e}\n`);
+    if (argv.includes('--log-level') && argv[argv.indexOf('--log-level') + 1] === 'debug') io.err(`${redactSecrets(String((e as Error)?.stack ?? e))}\n`);
     return 1;
   }
 }

@@ -198,7 +198,7 @@ export const jsonFileUnreadable = (what: string, file: string, detail: string) =
 export const jsonInvalid = (what: string, file: string, line: number, column: number, detail: string, hint: string) =>
   bad('JSON_INVALID', `${what} ${file}:${line}:${column}: ${detail}`, hint, { file });
 export const jsonKeyForbidden = (what: string, file: string, line: number, column: number, key: string) =>
-  bad('JSON_KEY_FORBIDDEN', `${what} ${file}:${line}:${column}: the key "${key}" is not allowed`, `"${key}" would reach JavaScript's object prototype; rename or remove it`, { file });
+  bad('CONFIG_KEY_FORBIDDEN', `${what} ${file}:${line}:${column}: the key "${key}" is not allowed`, `"${key}" would reach JavaScript's object prototype; rename or remove it`, { file });
 
 // ---- reliability: the batch (time limits, stage outputs, output paths, signals) ------------
 export const stageTimeout = (plugin: string, stage: string, id: string, ms: number) =>
@@ -221,10 +221,8 @@ export const outputIsInput = (flag: string, file: string) =>
   bad('OUTPUT_IS_INPUT', `${flag} ${file} is also one of the inputs, and would be overwritten`, `write the output somewhere else, e.g. ${flag} rows.jsonl`, { file });
 export const outputClosed = (detail: string) =>
   fail('OUTPUT_CLOSED', `the output was closed by its reader (${detail})`, 'the reader of the rows went away (e.g. `| head`); use --out FILE to keep every row');
-export const optionInvalid = (flag: string, value: string, expected: string) =>
-  bad('OPTION_INVALID', `${flag} ${JSON.stringify(value)}: expected ${expected}`, `e.g. ${flag} 2`);
 export const optionNeeds = (flag: string, needs: string, why: string) =>
-  bad('OPTION_INVALID', `${flag} needs ${needs}`, why);
+  bad('CLI_OPTION_INVALID', `${flag} needs ${needs}`, why);
 export const internalError = (detail: string, cause?: unknown) =>
   fail('INTERNAL_ERROR', `unexpected error: ${detail}`, 'this is a bug in Visage: please report it with the command line; --log-level debug prints the stack', { cause } as Partial<VisageError>);
 // ---- levels: class scores (weights, fusion, AU prototypes) ---------------------------------
@@ -236,5 +234,20 @@ export const fusionNoScores = (levels: string[]) =>
   fail('FUSION_NO_SCORES', `no weighted level produced usable class scores for this clip (${levels.join(', ') || 'none weighted'}: missing, all zero or NaN)`, 'check those levels\' outputs in the row (`levels`); a clip without a usable face gives no scores');
 export const auPrototypesMissingClass = (classes: string[], known: string[]) =>
   bad('AU_PROTOTYPES_MISSING_CLASS', `the action-unit prototype table has no entry for ${classes.map((c) => `"${c}"`).join(', ')}`, `add them to stages.levels.action-units.options.prototypes (as lists of measured AUs; [] means "no AU active"), or drop them from the run's classes; the table has: ${known.join(', ')}`);
+// ---- reliability: files, config and child processes ------------------------------------
+export const configKeyForbidden = (key: string, at: string, source: string) =>
+  bad('CONFIG_KEY_FORBIDDEN', `${source}: the key "${key}" (at ${at}) is not allowed`, '"__proto__", "constructor" and "prototype" could rewrite every object of the process; rename or remove that key');
+export const presetExtendsTooDeep = (detail: string, maxDepth: number, maxLayers: number) =>
+  bad('PRESET_EXTENDS_TOO_DEEP', `presets extend each other too deeply: ${detail}`, `flatten the chain; at most ${maxDepth} levels of extends and ${maxLayers} layers in all are followed`);
+export const predictionsUnreadable = (file: string, detail: string) =>
+  bad('PREDICTIONS_UNREADABLE', `cannot read predictions file ${file}: ${detail}`, 'pass JSON Lines files written by `visage predict` (or any tool) with --predictions', { file });
+export const mediaFramesTooLarge = (path: string, frames: number, size: string, bytes: number, limit: number) =>
+  fail('MEDIA_FRAMES_TOO_LARGE', `${path}: ${frames} decoded frames of ${size} px need up to ${(bytes / 2 ** 30).toFixed(1)} GiB, over the ${(limit / 2 ** 30).toFixed(1)} GiB a clip may take`, 'lower frames, or bound the frame size with the ingest option maxSide (e.g. --set stages.ingest.options.maxSide=512)', { file: path });
+export const mllmReplyTooLarge = (url: string, limit: number) =>
+  fail('MLLM_REPLY_TOO_LARGE', `${url} sent a reply over ${limit} bytes; it was cut off unread`, 'a chat completion of a few sentences is a few KB: check that mllm.url points at a chat-completions endpoint, lower mllm.maxTokens, or raise mllm.maxReplyBytes');
+export const mllmCircuitOpen = (url: string, failures: number, last: string) =>
+  fail('MLLM_CIRCUIT_OPEN', `${url} failed for ${failures} clips in a row (last: ${last}); not asked again in this run`, 'fix or restart the server and rerun (finished descriptions are cached); raise mllm.failureThreshold, or set it to 0 to always try');
+export const cliOptionInvalid = (name: string, value: unknown, expected: string) =>
+  bad('CLI_OPTION_INVALID', `${name} ${JSON.stringify(String(value))} is not ${expected}`, `pass ${name} as ${expected}`);
 
 export { bad as badInput, fail as runFailure };

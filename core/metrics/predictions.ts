@@ -12,8 +12,9 @@
  *   metrics need it and `knownness`. When absent, every clip counts as known.
  * - `probabilities` (optional) is kept for reference; metrics use `predicted`.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as errors from '../errors/messages.ts';
+import { VisageError } from '../errors/visage-error.ts';
 
 export interface PredictionRecord {
   id: string;
@@ -32,9 +33,12 @@ export function formatPrediction(p: PredictionRecord): string {
 export function readPredictions(file: string): PredictionRecord[] {
   let text: string;
   try {
+    if (statSync(file).isDirectory()) throw errors.predictionsUnreadable(file, 'is a folder; pass the predictions file inside it');
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw errors.inputNotFound(file);
+    if (e instanceof VisageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw errors.predictionsUnreadable(file, code === 'ENOENT' ? 'no such file' : (e as Error).message);
   }
   const out: PredictionRecord[] = [];
   text.split('\n').forEach((line, i) => {
@@ -45,9 +49,11 @@ export function readPredictions(file: string): PredictionRecord[] {
     } catch (e) {
       throw errors.predictionsInvalid(file, i + 1, `not JSON: ${(e as Error).message}`);
     }
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw errors.predictionsInvalid(file, i + 1, `a line must be a JSON object, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
     if (typeof v.label !== 'string' || typeof v.predicted !== 'string') throw errors.predictionsInvalid(file, i + 1, 'needs string fields "label" and "predicted"');
     if (v.knownness !== undefined && !Number.isFinite(v.knownness)) throw errors.predictionsInvalid(file, i + 1, '"knownness" must be a finite number');
     if (v.known !== undefined && typeof v.known !== 'boolean') throw errors.predictionsInvalid(file, i + 1, '"known" must be true or false');
+    if (v.probabilities !== undefined && (typeof v.probabilities !== 'object' || v.probabilities === null || Array.isArray(v.probabilities))) throw errors.predictionsInvalid(file, i + 1, '"probabilities" must be an object of class name -> number');
     out.push({ id: String(v.id ?? i + 1), label: v.label, predicted: v.predicted, knownness: v.knownness, known: v.known, probabilities: v.probabilities });
   });
   if (out.length === 0) throw errors.predictionsInvalid(file, 0, 'no predictions in file');

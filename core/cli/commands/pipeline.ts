@@ -11,7 +11,7 @@ import { RowWriter, type OutputFormat } from '../../output/row-writer.ts';
 import { saveRenders } from '../../output/save-renders.ts';
 import { addHostFlags, addPresetFlags, hostFromFlags, presetRequest, type HostFlagValues } from '../host-flags.ts';
 import { Progress } from '../progress.ts';
-import { intIn, secondsAsMs } from '../option-parsers.ts';
+import { parsePositiveInt, parseSecondsAsMs } from '../option-parsers.ts';
 import { checkOutputFile, prepareOutputDir } from '../output-paths.ts';
 import { newCounts, runBatch, summaryLine, type RowOrder, type RowSink } from '../../batch/run-batch.ts';
 import { prepareResume } from '../../output/resume.ts';
@@ -46,9 +46,9 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     .option('--out <file>', 'write rows here instead of stdout')
     .addOption(new Option('--format <format>', 'row format').choices(['jsonl', 'csv']).default('jsonl'))
     .option('--fail-fast', 'stop at the first failing clip')
-    .addOption(new Option('--jobs <n>', 'clips processed at once (decode overlaps inference)').argParser(intIn(1, 64)).default(2))
+    .addOption(new Option('--jobs <n>', 'clips processed at once (decode overlaps inference)').argParser(parsePositiveInt('--jobs', 64)).default(2))
     .addOption(new Option('--order <order>', 'row order: input, completion, or auto (input order, but a finished row waits at most --hold seconds for a slower earlier clip)').choices(['auto', 'input', 'completion']).default('auto'))
-    .addOption(new Option('--hold <seconds>', 'with --order auto: how long a finished row waits for earlier clips').argParser(secondsAsMs).default(10_000, '10'))
+    .addOption(new Option('--hold <seconds>', 'with --order auto: how long a finished row waits for earlier clips').argParser(parseSecondsAsMs('--hold')).default(10_000, '10'))
     .option('--profile', 'print time per stage and plugin to stderr at the end')
     .option('--trace <file>', 'write a Chrome trace-event JSON of every stage call')
     .option('--save-renders <dir>', 'save what each level saw (frames with mesh, parsing map, ...) as PNGs')
