@@ -197,8 +197,6 @@ export const jsonFileUnreadable = (what: string, file: string, detail: string) =
   bad('JSON_FILE_UNREADABLE', `cannot read ${what} ${file}: ${detail}`, 'check the path', { file });
 export const jsonInvalid = (what: string, file: string, line: number, column: number, detail: string, hint: string) =>
   bad('JSON_INVALID', `${what} ${file}:${line}:${column}: ${detail}`, hint, { file });
-export const jsonKeyForbidden = (what: string, file: string, line: number, column: number, key: string) =>
-  bad('CONFIG_KEY_FORBIDDEN', `${what} ${file}:${line}:${column}: the key "${key}" is not allowed`, `"${key}" would reach JavaScript's object prototype; rename or remove it`, { file });
 
 // ---- reliability: the batch (time limits, stage outputs, output paths, signals) ------------
 export const stageTimeout = (plugin: string, stage: string, id: string, ms: number) =>

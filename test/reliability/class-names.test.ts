@@ -18,7 +18,7 @@ function namesPlugin(dir: string): void {
   mkdirSync(path.join(root, 'src'), { recursive: true });
   writeFileSync(path.join(root, 'package.json'), JSON.stringify({
     name: 'names', publisher: 'test', version: '1.0.0', type: 'module', main: './src/index.js', engines: { visage: '^0.1.0' },
-    contributes: { ingesters: [{ id: 'named' }], levels: [{ id: 'names' }], presets: [{ id: 'names', path: './names.pipeline.json' }] },
+    contributes: { ingesters: [{ id: 'named' }], levels: [{ id: 'names', scores: true }], presets: [{ id: 'names', path: './names.pipeline.json' }] },
   }));
   writeFileSync(path.join(root, 'src', 'index.js'), `
 export function activate(ctx) {

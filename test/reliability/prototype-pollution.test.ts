@@ -44,7 +44,7 @@ describe('prototype pollution through configuration', () => {
     writeRaw(path.join(plugin, 'synthetic.pipeline.json'), '{"__proto__": {"polluted": 1}, "frames": 4, "classes": ["a", "b"], "stages": {"ingest": {"use": "test.synthetic/solid"}, "levels": {"colour": {}}, "fusion": {"use": "visage.core/weighted-mean"}, "decide": {"use": "visage.core/argmax"}}}');
     const r = await runCli('pipeline', 'explain', '--plugin-dir', dir, '--preset', 'synthetic');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/CONFIG_KEY_FORBIDDEN: preset:synthetic \(test\.synthetic\): the key "__proto__"/);
+    expect(r.err).toMatch(/CONFIG_KEY_FORBIDDEN: preset .*synthetic.*:\d+:\d+: the key "__proto__"/);
     expect(polluted().polluted).toBeUndefined();
   });
 

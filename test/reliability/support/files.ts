@@ -56,7 +56,7 @@ export function runVisage(args: string[], opts: { cwd?: string; env?: NodeJS.Pro
 
 /** A short real video made by ffmpeg's test source (size WxH, n frames at 25 fps). */
 export function makeVideo(file: string, frames: number, size = '64x64'): string {
-  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=25`, '-frames:v', String(frames), '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-f', 'mp4', '-y', file]);
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc=size=${size}:rate=25,drawbox=x=0:y=0:w=8:h=8:color=red:t=fill`, '-frames:v', String(frames), '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-f', 'mp4', '-y', file]);
   return file;
 }
 
