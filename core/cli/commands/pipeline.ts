@@ -2,7 +2,6 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { explainPreset } from '../../config/explain.ts';
-import { expandInputs } from '../../media/expand-inputs.ts';
 import { StageProfiler } from '../../pipeline/stage-profiler.ts';
 import type { SourceRef } from '../../pipeline/stage-types.ts';
 import type { Pipeline } from '../../pipeline/pipeline.ts';
@@ -11,9 +10,10 @@ import { RowWriter, type OutputFormat } from '../../output/row-writer.ts';
 import { saveRenders } from '../../output/save-renders.ts';
 import { addHostFlags, addPresetFlags, hostFromFlags, presetRequest, type HostFlagValues } from '../host-flags.ts';
 import { Progress } from '../progress.ts';
+import { addGroundTruthFlags, sourcesWithTruth, type GroundTruthFlags } from '../ground-truth.ts';
 import { setExitCode, type CliIO } from '../main.ts';
 
-interface RunFlags extends HostFlagValues {
+interface RunFlags extends HostFlagValues, GroundTruthFlags {
   out?: string;
   format: OutputFormat;
   failFast?: boolean;
@@ -30,7 +30,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     .command('run')
     .summary('run clips through the pipeline')
     .description('Run videos, frame folders and images through ingest, levels, prompts, fusion and decide.\nOne output row per clip; a failing clip becomes a row with its error and the batch goes on.')
-    .argument('<inputs...>', 'files, folders or globs (quote globs)')
+    .argument('[inputs...]', 'files, folders or globs (quote globs); none with --dataset')
     .option('--out <file>', 'write rows here instead of stdout')
     .addOption(new Option('--format <format>', 'row format').choices(['jsonl', 'csv']).default('jsonl'))
     .option('--fail-fast', 'stop at the first failing clip')
@@ -38,12 +38,12 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     .option('--profile', 'print time per stage and plugin to stderr at the end')
     .option('--trace <file>', 'write a Chrome trace-event JSON of every stage call')
     .option('--save-renders <dir>', 'save what each level saw (frames with mesh, parsing map, ...) as PNGs');
-  addHostFlags(addPresetFlags(run));
+  addHostFlags(addPresetFlags(addGroundTruthFlags(run)));
   run.addHelpText('after', '\nExamples:\n  visage pipeline run samples/astronaut.mp4\n  visage pipeline run "clips/*.mp4" --out rows.jsonl --set stages.levels.expression.weight=0.5\n  visage pipeline run clips/ --preset my-variant --profile --trace trace.json');
   run.action(async (inputs: string[], flags: RunFlags, cmd: Command) => {
     const host = hostFromFlags(flags);
     const preset = host.resolve(presetRequest(flags));
-    const { sources, invalid } = await sourcesFromArgs(inputs);
+    const { sources, invalid } = await sourcesWithTruth(inputs, flags, 'pipeline run');
     const profiler = flags.profile || flags.trace ? new StageProfiler() : undefined;
     const pl = await host.pipeline(preset, { profiler });
     await pl.prepare();
@@ -69,28 +69,6 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     const host = hostFromFlags(flags);
     io.out(explainPreset(host.resolve(presetRequest(flags)), host.registry));
   });
-}
-
-/**
- * Inputs are files, folders and globs; an argument with a URI scheme (`solid:...`, `dataset:...`) is
- * handed to the ingesters as it is. An argument that matches nothing becomes an error row, so the
- * other inputs still run.
- */
-async function sourcesFromArgs(args: string[]): Promise<{ sources: SourceRef[]; invalid: OutputRow[] }> {
-  const sources: SourceRef[] = [];
-  const invalid: OutputRow[] = [];
-  for (const arg of args) {
-    if (/^[a-z][a-z0-9+.-]+:/i.test(arg)) {
-      sources.push({ path: arg });
-      continue;
-    }
-    try {
-      for (const p of await expandInputs([arg])) sources.push({ path: p });
-    } catch (e) {
-      invalid.push(rowFromError({ path: arg }, e));
-    }
-  }
-  return { sources, invalid };
 }
 
 /**
