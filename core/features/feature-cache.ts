@@ -178,7 +178,7 @@ export function decodeEntry(file: string, buf: Buffer): FeatureEntry {
   return { tensors, meta: header.meta ?? {} };
 }
 
-function stableJson(v: unknown): string {
+export function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
   if (v && typeof v === 'object') {
     return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined)

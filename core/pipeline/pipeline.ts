@@ -15,6 +15,7 @@ import type { Clip } from '../types.ts';
 import { createStageHooks, type StageHooks, type StageName } from './stages.ts';
 import type { Decision, FusionOutput, LevelOutput, PromptSet, SourceRef, StageCall } from './stage-types.ts';
 import { StageProfiler } from './stage-profiler.ts';
+import { cacheKey, modelFingerprint, type LevelCache } from './level-cache.ts';
 
 export interface ClipResult {
   clip: Clip;
@@ -28,6 +29,8 @@ export interface ClipResult {
 export interface RunOptions {
   signal?: AbortSignal;
   wantRenders?: boolean;
+  /** Reuse ingest and level results across pipelines and runs (compare, ablate); see level-cache.ts. */
+  cache?: LevelCache;
 }
 
 export interface PipelineDeps {
@@ -77,23 +80,45 @@ export class Pipeline {
       options: p.options, slot, clipId, signal, wantRenders: !!opts.wantRenders, frames: this.preset.frames, logger: this.deps.logger.child(p.plugin),
     });
 
-    const { ingest, fusion, decide } = this.preset;
-    const clip = await timed('ingest', () =>
-      this.callStage('ingest', ingest, (h) => h.ingest.get(ingest.use)!.promise(source, call(ingest))),
-    );
+    const { ingest } = this.preset;
+    const { cache } = opts;
+    const decode = () => this.callStage('ingest', ingest, (h) => h.ingest.get(ingest.use)!.promise(source, call(ingest)));
+    const clipKey = cache && cacheKey({ source: await cache.sourceHash(source.path), id: source.id, use: ingest.use, version: ingest.pluginVersion, options: ingest.options, frames: this.preset.frames });
+    const clip = await timed('ingest', () => (cache ? cache.ingest(clipKey!, decode) : decode()));
     if (!clip) throw errors.noIngesterAccepted(source.path, [ingest.use]);
     if (source.label && !clip.label) clip.label = source.label;
 
     const prompts = await timed('prompts', () => this.promptSet());
-    const levels = await timed('levels', () => this.runLevels(clip, prompts, call, timings));
-    const weights = Object.fromEntries(this.preset.levels.map((l) => [l.slot, l.weight]));
+    const cached = cache && { cache, clipKey: clipKey!, wantRenders: !!opts.wantRenders };
+    const levels = await timed('levels', () => this.runLevels(clip, prompts, call, timings, cached));
+    const { fusion, decision } = await this.fuseAndDecide(clip, levels, {}, signal, timings);
+    return { clip, levels, fusion, decision, timings };
+  }
+
+  /**
+   * Fusion and decide over given level outputs: what `run` ends with, and what ablation reruns for
+   * each subset of levels (pass only the subset's outputs; `weights` overrides preset weights).
+   */
+  async fuseAndDecide(clip: Clip, levels: Record<string, LevelOutput>, weightOverrides: Record<string, number> = {}, signal = new AbortController().signal, timings: Record<string, number> = {}): Promise<{ fusion: FusionOutput; decision: Decision }> {
+    const { fusion, decide } = this.preset;
+    const call = (p: ResolvedProvider): StageCall => ({ options: p.options, clipId: clip.id, signal, wantRenders: false, frames: this.preset.frames, logger: this.deps.logger.child(p.plugin) });
+    const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+      const t = performance.now();
+      try {
+        return await f();
+      } finally {
+        timings[name] = +(performance.now() - t).toFixed(2);
+      }
+    };
+    const prompts = await this.promptSet();
+    const weights = { ...Object.fromEntries(this.preset.levels.map((l) => [l.slot, l.weight])), ...weightOverrides };
     const fused = await timed('fusion', () =>
-      this.callStage('fusion', fusion, (h) => h.fusion.get(fusion.use)!.promise({ clip, levels, weights, prompts }, call(fusion, clip.id))),
+      this.callStage('fusion', fusion, (h) => h.fusion.get(fusion.use)!.promise({ clip, levels, weights, prompts }, call(fusion))),
     );
     const decision = await timed('decide', () =>
-      this.callStage('decide', decide, (h) => h.decide.get(decide.use)!.promise({ clip, fusion: fused, prompts }, call(decide, clip.id))),
+      this.callStage('decide', decide, (h) => h.decide.get(decide.use)!.promise({ clip, fusion: fused, prompts }, call(decide))),
     );
-    return { clip, levels, fusion: fused, decision, timings };
+    return { fusion: fused, decision };
   }
 
   /**
@@ -123,14 +148,23 @@ export class Pipeline {
   }
 
   /** Levels form a DAG by `needs`: each starts as soon as its needs are done, so independent levels overlap. */
-  private async runLevels(clip: Clip, prompts: PromptSet, call: (p: ResolvedProvider, clipId?: string, slot?: string) => StageCall, timings: Record<string, number>) {
+  private async runLevels(clip: Clip, prompts: PromptSet, call: (p: ResolvedProvider, clipId?: string, slot?: string) => StageCall, timings: Record<string, number>, cached?: { cache: LevelCache; clipKey: string; wantRenders: boolean }) {
     const running = new Map<string, Promise<LevelOutput>>();
+    const keys = new Map<string, Promise<string>>();
     for (const level of this.preset.levels) {
       const needs = level.needs.map((n) => running.get(n)!);
+      if (cached) {
+        // A level's key chains the keys of what it needs, so a changed upstream level misses downstream too.
+        keys.set(level.slot, Promise.all(level.needs.map((n) => keys.get(n)!)).then(async (needKeys) => cacheKey({
+          clip: cached.clipKey, use: level.use, version: level.pluginVersion, options: level.options,
+          models: await modelFingerprint(level.options, this.deps.settings.modelsDir), classes: prompts.classes, renders: cached.wantRenders, needs: needKeys,
+        })));
+      }
       running.set(level.slot, Promise.all(needs).then(async (outs) => {
         const deps = Object.fromEntries(level.needs.map((n, i) => [n, outs[i]]));
         const t = performance.now();
-        const out = await this.callStage('levels', level, (h) => h.levels.get(level.use)!.promise({ clip, deps, classes: prompts.classes }, call(level, clip.id, level.slot)));
+        const compute = () => this.callStage('levels', level, (h) => h.levels.get(level.use)!.promise({ clip, deps, classes: prompts.classes }, call(level, clip.id, level.slot)));
+        const out = cached ? await cached.cache.level(cached.clipKey, await keys.get(level.slot)!, compute) : await compute();
         timings[`levels.${level.slot}`] = +(performance.now() - t).toFixed(2);
         return out;
       }));
