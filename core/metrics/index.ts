@@ -9,3 +9,7 @@ export { foldMeanStd, type FoldSummary } from './folds.ts';
 export { argmaxRows, knownnessScores, KNOWNNESS_RULES, type KnownnessRule } from './scores.ts';
 export { openSetReport, type OpenSetReport } from './open-set.ts';
 export { readPredictions, readPredictionsFile, formatPrediction, type PredictionRecord } from './predictions.ts';
+export { bootstrapInterval, quantile, type Interval, type BootstrapOptions } from './bootstrap.ts';
+export { mcnemarExact, mcnemarExactP, type McNemarResult } from './mcnemar.ts';
+export { agreement, cohenKappa } from './kappa.ts';
+export { shapleyValues } from './shapley.ts';
