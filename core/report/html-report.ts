@@ -34,7 +34,7 @@ h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}
 td:first-child,th:first-child{text-align:left}.cm td{min-width:38px;text-align:center}
 .chart{position:relative;width:820px;height:260px;margin:10px 0}.au{width:320px;height:110px}
-.matrices{display:flex;flex-wrap:wrap;gap:24px}img{display:block}
+.matrices{display:flex;flex-wrap:wrap;gap:24px}img{display:block}.clips td{text-align:left}
 </style></head><body>
 <h1>${esc(data.title)}</h1>${data.subtitle ? `<p>${esc(data.subtitle)}</p>` : ''}
 ${data.tables.map(table).join('\n')}
@@ -77,7 +77,7 @@ function confusion(m: ConfusionMatrix): string {
 
 function clipTable(c: NonNullable<ReportData['clips']>): string {
   const rows = c.rows.map((r, i) => `<tr><td>${r.thumbnail ? `<img src="${r.thumbnail}" alt="clip" width="96">` : ''}</td>${r.cells.map((x) => `<td>${esc(x)}</td>`).join('')}<td>${r.au ? `<div class="chart au"><canvas data-chart="au" data-index="${i}" aria-label="action units"></canvas></div>` : ''}</td></tr>`);
-  return `<h2>${esc(c.title)}</h2><table><tr><th>clip</th>${c.headers.map((h) => `<th>${esc(h)}</th>`).join('')}<th>action units over frames</th></tr>${rows.join('')}</table>`;
+  return `<h2>${esc(c.title)}</h2><table class="clips"><tr><th>clip</th>${c.headers.map((h) => `<th>${esc(h)}</th>`).join('')}<th>action units over frames</th></tr>${rows.join('')}</table>`;
 }
 
 /** Runs in the page: draws every canvas from the embedded JSON. */
