@@ -5,7 +5,7 @@
 #   OUT/happy/<face>-warm.mp4     warm colour cast (red up, blue down)
 #   OUT/sad/<face>-cool.mp4       cool colour cast (blue up, red down)
 #   OUT/neutral/<face>-plain.mp4  unchanged
-# Each clip is 1 s at 8 fps, 160 px wide (a still image looped, or 1 s of Megamind.avi).
+# Each clip is 1 s at 8 fps, 320 px wide (a still image looped, or 1 s of Megamind.avi).
 # The labels are by construction of the colour cast, not real emotions: use the folder to check the
 # machinery and the statistics, not to measure a model's accuracy. Nothing here is committed.
 # Usage: bash scripts/make-labelled-clips.sh OUT_DIR
@@ -17,7 +17,7 @@ mkdir -p "$out/happy" "$out/sad" "$out/neutral"
 
 clip() { # clip INPUT_ARGS... -- FILTER OUTPUT
   local filter=$1 output=$2; shift 2
-  ffmpeg -loglevel error -y "$@" -t 1 -r 8 -vf "scale=160:-2,${filter}format=yuv420p" -c:v libx264 -preset ultrafast -an "$output"
+  ffmpeg -loglevel error -y "$@" -t 1 -r 8 -vf "scale=320:-2,${filter}format=yuv420p" -c:v libx264 -preset ultrafast -an "$output"
 }
 
 for src in astronaut.png messi5.jpg face_swapped.jpg Megamind.avi; do

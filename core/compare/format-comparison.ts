@@ -7,7 +7,7 @@ const ci = (i: Interval) => `${pct(i.estimate).padStart(6)} [${pct(i.low)}, ${pc
 const signedCi = (i: Interval) => `${(i.estimate >= 0 ? '+' : '') + pct(i.estimate)} [${pct(i.low)}, ${pct(i.high)}]`;
 
 export function formatComparison(c: Comparison, maxChanged = 20): string {
-  const w = Math.max(8, ...c.variants.map((v) => v.name.length)) + 2;
+  const w = Math.max(8, `vs ${c.variants[0].name}`.length, ...c.variants.map((v) => v.name.length)) + 2;
   const lines: string[] = [];
   lines.push(`${c.clips.length} clips scored by every variant${c.hasTruth ? '' : ' (no ground truth: agreement only)'}`);
   lines.push('');
