@@ -33,7 +33,7 @@ body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}
 td:first-child,th:first-child{text-align:left}.cm td{min-width:38px;text-align:center}
-.chart{position:relative;width:820px;height:260px;margin:10px 0}.au{width:320px;height:110px}
+.chart{position:relative;width:820px;height:260px;margin:10px 0}.au{width:420px;height:170px}
 .matrices{display:flex;flex-wrap:wrap;gap:24px}img{display:block}.clips td{text-align:left}
 </style></head><body>
 <h1>${esc(data.title)}</h1>${data.subtitle ? `<p>${esc(data.subtitle)}</p>` : ''}

@@ -1,0 +1,68 @@
+/**
+ * The HTML reports of `compare` and `ablate`, opened in a real headless chromium (offline): no
+ * console errors, no network request, every chart drawn with visible marks; screenshots are kept
+ * under out/test-artifacts/.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkReportInBrowser, hasChromium } from '../helpers/browser.ts';
+import { runCli } from '../helpers/cli.ts';
+import { makeLabelledClips, SCORING_PLUGIN } from '../helpers/labelled-clips.ts';
+import { haveShared } from '../helpers/shared-data.ts';
+
+const have = haveShared('faces/astronaut.png', 'faces/messi5.jpg', 'faces/face_swapped.jpg', 'faces/Megamind.avi');
+if (!hasChromium && process.env.CI === 'true') throw new Error('chromium is required in CI (scripts/install.sh installs it)');
+let clips = '';
+let work = '';
+
+async function expectGoodPage(file: string, shot: string, minCharts: number) {
+  const page = await checkReportInBrowser(file, shot);
+  expect(page.consoleErrors).toEqual([]);
+  expect(page.requests).toEqual([]);
+  expect(page.chartsDrawn).toBe(page.canvases);
+  expect(page.canvases).toBeGreaterThanOrEqual(minCharts);
+  for (const inked of page.inkedPixels) expect(inked).toBeGreaterThan(500);
+  const html = readFileSync(file, 'utf8');
+  // No external script or stylesheet (the request listener above catches any other fetch).
+  expect(/<script[^>]+src=|<link[^>]+href=/.test(html)).toBe(false);
+  return html;
+}
+
+describe.skipIf(!have || !hasChromium)('HTML reports in a headless browser', () => {
+  beforeAll(() => {
+    clips = makeLabelledClips();
+    work = mkdtempSync(path.join(os.tmpdir(), 'visage-report-'));
+    process.env.VISAGE_CACHE_DIR = mkdtempSync(path.join(os.tmpdir(), 'visage-cache-'));
+  });
+
+  it('compare: metrics with intervals, UAR bars, confusion matrices and changed clips with thumbnails', async () => {
+    const file = path.join(work, 'compare.html');
+    const r = await runCli('compare', clips, '--labels-from-folders', '--plugin-dir', SCORING_PLUGIN, '--preset', 'scoring', '--variant', 'no-luma', '--set', 'stages.levels.luma.enabled=false', '--variant', 'tint-only', '--set', 'stages.levels.luma.weight=0', '--set', 'stages.levels.texture.weight=0', '--report', file);
+    expect(r.code).toBe(0);
+    const html = await expectGoodPage(file, 'compare-report.png', 2);
+    expect(html).toContain('UAR % [95% CI]');
+    expect(html).toContain('McNemar exact p');
+    expect((html.match(/class="cm"/g) ?? []).length).toBe(3);
+    expect(html).toMatch(/<img src="data:image\/png;base64,/);
+  });
+
+  it('ablate: contribution bars and every subset', async () => {
+    const file = path.join(work, 'ablate.html');
+    const r = await runCli('ablate', clips, '--labels-from-folders', '--plugin-dir', SCORING_PLUGIN, '--preset', 'scoring', '--report', file);
+    expect(r.code).toBe(0);
+    const html = await expectGoodPage(file, 'ablate-report.png', 2);
+    expect(html).toContain('Shapley');
+    expect(html).toContain('tint+luma+texture');
+  });
+
+  it('the README example: embedded against no-expression, with AU timelines of changed clips', async () => {
+    const file = path.join(work, 'embedded.html');
+    const r = await runCli('compare', path.join(clips, 'neutral'), path.join(clips, 'happy'), '--labels-from-folders', '--set', 'frames=8', '--preset', 'embedded', '--variant', 'no-expression', '--set', 'stages.levels.expression.enabled=false', '--report', file);
+    expect(r.out).toMatch(/variant +UAR \[95% CI\] +WAR \[95% CI\] +failed\nembedded /);
+    const html = await expectGoodPage(file, 'embedded-compare-report.png', 3);
+    expect(html).toContain('data-chart="au"');
+  });
+});
