@@ -58,6 +58,15 @@ describe.skipIf(!have || !hasChromium)('HTML reports in a headless browser', () 
     expect(html).toContain('tint+luma+texture');
   });
 
+  it('pipeline run --report: metrics with intervals, the confusion matrix and each level on its own', async () => {
+    const file = path.join(work, 'run.html');
+    const r = await runCli('pipeline', 'run', clips, '--labels-from-folders', '--plugin-dir', SCORING_PLUGIN, '--preset', 'scoring', '--out', path.join(work, 'run.jsonl'), '--report', file);
+    expect(r.code).toBe(0);
+    const html = await expectGoodPage(file, 'run-report.png', 1);
+    expect(html).toMatch(/<td>scoring<\/td><td>\d+\.\d\d \[\d+\.\d\d, \d+\.\d\d\]<\/td>/);
+    for (const level of ['tint', 'luma', 'texture']) expect(html).toContain(`<td>${level}</td>`);
+  });
+
   it('the README example: embedded against no-expression, with AU timelines of changed clips', async () => {
     const file = path.join(work, 'embedded.html');
     const r = await runCli('compare', path.join(clips, 'neutral'), path.join(clips, 'happy'), '--labels-from-folders', '--set', 'frames=8', '--preset', 'embedded', '--variant', 'no-expression', '--set', 'stages.levels.expression.enabled=false', '--report', file);

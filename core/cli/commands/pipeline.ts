@@ -11,6 +11,9 @@ import { saveRenders } from '../../output/save-renders.ts';
 import { addHostFlags, addPresetFlags, hostFromFlags, presetRequest, type HostFlagValues } from '../host-flags.ts';
 import { Progress } from '../progress.ts';
 import { addGroundTruthFlags, sourcesWithTruth, type GroundTruthFlags } from '../ground-truth.ts';
+import { CollectingRowWriter } from '../../output/collecting-row-writer.ts';
+import { runReport } from '../../report/run-report.ts';
+import { writeHtmlReport } from '../../report/html-report.ts';
 import { setExitCode, type CliIO } from '../main.ts';
 
 interface RunFlags extends HostFlagValues, GroundTruthFlags {
@@ -21,6 +24,7 @@ interface RunFlags extends HostFlagValues, GroundTruthFlags {
   profile?: boolean;
   trace?: string;
   saveRenders?: string;
+  report?: string;
 }
 
 export function registerPipelineCommands(program: Command, io: CliIO): void {
@@ -37,7 +41,8 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     .option('--jobs <n>', 'clips processed at once (decode overlaps inference)', '2')
     .option('--profile', 'print time per stage and plugin to stderr at the end')
     .option('--trace <file>', 'write a Chrome trace-event JSON of every stage call')
-    .option('--save-renders <dir>', 'save what each level saw (frames with mesh, parsing map, ...) as PNGs');
+    .option('--save-renders <dir>', 'save what each level saw (frames with mesh, parsing map, ...) as PNGs')
+    .option('--report <file.html>', 'with ground truth: write a self-contained HTML report (metrics with intervals, confusion matrix, each level\'s UAR)');
   addHostFlags(addPresetFlags(addGroundTruthFlags(run)));
   run.addHelpText('after', '\nExamples:\n  visage pipeline run samples/astronaut.mp4\n  visage pipeline run "clips/*.mp4" --out rows.jsonl --set stages.levels.expression.weight=0.5\n  visage pipeline run clips/ --preset my-variant --profile --trace trace.json');
   run.action(async (inputs: string[], flags: RunFlags, cmd: Command) => {
@@ -47,7 +52,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     const profiler = flags.profile || flags.trace ? new StageProfiler() : undefined;
     const pl = await host.pipeline(preset, { profiler });
     await pl.prepare();
-    const writer = new RowWriter(flags.format, flags.out, preset.classes ?? []);
+    const writer = new (flags.report ? CollectingRowWriter : RowWriter)(flags.format, flags.out, preset.classes ?? []);
     for (const row of invalid) writer.write(row);
     const failed = invalid.length + (await runAll(pl, sources, writer, flags));
     writer.close();
@@ -55,6 +60,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     await host.dispose();
     if (profiler && flags.profile) io.err(profiler.formatTable() + '\n');
     if (profiler && flags.trace) writeFileSync(flags.trace, JSON.stringify(profiler.chromeTrace()));
+    if (flags.report) writeHtmlReport(flags.report, runReport(preset.name, (writer as CollectingRowWriter).rows, preset.classes ?? []));
     const total = sources.length + invalid.length;
     io.err(`${total - failed} of ${total} clips ok${failed ? `, ${failed} failed (see their rows' "error")` : ''}\n`);
     if (failed) setExitCode(cmd, 1);
