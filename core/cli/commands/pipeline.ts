@@ -36,7 +36,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     .description('Run videos, frame folders and images through ingest, levels, prompts, fusion and decide.\nOne output row per clip; a failing clip becomes a row with its error and the batch goes on.')
     .argument('[inputs...]', 'files, folders or globs (quote globs); none with --dataset')
     .option('--out <file>', 'write rows here instead of stdout')
-    .addOption(new Option('--format <format>', 'row format').choices(['jsonl', 'csv']).default('jsonl'))
+    .addOption(new Option('--format <format>', 'row format (csv-wide adds per-level scores, AU mean/peak, head pose, face box and confidence)').choices(['jsonl', 'csv', 'csv-wide']).default('jsonl'))
     .option('--fail-fast', 'stop at the first failing clip')
     .option('--jobs <n>', 'clips processed at once (decode overlaps inference)', '2')
     .option('--profile', 'print time per stage and plugin to stderr at the end')
@@ -52,7 +52,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     const profiler = flags.profile || flags.trace ? new StageProfiler() : undefined;
     const pl = await host.pipeline(preset, { profiler });
     await pl.prepare();
-    const writer = new (flags.report ? CollectingRowWriter : RowWriter)(flags.format, flags.out, preset.classes ?? []);
+    const writer = new (flags.report ? CollectingRowWriter : RowWriter)(flags.format, flags.out, preset.classes ?? [], preset.levels.map((l) => l.slot));
     for (const row of invalid) writer.write(row);
     const failed = invalid.length + (await runAll(pl, sources, writer, flags));
     writer.close();
