@@ -42,7 +42,7 @@ export function registerAblateCommand(program: Command, io: CliIO): void {
     .option('--reps <n>', 'bootstrap resamples', '2000')
     .option('--seed <n>', 'bootstrap seed', '1')
     .option('--no-disk-cache', 'keep level results in memory only (not under <cache-dir>/levels)')
-    .addHelpText('after', '\nExamples:\n  visage ablate clips/ --labels-from-folders --preset embedded\n  visage ablate --dataset dfew --root DFEW --fold 1 --report ablation.html');
+    .addHelpText('after', '\nExamples:\n  visage ablate clips/ --labels-from-folders --preset embedded --report ablation.html');
   cmd.action(async (inputs: string[], flags: AblateFlags, command: Command) => {
     const { sources, invalid } = await sourcesWithTruth(inputs, flags, 'ablate');
     if (sources.some((s) => s.label === undefined)) throw errors.ablateNeedsTruth();

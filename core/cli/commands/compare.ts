@@ -50,8 +50,7 @@ export function registerCompareCommand(program: Command, io: CliIO): void {
       '',
       'Examples:',
       '  visage compare clips/ --labels-from-folders --preset embedded --variant no-expression --set stages.levels.expression.enabled=false',
-      '  visage compare clips/ --preset embedded --preset my-variant.pipeline.json --json',
-      '  visage compare --dataset dfew --root DFEW --fold 1 --preset embedded --variant half --set stages.levels.expression.weight=0.5 --report report.html',
+      '  visage compare clips/ --labels-from-folders --preset embedded --variant half --set stages.levels.expression.weight=0.5 --json --out-dir rows/ --report report.html',
     ].join('\n'));
   cmd.action(async (inputs: string[], flags: CompareFlags, command: Command) => {
     const list = variants();
