@@ -20,9 +20,13 @@ export class ClipVisuals {
 
   /** Keeps the visuals of a clip whose variants disagree. */
   async keepIfChanged(results: (ClipResult | undefined)[], rows: OutputRow[]): Promise<void> {
-    const labels = new Set(rows.filter((r) => !r.error).map((r) => r.label));
-    if (labels.size < 2 || this.byId.size >= this.limit) return;
+    if (!ClipVisuals.changed(rows) || this.byId.size >= this.limit) return;
     await this.keep(results, rows);
+  }
+
+  /** Whether the variants that scored the clip gave it different labels. */
+  static changed(rows: OutputRow[]): boolean {
+    return new Set(rows.filter((r) => !r.error).map((r) => r.label)).size > 1;
   }
 
   async keep(results: (ClipResult | undefined)[], rows: OutputRow[]): Promise<void> {

@@ -73,5 +73,7 @@ describe.skipIf(!have || !hasChromium)('HTML reports in a headless browser', () 
     expect(r.out).toMatch(/variant +UAR \[95% CI\] +WAR \[95% CI\] +failed\nembedded /);
     const html = await expectGoodPage(file, 'embedded-compare-report.png', 3);
     expect(html).toContain('data-chart="au"');
+    // Changed clips show the landmarks level's aligned face crop (rendered for those clips only).
+    expect(html).toMatch(/<img src="data:image\/png;base64,/);
   });
 });

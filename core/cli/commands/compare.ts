@@ -17,6 +17,9 @@ import { addGroundTruthFlags, sourcesWithTruth, type GroundTruthFlags } from '..
 import { addHostFlags, hostFromFlags, type HostFlagValues } from '../host-flags.ts';
 import { setExitCode, type CliIO } from '../main.ts';
 
+/** Changed clips whose report thumbnail is the level's aligned face crop; later ones show their middle frame. */
+const ALIGNED_THUMBNAILS = 50;
+
 export interface CompareFlags extends HostFlagValues, GroundTruthFlags {
   outDir?: string;
   json?: boolean;
@@ -64,7 +67,13 @@ export function registerCompareCommand(program: Command, io: CliIO): void {
     try {
       const rows = await runVariants(pls.pipelines, sources, {
         cache,
-        onClip: flags.report ? (_source, results, clipRows) => visuals.keepIfChanged(results, clipRows) : undefined,
+        onClip: flags.report ? async (source, results, clipRows) => {
+          if (!ClipVisuals.changed(clipRows) || visuals.byId.size >= ALIGNED_THUMBNAILS) return visuals.keepIfChanged(results, clipRows);
+          // Renders (the aligned face crop) are asked for only here, for a changed clip: one more run of the
+          // first variant's levels, with the decoded clip from the cache.
+          const rendered = await pls.pipelines[0].run(source, { cache, wantRenders: true }).catch(() => undefined);
+          await visuals.keep([rendered, ...results], clipRows);
+        } : undefined,
       });
       if (flags.outDir) {
         mkdirSync(flags.outDir, { recursive: true });
