@@ -12,6 +12,8 @@ import { checkReportInBrowser, hasChromium } from '../helpers/browser.ts';
 import { runCli } from '../helpers/cli.ts';
 import { makeLabelledClips, SCORING_PLUGIN } from '../helpers/labelled-clips.ts';
 import { haveShared } from '../helpers/shared-data.ts';
+import { writeSyntheticDataset } from '../../core/data/synthetic.ts';
+import { writeTinyClip } from '../../plugins/clip-adapter/src/testing/tiny-clip.ts';
 
 const have = haveShared('faces/astronaut.png', 'faces/messi5.jpg', 'faces/face_swapped.jpg', 'faces/Megamind.avi');
 if (!hasChromium && process.env.CI === 'true') throw new Error('chromium is required in CI (scripts/install.sh installs it)');
@@ -75,5 +77,17 @@ describe.skipIf(!have || !hasChromium)('HTML reports in a headless browser', () 
     expect(html).toContain('data-chart="au"');
     // Changed clips show the landmarks level's aligned face crop (rendered for those clips only).
     expect(html).toMatch(/<img src="data:image\/png;base64,/);
+  });
+
+  it('train --report: loss, validation UAR/WAR and fusion weights per epoch, test confusion matrix', async () => {
+    const models = path.join(work, 'tiny-clip');
+    await writeTinyClip(models);
+    const data = await writeSyntheticDataset(path.join(work, 'synthetic'), { classes: 3, clipsPerClass: 6, frames: 4, trainFraction: 0.67, saturation: 0.15, seed: 3 });
+    const file = path.join(work, 'train.html');
+    const r = await runCli('train', '--dataset', 'csv', '--root', data.dir, '--models', models, '--cache-dir', path.join(work, 'cache'), '--preset', 'fineclipper-synthetic', '--out', path.join(work, 'run'), '--epochs', '4', '--batch-size', '4', '--report', file);
+    expect(r.code, r.err).toBe(0);
+    const html = await expectGoodPage(file, 'train-report.png', 2);
+    expect(html).toContain('Loss per epoch');
+    expect(html).toContain('<td>test</td>');
   });
 });
