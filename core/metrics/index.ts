@@ -13,3 +13,4 @@ export { bootstrapInterval, quantile, type Interval, type BootstrapOptions } fro
 export { mcnemarExact, mcnemarExactP, type McNemarResult } from './mcnemar.ts';
 export { agreement, cohenKappa } from './kappa.ts';
 export { shapleyValues } from './shapley.ts';
+export { rocCurve, rocArea, type RocPoint } from './roc.ts';

@@ -23,7 +23,7 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&
 const scriptSafe = (s: string) => s.replace(/<\/(script)/gi, '<\\/$1');
 
 export function renderHtmlReport(data: ReportData): string {
-  const charts = { bars: data.bars, lines: data.lines, au: (data.clips?.rows ?? []).map((r) => r.au ?? null) };
+  const charts = { bars: data.bars, lines: data.lines, xy: data.xy ?? [], au: (data.clips?.rows ?? []).map((r) => r.au ?? null) };
   const json = JSON.stringify(charts).replace(/</g, '\\u003c');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(data.title)}</title>
@@ -33,13 +33,14 @@ body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f4f4f4}
 td:first-child,th:first-child{text-align:left}.cm td{min-width:38px;text-align:center}
-.chart{position:relative;width:820px;height:260px;margin:10px 0}.au{width:420px;height:170px}
+.chart{position:relative;width:820px;height:260px;margin:10px 0}.au{width:420px;height:170px}.square{width:520px;height:480px}
 .matrices{display:flex;flex-wrap:wrap;gap:24px}img{display:block}.clips td{text-align:left}
 </style></head><body>
 <h1>${esc(data.title)}</h1>${data.subtitle ? `<p>${esc(data.subtitle)}</p>` : ''}
 ${data.tables.map(table).join('\n')}
 ${data.bars.length ? `<h2>Charts</h2>${data.bars.map((b, i) => `<div class="chart"><canvas data-chart="bar" data-index="${i}" aria-label="${esc(b.title)}"></canvas></div>`).join('\n')}` : ''}
 ${data.lines.map((l, i) => `<div class="chart"><canvas data-chart="line" data-index="${i}" aria-label="${esc(l.title)}"></canvas></div>`).join('\n')}
+${(data.xy ?? []).map((c, i) => `<div class="chart square"><canvas data-chart="xy" data-index="${i}" aria-label="${esc(c.title)}"></canvas></div>`).join('\n')}
 ${data.confusions.length ? `<h2>Confusion matrices</h2><div class="matrices">${data.confusions.map(confusion).join('\n')}</div>` : ''}
 ${data.clips ? clipTable(data.clips) : ''}
 <script>${scriptSafe(chartLibrary())}</script>
@@ -90,7 +91,7 @@ const DRAW_SCRIPT = `
   var drawn = 0;
   document.querySelectorAll('canvas[data-chart]').forEach(function (canvas) {
     var kind = canvas.getAttribute('data-chart');
-    var spec = data[kind === 'bar' ? 'bars' : kind === 'line' ? 'lines' : 'au'][Number(canvas.getAttribute('data-index'))];
+    var spec = data[kind === 'bar' ? 'bars' : kind === 'line' ? 'lines' : kind === 'xy' ? 'xy' : 'au'][Number(canvas.getAttribute('data-index'))];
     var config;
     if (kind === 'bar') {
       var sets = [{ label: spec.xLabel, data: spec.values, backgroundColor: spec.values.map(function (v) { return v >= 0 ? '#2b7bba' : '#c8452d'; }) }];
@@ -98,6 +99,8 @@ const DRAW_SCRIPT = `
       config = { type: 'bar', data: { labels: spec.labels, datasets: sets }, options: { indexAxis: 'y', plugins: { title: { display: true, text: spec.title } }, scales: { x: { title: { display: true, text: spec.xLabel } } } } };
     } else if (kind === 'line') {
       config = { type: 'line', data: { labels: spec.x, datasets: spec.series.map(function (s, i) { return { label: s.name, data: s.values, borderColor: palette[i % palette.length], pointRadius: 2 }; }) }, options: { plugins: { title: { display: true, text: spec.title } }, scales: { x: { title: { display: true, text: spec.xLabel } }, y: { title: { display: true, text: spec.yLabel } } } } };
+    } else if (kind === 'xy') {
+      config = { type: 'scatter', data: { datasets: spec.series.map(function (s, i) { return { label: s.name, data: s.points.map(function (p) { return { x: p[0], y: p[1] }; }), borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length], showLine: true, pointRadius: 0, borderWidth: 2 }; }) }, options: { plugins: { title: { display: true, text: spec.title } }, scales: { x: { min: 0, max: 1, title: { display: true, text: spec.xLabel } }, y: { min: 0, max: 1, title: { display: true, text: spec.yLabel } } } } };
     } else {
       var frames = spec.intensity[spec.aus[0]].map(function (_, i) { return i; });
       config = { type: 'line', data: { labels: frames, datasets: spec.aus.map(function (au, i) { return { label: au, data: spec.intensity[au], borderColor: palette[i % palette.length], pointRadius: 0, borderWidth: 1 }; }) }, options: { plugins: { legend: { labels: { boxWidth: 8, font: { size: 9 } } } }, scales: { x: { title: { display: true, text: 'frame' } }, y: { title: { display: true, text: 'intensity' } } } } };

@@ -31,6 +31,14 @@ export interface LineChart {
   yLabel: string;
 }
 
+/** Curves over a numeric x axis (ROC curves): each series is its own list of points. */
+export interface XyChart {
+  title: string;
+  series: { name: string; points: [number, number][] }[];
+  xLabel: string;
+  yLabel: string;
+}
+
 /** Per-frame action-unit intensities, as the description level reports them. */
 export interface AuTimeline {
   aus: string[];
@@ -49,6 +57,7 @@ export interface ReportData {
   tables: Table[];
   bars: BarChart[];
   lines: LineChart[];
+  xy?: XyChart[];
   confusions: ConfusionMatrix[];
   clips?: ClipTable;
 }

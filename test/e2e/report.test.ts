@@ -14,6 +14,8 @@ import { makeLabelledClips, SCORING_PLUGIN } from '../helpers/labelled-clips.ts'
 import { haveShared } from '../helpers/shared-data.ts';
 import { writeSyntheticDataset } from '../../core/data/synthetic.ts';
 import { writeTinyClip } from '../../plugins/clip-adapter/src/testing/tiny-clip.ts';
+import { writeFeatureSet } from '../../plugins/open-set/src/features.ts';
+import { buildSyntheticFeatureSet } from '../../plugins/open-set/src/testing/synthetic-features.ts';
 
 const have = haveShared('faces/astronaut.png', 'faces/messi5.jpg', 'faces/face_swapped.jpg', 'faces/Megamind.avi');
 if (!hasChromium && process.env.CI === 'true') throw new Error('chromium is required in CI (scripts/install.sh installs it)');
@@ -89,5 +91,17 @@ describe.skipIf(!have || !hasChromium)('HTML reports in a headless browser', () 
     const html = await expectGoodPage(file, 'train-report.png', 2);
     expect(html).toContain('Loss per epoch');
     expect(html).toContain('<td>test</td>');
+  });
+
+  it('open-set eval --report: metrics per draw and a ROC curve per draw', async () => {
+    const set = await buildSyntheticFeatureSet(path.join(work, 'open-set'), { classes: 5, clipsPerClass: 12, seed: 2 });
+    const features = path.join(work, 'features.json');
+    await writeFeatureSet(features, set);
+    const file = path.join(work, 'open-set.html');
+    const r = await runCli('open-set', 'eval', '--features', features, '--known', '3', '--draws', '2', '--epochs', '3', '--report', file);
+    expect(r.code, r.err).toBe(0);
+    const html = await expectGoodPage(file, 'open-set-report.png', 1);
+    expect(html).toContain('data-chart="xy"');
+    expect(html).toContain('<td>mean ± std</td>');
   });
 });

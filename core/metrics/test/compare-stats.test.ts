@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agreement, bootstrapInterval, classificationReportByName, cohenKappa, mcnemarExact, mcnemarExactP, quantile, shapleyValues } from '../index.ts';
+import { agreement, auroc, bootstrapInterval, classificationReportByName, cohenKappa, mcnemarExact, mcnemarExactP, quantile, rocArea, rocCurve, shapleyValues } from '../index.ts';
 
 /** C(n, k) by the multiplicative formula, for hand-computed exact McNemar p-values. */
 const choose = (n: number, k: number) => {
@@ -104,5 +104,17 @@ describe('exact Shapley values', () => {
     expect(glove[0]).toBeCloseTo(1 / 6, 12);
     expect(glove[1]).toBeCloseTo(1 / 6, 12);
     expect(glove[2]).toBeCloseTo(2 / 3, 12);
+  });
+});
+
+describe('ROC curve', () => {
+  it('steps through distinct scores, ties moving both rates (method.md T1)', () => {
+    // Known S = [0.9, 0.8, 0.7, 0.4]; unknown S = [0.85, 0.5, 0.3]: AUROC 2/3 (test vector T1).
+    const pts = rocCurve([0.9, 0.8, 0.7, 0.4], [0.85, 0.5, 0.3]);
+    expect(pts.map((p) => [p.fpr, p.tpr])).toEqual([[0, 0], [0, 0.25], [1 / 3, 0.25], [1 / 3, 0.5], [1 / 3, 0.75], [2 / 3, 0.75], [2 / 3, 1], [1, 1]]);
+    expect(rocArea(pts)).toBeCloseTo(2 / 3, 12);
+    const tied = rocCurve([0.5, 0.5], [0.5]);
+    expect(tied.map((p) => [p.fpr, p.tpr])).toEqual([[0, 0], [1, 1]]);
+    expect(rocArea(tied)).toBeCloseTo(auroc([0.5, 0.5], [0.5]), 12);
   });
 });
