@@ -46,7 +46,10 @@ export interface Comparison {
   classes: string[];
   /** Clips every variant scored. */
   clips: string[];
+  /** True when every compared clip has ground truth (a partly labelled batch is compared without it). */
   hasTruth: boolean;
+  /** Compared clips without ground truth. */
+  unlabelled: number;
   variants: VariantMetrics[];
   pairs: PairMetrics[];
 }
@@ -60,7 +63,8 @@ export function compareVariants(runs: VariantRows[], classes: string[], opts: Co
   const byId = runs.map((r) => new Map(r.rows.filter((row) => !row.error).map((row) => [row.id, row])));
   const clips = runs[0].rows.map((r) => r.id).filter((id) => byId.every((m) => m.has(id)));
   const rowsOf = (v: number) => clips.map((id) => byId[v].get(id)!);
-  const hasTruth = clips.length > 0 && clips.every((id) => byId[0].get(id)!.groundTruth !== undefined);
+  const unlabelled = clips.filter((id) => byId[0].get(id)!.groundTruth === undefined).length;
+  const hasTruth = clips.length > 0 && unlabelled === 0;
   const boot = { reps: opts.reps ?? 2000, seed: opts.seed ?? 1 };
   const truth = hasTruth ? labelsToIndices(rowsOf(0).map((r) => r.groundTruth!), classes) : undefined;
   // A clip decided as no class (label null, or outside the list) is index K: wrong whatever the truth.
@@ -105,7 +109,7 @@ export function compareVariants(runs: VariantRows[], classes: string[], opts: Co
     }
     return pair;
   });
-  return { classes, clips, hasTruth, variants, pairs };
+  return { classes, clips, hasTruth, unlabelled, variants, pairs };
 }
 
 /** UAR of the clips at `idx` (a class absent from the resample is left out, as `uar` does). */

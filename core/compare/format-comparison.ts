@@ -9,7 +9,8 @@ const signedCi = (i: Interval) => `${(i.estimate >= 0 ? '+' : '') + pct(i.estima
 export function formatComparison(c: Comparison, maxChanged = 20): string {
   const w = Math.max(8, `vs ${c.variants[0].name}`.length, ...c.variants.map((v) => v.name.length)) + 2;
   const lines: string[] = [];
-  lines.push(`${c.clips.length} clips scored by every variant${c.hasTruth ? '' : ' (no ground truth: agreement only)'}`);
+  const noTruth = c.unlabelled === c.clips.length ? 'no ground truth' : `${c.unlabelled} of them without ground truth`;
+  lines.push(`${c.clips.length} clips scored by every variant${c.hasTruth ? '' : ` (${noTruth}: agreement only)`}`);
   lines.push('');
   if (c.hasTruth) {
     lines.push(`${'variant'.padEnd(w)}${'UAR [95% CI]'.padEnd(26)}${'WAR [95% CI]'.padEnd(26)}failed`);

@@ -215,8 +215,8 @@ export const variantNameTaken = (name: string) =>
   bad('VARIANT_NAME_TAKEN', `two variants are named "${name}"`, 'give each --variant a distinct name');
 export const variantClassesDiffer = (a: string, b: string) =>
   bad('VARIANT_CLASSES_DIFFER', `variants "${a}" and "${b}" predict different class lists`, 'compare variants over the same classes (set "classes" in the base preset)');
-export const ablateNeedsTruth = () =>
-  bad('ABLATE_NEEDS_TRUTH', 'ablate measures each level\'s contribution to UAR, so it needs ground truth', 'add --labels FILE, --labels-from-folders or --dataset NAME --root DIR');
+export const ablateNeedsTruth = (unlabelled: number, total: number) =>
+  bad('ABLATE_NEEDS_TRUTH', `ablate measures each level's contribution to UAR, so every clip needs ground truth; ${unlabelled} of ${total} have none`, 'add --labels FILE (covering every clip), --labels-from-folders or --dataset NAME --root DIR');
 export const ablateNoWeightedLevels = (preset: string) =>
   bad('ABLATE_NO_WEIGHTED_LEVELS', `preset "${preset}" has fewer than two levels that return class scores with a weight above 0`, 'ablation removes scoring levels one at a time; enable or weight more of them');
 export const noClipsScored = (command: string) =>

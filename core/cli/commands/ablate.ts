@@ -13,6 +13,7 @@ import { writeHtmlReport } from '../../report/html-report.ts';
 import { addGroundTruthFlags, sourcesWithTruth, type GroundTruthFlags } from '../ground-truth.ts';
 import { addHostFlags, addPresetFlags, hostFromFlags, presetRequest, type HostFlagValues } from '../host-flags.ts';
 import { setExitCode, type CliIO } from '../main.ts';
+import { Progress } from '../progress.ts';
 
 interface AblateFlags extends HostFlagValues, GroundTruthFlags {
   out?: string;
@@ -45,7 +46,8 @@ export function registerAblateCommand(program: Command, io: CliIO): void {
     .addHelpText('after', '\nExamples:\n  visage ablate clips/ --labels-from-folders --preset embedded --report ablation.html');
   cmd.action(async (inputs: string[], flags: AblateFlags, command: Command) => {
     const { sources, invalid } = await sourcesWithTruth(inputs, flags, 'ablate');
-    if (sources.some((s) => s.label === undefined)) throw errors.ablateNeedsTruth();
+    const unlabelled = sources.filter((s) => s.label === undefined).length;
+    if (unlabelled) throw errors.ablateNeedsTruth(unlabelled, sources.length);
     for (const row of invalid) io.err(`visage: ${row.source}: ${row.error!.message}\n`);
     const host = hostFromFlags(flags);
     const pl = await host.pipeline(presetRequest(flags));
@@ -54,7 +56,9 @@ export function registerAblateCommand(program: Command, io: CliIO): void {
       await pl.prepare();
       const cache = new LevelCache({ dir: flags.diskCache ? defaultLevelCacheDir(host.settings.cacheDir) : undefined, logger: createLogger(flags.logLevel, 'level-cache') });
       const writer = flags.out ? (mkdirSync(path.dirname(path.resolve(flags.out)), { recursive: true }), new RowWriter('jsonl', flags.out)) : undefined;
-      const result = await ablate(pl, sources, { cache, maxExact: Number(flags.maxExact), reps: Number(flags.reps), seed: Number(flags.seed), onClip: (row) => writer?.write(row) });
+      const progress = new Progress(sources.length);
+      const result = await ablate(pl, sources, { cache, maxExact: Number(flags.maxExact), reps: Number(flags.reps), seed: Number(flags.seed), onClip: (row) => { writer?.write(row); progress.tick(!row.error); } });
+      progress.finish();
       writer?.close();
       if (result.clips === 0) throw errors.noClipsScored('ablate');
       const { rows, labels, ...summary } = result;

@@ -16,6 +16,7 @@ import { writeHtmlReport } from '../../report/html-report.ts';
 import { addGroundTruthFlags, sourcesWithTruth, type GroundTruthFlags } from '../ground-truth.ts';
 import { addHostFlags, hostFromFlags, type HostFlagValues } from '../host-flags.ts';
 import { setExitCode, type CliIO } from '../main.ts';
+import { Progress } from '../progress.ts';
 
 /** Changed clips whose report thumbnail is the level's aligned face crop; later ones show their middle frame. */
 const ALIGNED_THUMBNAILS = 50;
@@ -64,17 +65,21 @@ export function registerCompareCommand(program: Command, io: CliIO): void {
     const cache = new LevelCache({ dir: flags.diskCache ? defaultLevelCacheDir(host.settings.cacheDir) : undefined, logger: createLogger(flags.logLevel, 'level-cache') });
     const pls = await variantPipelines(host, list);
     const visuals = new ClipVisuals();
+    const progress = new Progress(sources.length);
     try {
       const rows = await runVariants(pls.pipelines, sources, {
         cache,
-        onClip: flags.report ? async (source, results, clipRows) => {
+        onClip: async (source, results, clipRows) => {
+          progress.tick(clipRows.every((r) => !r.error));
+          if (!flags.report) return;
           if (!ClipVisuals.changed(clipRows) || visuals.byId.size >= ALIGNED_THUMBNAILS) return visuals.keepIfChanged(results, clipRows);
           // Renders (the aligned face crop) are asked for only here, for a changed clip: one more run of the
           // first variant's levels, with the decoded clip from the cache.
           const rendered = await pls.pipelines[0].run(source, { cache, wantRenders: true }).catch(() => undefined);
           await visuals.keep([rendered, ...results], clipRows);
-        } : undefined,
+        },
       });
+      progress.finish();
       if (flags.outDir) {
         mkdirSync(flags.outDir, { recursive: true });
         list.forEach((v, i) => {
