@@ -39,7 +39,7 @@ describe.skipIf(!have)('ground truth, clip ids, compare and ablate', () => {
     // --save-renders keeps the id as a sub-path, so same-named clips of two folders never mix.
     expect(existsSync(path.join(work, 'renders', 'happy', 'astronaut-warm'))).toBe(true);
     expect(existsSync(path.join(work, 'renders', 'sad', 'astronaut-cool'))).toBe(true);
-  });
+  }, 120_000);
 
   it('refuses two inputs with one id, naming both files (exit 2)', async () => {
     const dir = path.join(work, 'collide');
@@ -76,7 +76,7 @@ describe.skipIf(!have)('ground truth, clip ids, compare and ablate', () => {
     writeFileSync(path.join(root, 'test.csv'), `path,label\n${path.join(clips, 'sad/messi5-cool.mp4')},sad\n`);
     expect((await rowsOf('--dataset', 'csv', '--root', root))[0].groundTruth).toBe('sad');
     expect((await runCli('pipeline', 'run', clips, '--labels', byId, '--labels-from-folders', ...scoring)).err).toContain('GROUND_TRUTH_CONFLICT');
-  });
+  }, 120_000);
 
   it('compares variants with paired statistics that agree with visage eval on the rows it writes', async () => {
     const outDir = path.join(work, 'variants');
@@ -104,7 +104,7 @@ describe.skipIf(!have)('ground truth, clip ids, compare and ablate', () => {
     expect(pair.mcnemar.c).toBe(changed.filter((x) => x.label === x.groundTruth).length);
     expect(pair.uarDifference.estimate).toBeCloseTo(c.variants[1].uar.estimate - c.variants[0].uar.estimate, 12);
     expect(pair.agreement).toBeCloseTo(1 - changed.length / 12, 12);
-  });
+  }, 120_000);
 
   it('runs a level two variants share once, and a weights-only variant reruns no level; a rerun reads the disk cache', async () => {
     const args = ['compare', clips, '--labels-from-folders', ...scoring, '--variant', 'luma-heavy', '--set', 'stages.levels.luma.weight=3', '--json'];
@@ -118,7 +118,7 @@ describe.skipIf(!have)('ground truth, clip ids, compare and ablate', () => {
     // A changed option of one level reruns that level only (and nothing that does not need it).
     await runCli('compare', clips, '--labels-from-folders', ...scoring, '--variant', 'gamma', '--set', 'stages.levels.luma.options.gamma=2', '--json');
     expect(calls).toEqual({ tint: 12, luma: 24, texture: 12 });
-  });
+  }, 180_000);
 
   it('without truth reports agreement, kappa, changed labels and the probability shift', async () => {
     const r = await runCli('compare', path.join(clips, 'sad'), ...scoring, '--variant', 'tint-only', '--set', 'stages.levels.luma.weight=0', '--set', 'stages.levels.texture.weight=0');
@@ -152,5 +152,5 @@ describe.skipIf(!have)('ground truth, clip ids, compare and ablate', () => {
     const table = await runCli('ablate', clips, '--labels-from-folders', ...scoring);
     expect(table.out).toMatch(/level +weight +UAR without +drop when removed \[95% CI\] +Shapley/);
     expect((await runCli('ablate', clips, ...scoring)).err).toContain('ABLATE_NEEDS_TRUTH');
-  });
+  }, 180_000);
 });

@@ -48,7 +48,7 @@ describe.skipIf(!have)('compare and ablate --help examples', () => {
     }
     expect(existsSync(path.join(work, 'report.html'))).toBe(true);
     expect(readdirSync(path.join(work, 'rows')).sort()).toEqual(['embedded.jsonl', 'half.jsonl']);
-  });
+  }, 180_000);
 
   it('runs every ablate example', async () => {
     for (const example of await examplesOf('ablate')) {
@@ -57,5 +57,5 @@ describe.skipIf(!have)('compare and ablate --help examples', () => {
       expect(r.out).toMatch(/^expression +1 /m);
     }
     expect(existsSync(path.join(work, 'ablation.html'))).toBe(true);
-  });
+  }, 120_000);
 });

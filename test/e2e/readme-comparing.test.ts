@@ -38,5 +38,5 @@ describe.skipIf(!have)('README: Comparing presets', () => {
     expect(outputs.eval).toMatch(/UAR +\d+\.\d\d +WAR/);
     expect(outputs.compare).toMatch(/^no-expression +[-+]\d+\.\d\d \[/m);
     expect(outputs.ablate).toMatch(/^expression +1 /m);
-  });
+  }, 300_000);
 });

@@ -51,7 +51,7 @@ describe.skipIf(!have || !hasChromium)('HTML reports in a headless browser', () 
     expect(html).toContain('McNemar exact p');
     expect((html.match(/class="cm"/g) ?? []).length).toBe(3);
     expect(html).toMatch(/<img src="data:image\/png;base64,/);
-  });
+  }, 120_000);
 
   it('ablate: contribution bars and every subset', async () => {
     const file = path.join(work, 'ablate.html');
@@ -60,7 +60,7 @@ describe.skipIf(!have || !hasChromium)('HTML reports in a headless browser', () 
     const html = await expectGoodPage(file, 'ablate-report.png', 2);
     expect(html).toContain('Shapley');
     expect(html).toContain('tint+luma+texture');
-  });
+  }, 120_000);
 
   it('pipeline run --report: metrics with intervals, the confusion matrix and each level on its own', async () => {
     const file = path.join(work, 'run.html');
@@ -69,7 +69,7 @@ describe.skipIf(!have || !hasChromium)('HTML reports in a headless browser', () 
     const html = await expectGoodPage(file, 'run-report.png', 1);
     expect(html).toMatch(/<td>scoring<\/td><td>\d+\.\d\d \[\d+\.\d\d, \d+\.\d\d\]<\/td>/);
     for (const level of ['tint', 'luma', 'texture']) expect(html).toContain(`<td>${level}</td>`);
-  });
+  }, 120_000);
 
   it('the README example: embedded against no-expression, with AU timelines of changed clips', async () => {
     const file = path.join(work, 'embedded.html');
@@ -79,7 +79,7 @@ describe.skipIf(!have || !hasChromium)('HTML reports in a headless browser', () 
     expect(html).toContain('data-chart="au"');
     // Changed clips show the landmarks level's aligned face crop (rendered for those clips only).
     expect(html).toMatch(/<img src="data:image\/png;base64,/);
-  });
+  }, 180_000);
 
   it('train --report: loss, validation UAR/WAR and fusion weights per epoch, test confusion matrix', async () => {
     const models = path.join(work, 'tiny-clip');
@@ -91,7 +91,7 @@ describe.skipIf(!have || !hasChromium)('HTML reports in a headless browser', () 
     const html = await expectGoodPage(file, 'train-report.png', 2);
     expect(html).toContain('Loss per epoch');
     expect(html).toContain('<td>test</td>');
-  });
+  }, 120_000);
 
   it('open-set eval --report: metrics per draw and a ROC curve per draw', async () => {
     const set = await buildSyntheticFeatureSet(path.join(work, 'open-set'), { classes: 5, clipsPerClass: 12, seed: 2 });
@@ -103,5 +103,5 @@ describe.skipIf(!have || !hasChromium)('HTML reports in a headless browser', () 
     const html = await expectGoodPage(file, 'open-set-report.png', 1);
     expect(html).toContain('data-chart="xy"');
     expect(html).toContain('<td>mean ± std</td>');
-  });
+  }, 120_000);
 });
