@@ -11,6 +11,8 @@ import { registerPipelineCommands } from './commands/pipeline.ts';
 import { registerPluginsCommands } from './commands/plugins.ts';
 import { registerPluginCommands } from './commands/plugin-commands.ts';
 import { registerEvalCommand } from './commands/eval.ts';
+import { registerCompareCommand } from './commands/compare.ts';
+import { registerAblateCommand } from './commands/ablate.ts';
 import { discoverPlugins } from '../plugins/discover.ts';
 import { PluginRegistry } from '../plugins/plugin-registry.ts';
 
@@ -31,6 +33,8 @@ export function buildProgram(io: CliIO = defaultIO, argv: string[] = []): Comman
   registerPipelineCommands(program, io);
   registerPluginsCommands(program, io);
   registerEvalCommand(program, io);
+  registerCompareCommand(program, io);
+  registerAblateCommand(program, io);
   // Plugin commands are known from manifests alone; --plugin-dir must be read before parsing to find them.
   registerPluginCommands(program, new PluginRegistry(discoverPlugins({ pluginDirs: pluginDirsIn(argv) })), io);
   return program;

@@ -247,5 +247,36 @@ export const mllmCircuitOpen = (url: string, failures: number, last: string) =>
   fail('MLLM_CIRCUIT_OPEN', `${url} failed for ${failures} clips in a row (last: ${last}); not asked again in this run`, 'fix or restart the server and rerun (finished descriptions are cached); raise mllm.failureThreshold, or set it to 0 to always try');
 export const cliOptionInvalid = (name: string, value: unknown, expected: string) =>
   bad('CLI_OPTION_INVALID', `${name} ${JSON.stringify(String(value))} is not ${expected}`, `pass ${name} as ${expected}`);
+// ---- compare: clip ids, ground truth, level cache, compare, ablate, reports ---------------
+export const clipIdCollision = (id: string, first: string, second: string) =>
+  bad('CLIP_ID_COLLISION', `two inputs get the clip id "${id}": ${first} and ${second}`, 'clip ids are paths relative to the inputs\' common folder without the extension; rename one file (e.g. x.mp4 beside x.avi)');
+export const labelsFileInvalid = (file: string, line: number, detail: string) =>
+  bad('LABELS_INVALID', `${file}${line ? `:${line}` : ''}: ${detail}`, 'a labels file is a CSV with a header naming a "path" or "id" column and a "label" column', { file });
+export const groundTruthConflict = (flags: string[]) =>
+  bad('GROUND_TRUTH_CONFLICT', `choose one source of ground truth, not ${flags.join(' and ')}`, 'use --labels FILE, --labels-from-folders, or --dataset NAME --root DIR');
+export const datasetNeedsRoot = (dataset: string) =>
+  bad('DATASET_NEEDS_ROOT', `--dataset ${dataset} needs --root DIR`, 'point --root at the folder that holds the dataset\'s split files and clips');
+export const noInputs = (command: string) =>
+  bad('NO_INPUTS', `${command}: no inputs`, 'pass files, folders or globs, or --dataset NAME --root DIR');
+export const evalSeveralFiles = (files: string[]) =>
+  bad('EVAL_SEVERAL_FILES', `${files.length} files given (${files.join(', ')}) without --folds`, 'folds of one system: visage eval --folds a.jsonl b.jsonl ... (mean ± std); two systems on the same clips: visage compare');
+export const evalNoFiles = () =>
+  bad('EVAL_NO_FILES', 'no predictions file given', 'visage eval rows.jsonl, or visage eval --folds a.jsonl b.jsonl');
+export const runRowsWithoutTruth = (file: string) =>
+  bad('RUN_ROWS_WITHOUT_TRUTH', `${file}: run rows without ground truth ("groundTruth")`, 'run again with --labels FILE, --labels-from-folders or --dataset NAME --root DIR, so rows carry the truth');
+export const compareNeedsVariants = (count: number) =>
+  bad('COMPARE_NEEDS_VARIANTS', `compare needs two or more variants, got ${count}`, 'give several --preset NAME|FILE, or one --preset plus --variant NAME --set path=value ...');
+export const variantNameTaken = (name: string) =>
+  bad('VARIANT_NAME_TAKEN', `two variants are named "${name}"`, 'give each --variant a distinct name');
+export const variantClassesDiffer = (a: string, b: string) =>
+  bad('VARIANT_CLASSES_DIFFER', `variants "${a}" and "${b}" predict different class lists`, 'compare variants over the same classes (set "classes" in the base preset)');
+export const ablateNeedsTruth = (unlabelled: number, total: number) =>
+  bad('ABLATE_NEEDS_TRUTH', `ablate measures each level's contribution to UAR, so every clip needs ground truth; ${unlabelled} of ${total} have none`, 'add --labels FILE (covering every clip), --labels-from-folders or --dataset NAME --root DIR');
+export const ablateNoWeightedLevels = (preset: string) =>
+  bad('ABLATE_NO_WEIGHTED_LEVELS', `preset "${preset}" has fewer than two levels that return class scores with a weight above 0`, 'ablation removes scoring levels one at a time; enable or weight more of them');
+export const noClipsScored = (command: string) =>
+  fail('NO_CLIPS_SCORED', `${command}: every clip failed, nothing to compare`, 'run `visage pipeline run` on the same inputs to see each clip\'s error');
+export const reportWriteFailed = (file: string, detail: string) =>
+  fail('REPORT_WRITE_FAILED', `cannot write report ${file}: ${detail}`, 'check that the folder exists and is writable', { file });
 
 export { bad as badInput, fail as runFailure };

@@ -205,7 +205,7 @@ export function decodeEntry(file: string, buf: Buffer): FeatureEntry {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function stableJson(v: unknown): string {
+export function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
   if (v && typeof v === 'object') {
     return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined)

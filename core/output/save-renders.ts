@@ -1,4 +1,4 @@
-/** `--save-renders DIR`: every level's renders for a clip, as DIR/<clip>/<slot>-<name>.png. */
+/** `--save-renders DIR`: every level's renders for a clip, as DIR/<clip id as a sub-path>/<slot>-<name>.png. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { encodePng, renderFolderName } from '../media/png.ts';
@@ -7,7 +7,7 @@ import type { ClipResult } from '../pipeline/pipeline.ts';
 const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
 
 export async function saveRenders(dir: string, result: ClipResult): Promise<string[]> {
-  const folder = path.join(dir, renderFolderName(result.clip.id));
+  const folder = path.join(dir, renderSubPath(result.clip.id));
   await mkdir(folder, { recursive: true });
   const written: string[] = [];
   for (const [slot, out] of Object.entries(result.levels)) {
@@ -18,4 +18,9 @@ export async function saveRenders(dir: string, result: ClipResult): Promise<stri
     }
   }
   return written;
+}
+
+/** Clip ids hold `/` (paths relative to the inputs' common folder): each segment becomes one safe folder. */
+export function renderSubPath(clipId: string): string {
+  return clipId.split('/').map(renderFolderName).join(path.sep);
 }

@@ -15,6 +15,8 @@ import { parseHespAssignments, resolveHespConfig } from './hesp-config.ts';
 import { KNOWNNESS_SCORES, type KnownnessScore } from './knownness.ts';
 import { evaluateSplit, summariseDraws, type DrawResult } from './open-set-eval.ts';
 import { drawOpenSetSplits, OPEN_SET_PROTOCOLS } from './splits.ts';
+import { writeHtmlReport } from '../../../core/report/html-report.ts';
+import { openSetReport } from '../../../core/report/open-set-report.ts';
 
 type Options = Record<string, unknown>;
 
@@ -95,5 +97,10 @@ export async function evalCommand(env: CommandEnv, options: Options, out: (s: st
   out(`mean ± std over ${results.length} draws (×100, population std):\n`);
   out(`  Acc ${ms('closedSetAccuracy')}   AUROC ${ms('auroc')}   OSCR ${ms('oscr')}   OSCR-compat ${ms('oscrCompat')}\n`);
   out(`  zero-shot CLIP (max logit of class prompts): AUROC ${ms('auroc', z)}   OSCR ${ms('oscr', z)}\n`);
+  if (options.report !== undefined) {
+    writeHtmlReport(String(options.report), openSetReport(`HESP open-set evaluation, ${knownSize} known classes`, results.map((r) => ({
+      name: String(r.split.draw), known: r.split.known, ...r.report, zeroShotAuroc: r.zeroShot.auroc, predictions: r.predictions,
+    }))));
+  }
   return results;
 }

@@ -8,7 +8,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { CommandInput } from '../../../../core/api.ts';
-import { formatPrediction, type PredictionRecord } from '../../../../core/metrics/predictions.ts';
+import { formatPrediction, readPredictions, type PredictionRecord } from '../../../../core/metrics/predictions.ts';
 import { evaluatePredictions, formatEvaluation } from '../../../../core/metrics/evaluate-predictions.ts';
 import { fineCliperOptionInvalid } from '../../../../core/errors/messages.ts';
 import { Progress } from '../../../../core/api.ts';
@@ -19,6 +19,8 @@ import { loadFineCliper, saveFineCliper } from './checkpoint-io.ts';
 import { argmax, carveValidation, predictLogits, softmaxRow, trainFineCliper, zeroShotLogits, type ClipFeatures, type EpochLog } from './train.ts';
 import type { FeatureKind } from './extract-features.ts';
 import { useDevice } from '../../../../core/compute/create-backend.ts';
+import { writeHtmlReport } from '../../../../core/report/html-report.ts';
+import { trainReport } from '../../../../core/report/train-report.ts';
 
 type Flags = HostCommandFlags & Record<string, unknown>;
 
@@ -94,6 +96,7 @@ export async function trainCommand(input: CommandInput, pluginVersion: string): 
     const predictions = join(outDir, 'predictions.jsonl');
     await writePredictions(predictions, test.clips, logits, classes);
     input.out(report(predictions, test.clips, logits, classes));
+    if (flags.report) writeHtmlReport(String(flags.report), trainReport(`FineCLIPER training on ${datasetTag(req)}`, result.history, result.best, readPredictions(predictions), classes));
     return 0;
   } finally {
     await source.dispose();
