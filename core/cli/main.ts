@@ -9,6 +9,7 @@ import { registerPipelineCommands } from './commands/pipeline.ts';
 import { registerPluginsCommands } from './commands/plugins.ts';
 import { registerPluginCommands } from './commands/plugin-commands.ts';
 import { registerEvalCommand } from './commands/eval.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
 import { discoverPlugins } from '../plugins/discover.ts';
 import { PluginRegistry } from '../plugins/plugin-registry.ts';
 
@@ -29,6 +30,7 @@ export function buildProgram(io: CliIO = defaultIO, argv: string[] = []): Comman
   registerPipelineCommands(program, io);
   registerPluginsCommands(program, io);
   registerEvalCommand(program, io);
+  registerWorkerCommand(program, io);
   // Plugin commands are known from manifests alone; --plugin-dir must be read before parsing to find them.
   registerPluginCommands(program, new PluginRegistry(discoverPlugins({ pluginDirs: pluginDirsIn(argv) })), io);
   return program;

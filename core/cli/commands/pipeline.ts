@@ -11,9 +11,10 @@ import { RowWriter, type OutputFormat } from '../../output/row-writer.ts';
 import { saveRenders } from '../../output/save-renders.ts';
 import { addHostFlags, addPresetFlags, hostFromFlags, presetRequest, type HostFlagValues } from '../host-flags.ts';
 import { Progress } from '../progress.ts';
+import { addQueueFlags, runQueued, type QueueFlags } from './pipeline-queue.ts';
 import { setExitCode, type CliIO } from '../main.ts';
 
-interface RunFlags extends HostFlagValues {
+interface RunFlags extends HostFlagValues, QueueFlags {
   out?: string;
   format: OutputFormat;
   failFast?: boolean;
@@ -38,12 +39,14 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     .option('--profile', 'print time per stage and plugin to stderr at the end')
     .option('--trace <file>', 'write a Chrome trace-event JSON of every stage call')
     .option('--save-renders <dir>', 'save what each level saw (frames with mesh, parsing map, ...) as PNGs');
+  addQueueFlags(run);
   addHostFlags(addPresetFlags(run));
   run.addHelpText('after', '\nExamples:\n  visage pipeline run samples/astronaut.mp4\n  visage pipeline run "clips/*.mp4" --out rows.jsonl --set stages.levels.expression.weight=0.5\n  visage pipeline run clips/ --preset my-variant --profile --trace trace.json');
   run.action(async (inputs: string[], flags: RunFlags, cmd: Command) => {
     const host = hostFromFlags(flags);
     const preset = host.resolve(presetRequest(flags));
     const { sources, invalid } = await sourcesFromArgs(inputs);
+    if (flags.queue) return runQueued(host, preset, sources, invalid, flags, io, cmd);
     const profiler = flags.profile || flags.trace ? new StageProfiler() : undefined;
     const pl = await host.pipeline(preset, { profiler });
     await pl.prepare();
