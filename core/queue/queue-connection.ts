@@ -1,6 +1,7 @@
 /** Turns `--queue redis://[USER:PASS@]HOST:PORT/DB` into BullMQ connection options. */
 import type { ConnectionOptions } from 'bullmq';
-import { queueUrlInvalid } from '../errors/messages.ts';
+import { Redis, type RedisOptions } from 'ioredis';
+import { queueUnreachable, queueUrlInvalid } from '../errors/messages.ts';
 import { redactUrl } from './redact-url.ts';
 
 /** One queue for all clip jobs: job ids already separate presets and clips. */
@@ -38,4 +39,23 @@ export function queueTarget(url: string): QueueTarget {
       retryStrategy: (times: number) => Math.min(200 * times, 2000),
     },
   };
+}
+
+/**
+ * One PING before any BullMQ client exists: a refused password or an unreachable server fails now
+ * (QUEUE_UNREACHABLE, with the redacted URL) instead of being retried forever. Later outages are
+ * retried: the clients reconnect on their own.
+ */
+export async function checkReachable(target: QueueTarget, ms = 10_000): Promise<void> {
+  const client = new Redis({ ...(target.connection as RedisOptions), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: ms });
+  let lastError: Error | undefined;
+  client.on('error', (e: Error) => (lastError = e));
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (e) {
+    throw queueUnreachable(target.shown, (lastError ?? (e as Error)).message);
+  } finally {
+    client.disconnect();
+  }
 }

@@ -5,12 +5,12 @@
  */
 import { Worker, type Job } from 'bullmq';
 import type { Host } from '../host/host.ts';
-import { queueUnreachable, queueWorkerMismatch } from '../errors/messages.ts';
+import { queueWorkerMismatch } from '../errors/messages.ts';
 import { rowFromResult } from '../output/row.ts';
 import type { Pipeline } from '../pipeline/pipeline.ts';
 import { encodeLevels, failureReason, type ClipJobData, type ClipJobResult } from './clip-job.ts';
 import { jobId, presetSpec } from './job-identity.ts';
-import { QUEUE_NAME, queueTarget } from './queue-connection.ts';
+import { checkReachable, QUEUE_NAME, queueTarget } from './queue-connection.ts';
 import { mapRoot, type RootMap } from './root-map.ts';
 import { modelsHash, requirementDifferences } from './worker-requirements.ts';
 
@@ -33,6 +33,7 @@ const MAX_PIPELINES = 4;
 
 export async function startWorker(o: WorkerOptions): Promise<{ close(): Promise<void> }> {
   const target = queueTarget(o.url);
+  await checkReachable(target);
   const ownModels = await modelsHash(o.host.settings.modelsDir);
   const pipelines = new Map<string, Promise<Pipeline>>();
   const pipelineFor = (preset: ClipJobData['preset']): Promise<Pipeline> => {
@@ -88,12 +89,6 @@ export async function startWorker(o: WorkerOptions): Promise<{ close(): Promise<
     if (down) o.log(`queue ${target.shown} reconnected`);
     down = false;
   });
-  try {
-    await withTimeout(worker.waitUntilReady(), 10_000);
-  } catch (e) {
-    await worker.close(true).catch(() => undefined);
-    throw queueUnreachable(target.shown, (e as Error).message);
-  }
   void worker.run();
   o.log(`worker serving ${target.shown} (concurrency ${o.concurrency})`);
   return {
@@ -102,9 +97,4 @@ export async function startWorker(o: WorkerOptions): Promise<{ close(): Promise<
       for (const p of pipelines.values()) await p.then((pl) => pl.dispose()).catch(() => undefined);
     },
   };
-}
-
-export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(timer));
 }

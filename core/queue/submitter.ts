@@ -5,11 +5,9 @@
  * that ended while this process or Redis was down.
  */
 import { Queue, QueueEvents } from 'bullmq';
-import { queueUnreachable } from '../errors/messages.ts';
 import type { VisageError } from '../errors/visage-error.ts';
 import { errorFromFailure, type ClipJobData, type ClipJobResult } from './clip-job.ts';
-import { QUEUE_NAME, queueTarget } from './queue-connection.ts';
-import { withTimeout } from './queue-worker.ts';
+import { checkReachable, QUEUE_NAME, queueTarget } from './queue-connection.ts';
 
 export interface SubmittedJob {
   id: string;
@@ -40,6 +38,7 @@ const DAY_S = 24 * 3600;
 
 export async function submitAndCollect(o: SubmitOptions): Promise<void> {
   const target = queueTarget(o.url);
+  await checkReachable(target);
   const queue = new Queue<ClipJobData, ClipJobResult>(QUEUE_NAME, { connection: target.connection });
   const events = new QueueEvents(QUEUE_NAME, { connection: target.connection });
   let down = false;
@@ -50,11 +49,6 @@ export async function submitAndCollect(o: SubmitOptions): Promise<void> {
   queue.on('error', onError);
   events.on('error', onError);
   try {
-    try {
-      await withTimeout(Promise.all([queue.waitUntilReady(), events.waitUntilReady()]), 10_000);
-    } catch (e) {
-      throw queueUnreachable(target.shown, (e as Error).message);
-    }
     const outstanding = new Map<string, number[]>();
     const dataById = new Map<string, ClipJobData>();
     o.jobs.forEach((j, i) => {
