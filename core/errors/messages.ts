@@ -201,6 +201,8 @@ export const queueRootMapInvalid = (value: string) =>
   bad('QUEUE_ROOT_MAP_INVALID', `--root-map ${value}: expected FROM=TO, two absolute folders`, 'e.g. --root-map /mnt/media=/data/media: a path under FROM on the submitter is read under TO by the worker');
 export const queueWorkerMismatch = (differences: string[]) =>
   fail('QUEUE_WORKER_MISMATCH', `the worker refused the job: ${differences.join('; ')}`, 'run every worker with the same plugins (versions) and --models as the submitting machine; a mismatched worker never returns results');
+export const queueOptionUnsupported = (option: string) =>
+  bad('QUEUE_OPTION_UNSUPPORTED', `${option} cannot be combined with --queue: workers run the clips`, `run without --queue to use ${option}`);
 export const queueJobFailed = (reason: string) =>
   fail('QUEUE_JOB_FAILED', reason || 'the job failed without a reason', 'see the worker logs (visage worker prints every job it runs on stderr)');
 

@@ -67,7 +67,7 @@ export async function submitAndCollect(o: SubmitOptions): Promise<void> {
         if (!job) return;
         const state = await job.getState();
         if (state === 'failed' && retryFailed) {
-          await job.retry('failed');
+          await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }); // a full --attempts again
           return;
         }
         if (state !== 'completed' && state !== 'failed') return;

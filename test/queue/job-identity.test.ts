@@ -9,7 +9,7 @@ import { queueTarget } from '../../core/queue/queue-connection.ts';
 import { redactUrl } from '../../core/queue/redact-url.ts';
 import { mapRoot, parseRootMaps } from '../../core/queue/root-map.ts';
 import { requirementDifferences, requirementsOf } from '../../core/queue/worker-requirements.ts';
-import { FIXTURE_PLUGINS } from '../helpers/cli.ts';
+import { FIXTURE_PLUGINS, runCli } from '../helpers/cli.ts';
 
 describe('job identity', () => {
   const host = createHost({ pluginDirs: [FIXTURE_PLUGINS] });
@@ -69,5 +69,13 @@ describe('queue URLs', () => {
     }
     expect(err).toMatchObject({ code: 'QUEUE_URL_INVALID', exitCode: 2 });
     expect((err as Error).message).not.toContain('s3cret');
+  });
+});
+
+describe('pipeline run --queue', () => {
+  it('refuses options that only an in-process run can honour', async () => {
+    const r = await runCli('pipeline', 'run', '--queue', 'redis://127.0.0.1:1/0', '--plugin-dir', FIXTURE_PLUGINS, '--preset', 'synthetic', '--profile', 'solid:1,2,3');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/QUEUE_OPTION_UNSUPPORTED: --profile cannot be combined with --queue/);
   });
 });

@@ -119,6 +119,13 @@ describe.skipIf(!haveRedis())('pipeline run --queue with a real Redis', () => {
     expect(rows.filter((x) => x.error)).toHaveLength(1);
     expect(w.err().match(/failed \(attempt \d\/3\)/g)).toEqual(['failed (attempt 1/3)', 'failed (attempt 2/3)', 'failed (attempt 3/3)']);
     expect(r.err).toMatch(/5 of 6 clips ok, 1 failed/);
+
+    // Resubmitted, the finished clips are collected again and the poison clip gets its attempts anew.
+    const again = await runCli(...submitArgs(redis.url(), batch, 10, '--attempts', '3', '--out', out));
+    expect(again.code).toBe(1);
+    expect(rowsOf(readFileSync(out, 'utf8')).map((x) => x.error?.code ?? null)).toEqual([null, null, 'PLUGIN_ERROR', null, null, null]);
+    expect(w.err().match(/failed \(attempt \d\/3\)/g)).toHaveLength(6);
+    expect(w.err().match(/ done in /g)).toHaveLength(5);
   });
 
   it('never prints the password or user of the Redis URL', async () => {

@@ -8,6 +8,7 @@ import type { SourceRef } from '../../pipeline/stage-types.ts';
 import { runOnQueue } from '../../queue/run-on-queue.ts';
 import { parseRootMaps } from '../../queue/root-map.ts';
 import { redactUrl } from '../../queue/redact-url.ts';
+import { queueOptionUnsupported } from '../../errors/messages.ts';
 import { setExitCode, type CliIO } from '../main.ts';
 
 export interface QueueFlags {
@@ -20,16 +21,18 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 
 export function addQueueFlags(cmd: Command): Command {
   return cmd
-    .option('--queue <url>', 'run on `visage worker`s through this Redis queue instead of here: redis://[USER:PASSWORD@]HOST:PORT/DB')
+    .option('--queue <url>', 'run on `visage worker`s through this Redis queue instead of here (their --concurrency replaces --jobs): redis://[USER:PASSWORD@]HOST:PORT/DB')
     .option('--root-map <from=to>', 'with --queue: send paths under FROM as under TO, where the workers mount the media (repeatable)', collect, [])
     .option('--attempts <n>', 'with --queue: tries per clip before its error row is final', '3');
 }
 
 export async function runQueued(
   host: Host, preset: ResolvedPreset, sources: SourceRef[], invalid: OutputRow[],
-  flags: QueueFlags & { out?: string; format: OutputFormat; failFast?: boolean },
+  flags: QueueFlags & { out?: string; format: OutputFormat; failFast?: boolean; profile?: boolean; trace?: string; saveRenders?: string },
   io: CliIO, cmd: Command,
 ): Promise<void> {
+  const local = flags.profile ? '--profile' : flags.trace ? '--trace' : flags.saveRenders ? '--save-renders' : undefined;
+  if (local) throw queueOptionUnsupported(local);
   const rootMaps = parseRootMaps(flags.rootMap);
   const writer = new RowWriter(flags.format, flags.out, preset.classes ?? []);
   for (const row of invalid) writer.write(row);
