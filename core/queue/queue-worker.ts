@@ -11,6 +11,7 @@ import type { Pipeline } from '../pipeline/pipeline.ts';
 import { encodeLevels, failureReason, type ClipJobData, type ClipJobResult } from './clip-job.ts';
 import { jobId, presetSpec } from './job-identity.ts';
 import { checkReachable, QUEUE_NAME, queueTarget } from './queue-connection.ts';
+import { hideFromProcessList } from './redact-url.ts';
 import { mapRoot, type RootMap } from './root-map.ts';
 import { modelsHash, requirementDifferences } from './worker-requirements.ts';
 
@@ -33,6 +34,7 @@ const MAX_PIPELINES = 4;
 
 export async function startWorker(o: WorkerOptions): Promise<{ close(): Promise<void> }> {
   const target = queueTarget(o.url);
+  hideFromProcessList(o.url, 'visage worker');
   await checkReachable(target);
   const ownModels = await modelsHash(o.host.settings.modelsDir);
   const pipelines = new Map<string, Promise<Pipeline>>();

@@ -8,6 +8,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { VisageError } from '../errors/visage-error.ts';
 import { errorFromFailure, type ClipJobData, type ClipJobResult } from './clip-job.ts';
 import { checkReachable, QUEUE_NAME, queueTarget } from './queue-connection.ts';
+import { hideFromProcessList } from './redact-url.ts';
 
 export interface SubmittedJob {
   id: string;
@@ -38,6 +39,7 @@ const DAY_S = 24 * 3600;
 
 export async function submitAndCollect(o: SubmitOptions): Promise<void> {
   const target = queueTarget(o.url);
+  hideFromProcessList(o.url, 'visage (submitting to a queue)');
   await checkReachable(target);
   const queue = new Queue<ClipJobData, ClipJobResult>(QUEUE_NAME, { connection: target.connection });
   const events = new QueueEvents(QUEUE_NAME, { connection: target.connection });

@@ -134,6 +134,7 @@ describe.skipIf(!haveRedis())('pipeline run --queue with a real Redis', () => {
     const url = redis.url(0, `default:${secret}`);
     const w = startWorker(url);
     await ready(w);
+    expect(readFileSync(`/proc/${w.child.pid}/cmdline`, 'utf8')).not.toContain(secret); // nor in `ps`
     const out = tmpFile('rows.jsonl');
     const r = await runCli(...submitArgs(url, clips(2), 10, '--out', out));
     expect(r.code).toBe(0);
