@@ -48,7 +48,7 @@ export async function levelsOnQueue(o: LevelsOnQueueOptions): Promise<void> {
     log: o.log,
     onOutcome: async (i, outcome) => {
       if (!outcome.ok) return o.onError(i, outcome.error);
-      if ('levels' in outcome.value) await o.onLevels(i, decodeLevels(outcome.value.levels));
+      if (outcome.value && 'levels' in outcome.value) await o.onLevels(i, decodeLevels(outcome.value.levels));
     },
   });
 }

@@ -80,7 +80,7 @@ export async function runOnQueue(preset: ResolvedPreset, sources: SourceRef[], w
       onOutcome: (k, outcome) => {
         const { index, job } = submitted[k];
         const source = sources[index];
-        const row = outcome.ok && 'row' in outcome.value ? asInputRow(outcome.value.row, source, job.data.source) : rowFromError(source, outcome.ok ? new Error('the worker returned no row') : outcome.error);
+        const row = outcome.ok && outcome.value && 'row' in outcome.value ? asInputRow(outcome.value.row, source, job.data.source) : rowFromError(source, outcome.ok ? new Error('the worker returned no row') : outcome.error);
         settle(index, row);
         flush();
       },

@@ -65,14 +65,15 @@ export async function submitAndCollect(o: SubmitOptions): Promise<void> {
       if (!outstanding.has(id) || settling.has(id)) return;
       settling.add(id);
       try {
+        // State first, then the job: a job read before its state could predate its ending (no result yet).
+        const state = await queue.getJobState(id);
+        if (state !== 'completed' && state !== 'failed') return;
         const job = await queue.getJob(id);
         if (!job) return;
-        const state = await job.getState();
         if (state === 'failed' && retryFailed) {
           await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }); // a full --attempts again
           return;
         }
-        if (state !== 'completed' && state !== 'failed') return;
         const outcome: JobOutcome = state === 'completed' ? { ok: true, value: job.returnvalue } : { ok: false, error: errorFromFailure(job.failedReason) };
         const indexes = outstanding.get(id)!;
         outstanding.delete(id);
