@@ -127,6 +127,6 @@ const overheadMs = (s: number) => (((s - plain) / N) * 1000).toFixed(0);
 const pct = (s: number) => `${(((s - plain) / plain) * 100).toFixed(1)}%`;
 printTable(['run', 'clips', 'wall s', 'clips/s', 'vs in-process', 'overhead/clip ms'], [
   ...results.map(([name, s]) => [name, String(N), s.toFixed(1), rate(s), name.startsWith('in-process') ? '-' : pct(s), name.startsWith('in-process') ? '-' : overheadMs(s)]),
-  ['no-op clips: queue round trip (1 worker) vs in-process', String(N), noopQueue.toFixed(1), rate(noopQueue), `+${(noopQueue - noopLocal).toFixed(1)} s`, (((noopQueue - noopLocal) / N) * 1000).toFixed(1)],
+  ['no-op clips: queue round trip (1 worker) vs in-process', String(N), noopQueue.toFixed(1), rate(noopQueue), `${noopQueue >= noopLocal ? '+' : ''}${(noopQueue - noopLocal).toFixed(1)} s`, (((noopQueue - noopLocal) / N) * 1000).toFixed(1)],
 ]);
 console.log(`\n${os.cpus().length} CPU cores; each run is a fresh process (start-up included); workers connect before the clock starts.`);
