@@ -19,11 +19,12 @@ import { guardProcess } from '../../batch/process-guards.ts';
 import { addGroundTruthFlags, sourcesWithTruth, type GroundTruthFlags } from '../ground-truth.ts';
 import { runReport } from '../../report/run-report.ts';
 import { writeHtmlReport } from '../../report/html-report.ts';
+import { addQueueFlags, runQueued, type QueueFlags } from './pipeline-queue.ts';
 import { setExitCode, type CliIO } from '../main.ts';
 import { isVisageError } from '../../errors/visage-error.ts';
 import { optionNeeds } from '../../errors/messages.ts';
 
-interface RunFlags extends HostFlagValues, GroundTruthFlags {
+interface RunFlags extends HostFlagValues, GroundTruthFlags, QueueFlags {
   out?: string;
   format: OutputFormat;
   failFast?: boolean;
@@ -57,6 +58,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     .option('--save-renders <dir>', 'save what each level saw (frames with mesh, parsing map, ...) as PNGs')
     .option('--resume', 'with --out: keep the rows already in the file, run only the clips without one, and append')
     .option('--report <file.html>', 'with ground truth: write a self-contained HTML report (metrics with intervals, confusion matrix, each level\'s UAR)');
+  addQueueFlags(run);
   addHostFlags(addPresetFlags(addGroundTruthFlags(run)));
   run.addHelpText('after', '\nExamples:\n  visage pipeline run samples/astronaut.mp4\n  visage pipeline run "clips/*.mp4" --out rows.jsonl --set stages.levels.expression.weight=0.5\n  visage pipeline run clips/ --preset my-variant --profile --trace trace.json');
   run.action(async (inputs: string[], flags: RunFlags, cmd: Command) => {
@@ -64,6 +66,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     const preset = host.resolve(presetRequest(flags));
     let { sources, invalid } = await sourcesWithTruth(inputs, flags, 'pipeline run');
     checkOutputs(flags, sources);
+    if (flags.queue) return runQueued(host, preset, sources, invalid, flags, io, cmd);
     if (flags.resume) {
       const state = prepareResume(flags.out!);
       sources = sources.filter((s) => !state.done.has(s.path));
