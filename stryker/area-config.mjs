@@ -5,7 +5,7 @@
  */
 
 /** @returns {import('@stryker-mutator/api/core').PartialStrykerOptions} */
-export function areaConfig(area, { mutate, testFiles, timeoutMS = 10_000 }) {
+export function areaConfig(area, { mutate, testFiles, timeoutMS = 5_000 }) {
   return {
     testRunner: 'vitest',
     plugins: ['@stryker-mutator/vitest-runner'],
