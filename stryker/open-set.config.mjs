@@ -8,5 +8,5 @@ export default areaConfig('open-set', {
     'plugins/open-set/src/threshold.ts',
     'plugins/open-set/src/open-set-decision.ts',
   ],
-  testFiles: ['plugins/open-set/test/losses.test.ts', 'plugins/open-set/test/scores-splits.test.ts'],
+  testFiles: ['plugins/open-set/test/losses.test.ts', 'plugins/open-set/test/scores-splits.test.ts', 'plugins/open-set/test/decision-losses.test.ts'],
 });
