@@ -6,12 +6,13 @@
 
 /** @returns {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export function areaConfig(area, { mutate, testFiles, timeoutMS = 5_000 }) {
+  // Read by stryker/vitest.area.config.ts in Stryker's test-runner processes, which inherit it.
+  process.env.VISAGE_MUTATION_TESTS = JSON.stringify(testFiles);
   return {
     testRunner: 'vitest',
     plugins: ['@stryker-mutator/vitest-runner'],
-    vitest: { configFile: 'vitest.config.ts', related: false },
+    vitest: { configFile: 'stryker/vitest.area.config.ts', related: false },
     mutate,
-    testFiles,
     // perTest coverage: a mutant runs only the tests that reach it.
     coverageAnalysis: 'perTest',
     // Incremental results are kept out of git: they are generated (150 KB to MBs per area), rewritten
