@@ -29,6 +29,7 @@ describe('knownnessOf', () => {
     expect(refusal(() => knownnessOf([1, 2], 2, 'energy', NaN))).toBe('open-set temperature: must be > 0, got NaN');
     expect(refusal(() => knownnessOf([1, 2], 0))).toBe('open-set logits: 2 values are not rows of 0 classes');
     expect(refusal(() => knownnessOf([1, 2, 3], 2))).toBe('open-set logits: 3 values are not rows of 2 classes');
+    expect(refusal(() => knownnessOf([1, 2], -1))).toBe('open-set logits: 2 values are not rows of -1 classes');
   });
 
   it('a single class is a valid row', () => {
@@ -72,6 +73,13 @@ describe('openSetDecision', () => {
     expect(d.probabilities).toEqual({ a: 0.25, b: 0.75 });
     expect(d.label).toBe('b');
     expect(openSetDecision({ fusion: { logits: { a: 0, b: 0 }, kind: 'probabilities' } }, {}).probabilities).toEqual({ a: 0, b: 0 });
+  });
+
+  it('softmax stays finite for logits far apart or far from 0', () => {
+    const d = openSetDecision({ fusion: { logits: { a: 1000, b: 0 }, kind: 'logits' } }, {});
+    expect(d.probabilities).toEqual({ a: 1, b: 0 });
+    const e = openSetDecision({ fusion: { logits: { a: 1000, b: 1000 }, kind: 'logits' } }, {});
+    expect(e.probabilities).toEqual({ a: 0.5, b: 0.5 });
   });
 
   it('flags unknown strictly below the threshold', () => {
