@@ -6,33 +6,37 @@ import { standardPlugins, writePlugins } from './plugin-fixture.ts';
 
 describe('explainPreset', () => {
   it('prints layers, each stage and level with its provider and origin, options and activated plugins', () => {
-    const { root, registry } = writePlugins(standardPlugins([{ name: 'extra', version: '2.0.0', contributes: { levels: [{ id: 'tint' }] } }]));
+    const { root, registry } = writePlugins(standardPlugins([{ name: 'extra', version: '2.0.0', contributes: { levels: [{ id: 'tint' }, { id: 'pair', needs: ['colour', 'contrast'] }] } }]));
     const p = resolvePreset(registry, {
       preset: 'plain',
-      set: ['stages.levels.contrast.weight=0.5', 'stages.levels.tint.enabled=false', 'stages.decide.options.temperature=2'],
+      set: ['stages.levels.contrast.weight=0.5', 'stages.levels.tint.enabled=false', 'stages.decide.options.temperature=2', 'stages.levels.pair.use=test.extra/pair'],
     });
     expect(explainPreset(p, registry)).toBe(`preset   plain
 layers   preset:plain (test.base) > --set
 frames   4  [preset:plain (test.base)]
 classes  happy, sad  [preset:plain (test.base)]
 
-stage    slot                     provider            plugin           weight  from
-ingest                            test.base/frames    test.base@1.0.0          preset:plain (test.base)
-levels   colour                   test.base/colour    test.base@1.0.0  1       (default); weight preset:plain (test.base)
-levels   contrast (needs colour)  test.base/contrast  test.base@1.0.0  0.5     (default); weight --set
-levels   tint                     (disabled)                                   --set
-prompts                           test.base/names     test.base@1.0.0          preset:plain (test.base)
-fusion                            test.base/mean      test.base@1.0.0          preset:plain (test.base)
-decide                            test.base/argmax    test.base@1.0.0          preset:plain (test.base)
+stage    slot                           provider            plugin            weight  from
+ingest                                  test.base/frames    test.base@1.0.0           preset:plain (test.base)
+levels   colour                         test.base/colour    test.base@1.0.0   1       (default); weight preset:plain (test.base)
+levels   contrast (needs colour)        test.base/contrast  test.base@1.0.0   0.5     (default); weight --set
+levels   pair (needs colour, contrast)  test.extra/pair     test.extra@2.0.0  1       --set; weight (default)
+levels   tint                           (disabled)                                    --set
+prompts                                 test.base/names     test.base@1.0.0           preset:plain (test.base)
+fusion                                  test.base/mean      test.base@1.0.0           preset:plain (test.base)
+decide                                  test.base/argmax    test.base@1.0.0           preset:plain (test.base)
 
 options
   stages.ingest.options.pad = "last"  [(default)]
   stages.levels.contrast.options.power = 2  [(default)]
+  stages.prompts.options.template = "{label}"  [(default)]
+  stages.fusion.options.eps = 0  [(default)]
   stages.decide.options.temperature = 2  [--set]
   plugins.test.base.label = "base"  [(default)]
 
 plugins activated by this preset (others stay unloaded)
   test.base@1.0.0  plugin-dir  ${path.join(root, 'base')}
+  test.extra@2.0.0  plugin-dir  ${path.join(root, 'extra')}
 `);
   });
 

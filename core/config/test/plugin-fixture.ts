@@ -49,8 +49,8 @@ export function standardPlugins(extra: FixturePlugin[] = []): FixturePlugin[] {
           { id: 'colour' },
           { id: 'contrast', needs: ['colour'], options: { type: 'object', additionalProperties: false, properties: { power: { type: 'number', default: 2 } } } },
         ],
-        promptBuilders: [{ id: 'names' }],
-        fusions: [{ id: 'mean' }],
+        promptBuilders: [{ id: 'names', options: { type: 'object', properties: { template: { type: 'string', default: '{label}' } } } }],
+        fusions: [{ id: 'mean', options: { type: 'object', properties: { eps: { type: 'number', default: 0 } } } }],
         deciders: [{ id: 'argmax', options: { type: 'object', properties: { temperature: { type: 'number', default: 1 } } } }],
         presets: [
           { id: 'plain', path: './plain.json' },

@@ -75,6 +75,12 @@ describe('resolvePreset: layers', () => {
     expect(p.origins.get('stages.levels.colour.weight')).toBe(`file:${path.relative(process.cwd(), file)}`);
   });
 
+  it('with no preset and no config file, the default preset is used', () => {
+    const e = resolveError({});
+    expect(e.code).toBe('PRESET_NOT_FOUND');
+    expect(e.message).toBe('no preset named "embedded"');
+  });
+
   it('a config file that extends nothing goes on top of the default preset', () => {
     const e = resolveError({ configFile: presetFile('flat.json', { frames: 2 }) });
     expect(e.code).toBe('PRESET_NOT_FOUND');
@@ -209,6 +215,12 @@ describe('resolvePreset: providers', () => {
     expect(e.hint).toBe('available fusion providers: test.base/mean');
   });
 
+  it('a plugin failing to load is named only for its own providers', () => {
+    const broken = writePlugins(standardPlugins([{ name: 'broken', contributes: { fusions: [{ id: 'max' }] }, pluginDependencies: ['test.missing'] }]));
+    const e = thrown(() => resolvePreset(broken.registry, { preset: 'plain', set: ['stages.fusion.use=test.other/max'] }));
+    expect(e.message).toBe('no fusion provider "test.other/max"');
+  });
+
   it('no provider of a kind at all says so', () => {
     const none = writePlugins([{ name: 'lonely', contributes: { ingesters: [{ id: 'in' }], levels: [{ id: 'l' }], presets: [{ id: 'p', path: './p.json' }] }, files: { 'p.json': { stages: { ingest: { use: 'test.lonely/in' }, levels: { l: {} }, fusion: { use: 'a.b/c' } } } } }]);
     const e = thrown(() => resolvePreset(none.registry, { preset: 'p' }));
@@ -273,7 +285,9 @@ describe('resolvePreset: the preset schema', () => {
 
   it('classes are distinct strings', () => {
     expect(invalid(['classes=["a","a"]']).pointer).toBe('/classes');
-    expect(invalid(['classes=[1]']).pointer).toBe('/classes/0');
+    const item = invalid(['classes=[1]']);
+    expect(item.pointer).toBe('/classes/0');
+    expect(item.hint).toBe('see the preset format in README (Presets)');
     expect(invalid(['classes="a"']).pointer).toBe('/classes');
   });
 
@@ -343,7 +357,9 @@ describe('resolvePreset: the preset schema', () => {
   });
 
   it('plugin configuration is an object per plugin id', () => {
-    expect(invalid(['plugins.x=1']).pointer).toBe('/plugins/x');
+    const x = invalid(['plugins.x=1']);
+    expect(x.pointer).toBe('/plugins/x');
+    expect(x.hint).toBe('see the preset format in README (Presets)');
     expect(invalid(['plugins=[]']).pointer).toBe('/plugins');
     expect(invalid(['plugins={"test.base":1}']).pointer).toBe('/plugins/test.base');
   });
