@@ -112,3 +112,36 @@ describe('argmaxRows and knownnessScores', () => {
     expect(KNOWNNESS_RULES).toEqual(['maxLogit', 'maxSoftmax', 'energy']);
   });
 });
+
+describe('edges the random tests rarely reach', () => {
+  it('AUROC counts every unknown tied with a known as half a pair', () => {
+    expect(auroc([1], [1, 1])).toBe(0.5);
+    expect(auroc([2, 1], [1, 1, 1, 0])).toBeCloseTo((4 + 1 + 1.5) / 8, 12);
+    expect(aurocArpl([2, 1], [1, 1, 1, 0])).toBeCloseTo((4 + 1) / 8, 12);
+  });
+
+  it('the max of a row never reads into the next row', () => {
+    expect(Array.from(knownnessScores([1, 2, 9, 0], 2))).toEqual([2, 9]);
+    expect(knownnessScores([1, 2, 9, 0], 2, 'maxSoftmax')[0]).toBeCloseTo(1 / (1 + Math.exp(-1)), 12);
+  });
+
+  it('OSCR curve: every wrong known defines a threshold, in descending order, whatever the input order', () => {
+    const curve = oscrCurve({ scores: [0.9, 0.3, 0.6], correct: [1, 0, 0] }, [0.5]);
+    expect(curve).toEqual([
+      { threshold: 0.9, fpr: 0, ccr: 1 / 3 },
+      { threshold: 0.6, fpr: 0, ccr: 1 / 3 },
+      { threshold: 0.5, fpr: 1, ccr: 1 / 3 },
+      { threshold: 0.3, fpr: 1, ccr: 1 / 3 },
+    ]);
+  });
+
+  it('OSCR curve reaches (1, accuracy) when the lowest score is a correct known', () => {
+    const known = { scores: [0.9, 0.2], correct: [1, 1] };
+    expect(oscrCurve(known, [0.5])).toEqual([
+      { threshold: 0.9, fpr: 0, ccr: 0.5 },
+      { threshold: 0.5, fpr: 1, ccr: 0.5 },
+      { threshold: 0.2, fpr: 1, ccr: 1 },
+    ]);
+    expect(oscr(known, [0.5])).toBeCloseTo(0.5, 12);
+  });
+});
