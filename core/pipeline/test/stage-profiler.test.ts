@@ -32,8 +32,8 @@ describe('StageProfiler.attach', () => {
     const hooks = createStageHooks();
     const hook = hooks.decide.for('p.x/d');
     const order: string[] = [];
-    hook.tapPromise({ name: 'late', stage: 10 }, async () => (order.push('late'), undefined));
-    hook.tapPromise({ name: 'early', stage: -10 }, async () => (order.push('early'), undefined));
+    hook.tapPromise({ name: 'late', stage: 10 }, async () => (order.push('late'), undefined) as never);
+    hook.tapPromise({ name: 'early', stage: -10 }, async () => (order.push('early'), undefined) as never);
     new StageProfiler().attach('decide', 'p.x/d', hook);
     await hook.promise({} as never, {} as never);
     expect(order).toEqual(['early', 'late']);

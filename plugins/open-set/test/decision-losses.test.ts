@@ -95,7 +95,7 @@ describe('openSetDecision', () => {
 });
 
 describe('openSetDecider', () => {
-  const input = { fusion: { logits: { a: 1, b: 2 }, kind: 'logits' } } as DecideInput;
+  const input = { fusion: { logits: { a: 1, b: 2 }, kind: 'logits' } } as unknown as DecideInput;
   const call = (options: object) => ({ options }) as StageCall;
 
   it('takes the threshold of a checkpoint when none is set', async () => {
