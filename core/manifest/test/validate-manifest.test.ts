@@ -34,6 +34,12 @@ describe('pluginIdOf', () => {
 });
 
 describe('validateManifest', () => {
+  // First, so that it also runs against ajv's options: the validator is compiled once, in the first test.
+  it('reports every schema error, not only the first', () => {
+    const problems = problemsOf(manifest({ version: 1, publisher: 'Acme', main: undefined }));
+    expect(problems.map((p) => p.pointer).sort()).toEqual(['/main', '/publisher', '/version']);
+  });
+
   it('returns a valid manifest with no problems', () => {
     const raw = manifest({ contributes: { levels: [{ id: 'warmth', needs: [] }], fusions: [{ id: 'max' }] }, pluginDependencies: ['visage.landmarks'], activationEvents: ['*', 'onLevel:x'] });
     expect(validateManifest(raw, FOLDER)).toEqual({ manifest: raw, problems: [] });
@@ -115,10 +121,6 @@ describe('validateManifest', () => {
     });
   });
 
-  it('reports every schema error, not only the first', () => {
-    const problems = problemsOf(manifest({ version: 1, publisher: 'Acme', main: undefined }));
-    expect(problems.map((p) => p.pointer).sort()).toEqual(['/main', '/publisher', '/version']);
-  });
 
   describe('engines.visage', () => {
     it('accepts a range that includes the host version, prereleases included', () => {
@@ -129,6 +131,7 @@ describe('validateManifest', () => {
     it('refuses * and what is not a range, with an example for this host', () => {
       for (const range of ['*', ' * ', 'latest']) {
         expect(only(manifest({ engines: { visage: range } }))).toMatchObject({
+          severity: 'error',
           pointer: '/engines/visage',
           message: `could not parse engines.visage value "${range}"`,
           hint: 'use a semver range that pins the major (and for 0.x the minor) version, for example "^0.1.0"',
@@ -139,6 +142,7 @@ describe('validateManifest', () => {
 
     it('refuses a range that excludes the host', () => {
       expect(only(manifest({ engines: { visage: '^1.0.0' } }))).toMatchObject({
+        severity: 'error',
         pointer: '/engines/visage',
         message: 'plugin requires Visage ^1.0.0, but this host is 0.1.0',
         hint: 'update the plugin, or set engines.visage to a range that includes 0.1.0, for example "^0.1.0"',
@@ -153,12 +157,13 @@ describe('validateManifest', () => {
 
   describe('main', () => {
     it('may point anywhere inside the plugin folder', () => {
-      for (const main of ['./src/index.js', 'index.js', 'a/../b.js']) expect(problemsOf(manifest({ main }))).toEqual([]);
+      for (const main of ['./src/index.js', 'index.js', 'a/../b.js', '.', './']) expect(problemsOf(manifest({ main }))).toEqual([]);
     });
 
     it('may not leave the folder, be absolute, or name a sibling folder sharing its prefix', () => {
       for (const main of ['../x.js', '/abs/x.js', '../warmth-evil/x.js', '..']) {
         expect(only(manifest({ main }))).toMatchObject({
+          severity: 'error',
           pointer: '/main',
           message: `main "${main}" resolves outside the plugin folder`,
           hint: 'point main at a module inside the plugin folder, e.g. "./src/index.ts"',
@@ -179,6 +184,11 @@ describe('validateManifest', () => {
 
     it('may repeat across points', () => {
       expect(problemsOf(manifest({ contributes: { levels: [{ id: 'a' }], fusions: [{ id: 'a' }] } }))).toEqual([]);
+    });
+
+    it('a contributes that is not an object, or entries that are not objects, are left to the schema', () => {
+      expect(problemsOf(manifest({ contributes: null })).map((p) => p.pointer)).toEqual(['/contributes']);
+      expect(problemsOf(manifest({ contributes: { levels: [null, { id: 'a' }] } })).map((p) => p.pointer)).toEqual(['/contributes/levels/0']);
     });
 
     it('only string ids count', () => {
