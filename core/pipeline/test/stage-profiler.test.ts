@@ -13,6 +13,7 @@ describe('StageProfiler.attach', () => {
       if ((input as { fail?: boolean }).fail) throw new Error('no');
       return { summary: { ok: 1 } };
     });
+    const before = performance.now();
     const profiler = new StageProfiler();
     profiler.attach('levels', 'p.x/a', hook);
     expect(await hook.promise({} as never, { clipId: 'c1' } as never)).toEqual({ summary: { ok: 1 } });
@@ -21,9 +22,12 @@ describe('StageProfiler.attach', () => {
       ['levels', 'p.x/a', 'p.x', 'c1', true],
       ['levels', 'p.x/a', 'p.x', undefined, false],
     ]);
+    const elapsed = performance.now() - before;
     for (const s of profiler.spans) {
       expect(s.duration).toBeGreaterThanOrEqual(15);
+      expect(s.duration).toBeLessThanOrEqual(elapsed);
       expect(s.start).toBeGreaterThanOrEqual(0);
+      expect(s.start + s.duration).toBeLessThanOrEqual(elapsed);
     }
     expect(profiler.spans[1].start).toBeGreaterThanOrEqual(profiler.spans[0].start + profiler.spans[0].duration - 1);
   });
