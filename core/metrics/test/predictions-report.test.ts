@@ -117,16 +117,20 @@ describe('evaluatePredictions', () => {
   });
 });
 
+// Built inside each test: code run while collecting tests is not attributed to any test.
+const foldA = () => evaluatePredictions('a.jsonl', withUnknowns);
+const foldB = () => evaluatePredictions('b.jsonl', withUnknowns.map((r) => ({ ...r, predicted: r.label })));
+
 describe('summariseFolds and formatEvaluation', () => {
-  const a = evaluatePredictions('a.jsonl', withUnknowns);
-  const b = evaluatePredictions('b.jsonl', withUnknowns.map((r) => ({ ...r, predicted: r.label })));
 
   it('one file has no summary', () => {
+    const a = foldA();
     expect(summariseFolds([a])).toEqual({ folds: [a] });
   });
 
   it('several files: mean and population std of each headline metric present in every fold', () => {
-    const s = summariseFolds([a, b]);
+    const a = foldA();
+    const s = summariseFolds([a, foldB()]);
     expect(Object.keys(s.summary!)).toEqual(['uar', 'war', 'auroc', 'oscr', 'oscrCompat', 'closedSetAccuracy']);
     expect(s.summary!.uar).toEqual({ mean: (0.75 + 1) / 2, std: 0.125, folds: 2 });
     expect(s.summary!.closedSetAccuracy.mean).toBeCloseTo((2 / 3 + 1) / 2, 12);
@@ -136,6 +140,7 @@ describe('summariseFolds and formatEvaluation', () => {
   });
 
   it('prints each fold x100 with its confusion matrix, then the fold summary', () => {
+    const a = foldA();
     const text = formatEvaluation(summariseFolds([a, evaluatePredictions('c.jsonl', closedSetOnly, ['happy', 'sad', 'surprise'])]));
     expect(text).toBe(
       [

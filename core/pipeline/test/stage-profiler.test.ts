@@ -46,19 +46,23 @@ describe('StageProfiler.attach', () => {
 });
 
 describe('StageProfiler reports', () => {
-  const profiler = new StageProfiler();
-  profiler.spans.push(
+  // Built inside each test: code run while collecting tests is not attributed to any test.
+  const profiled = () => {
+    const profiler = new StageProfiler();
+    profiler.spans.push(
     span({ stage: 'decide', provider: 'p.x/d', duration: 4 }),
     span({ stage: 'levels', provider: 'p.x/b', duration: 1, start: 2.5, clipId: 'c' }),
     span({ stage: 'levels', provider: 'p.x/a', duration: 3 }),
     span({ stage: 'levels', provider: 'p.x/a', duration: 1 }),
     span({ stage: 'levels', provider: 'p.x/a', duration: 8 }),
     span({ stage: 'levels', provider: 'p.x/a', duration: 2 }),
-    span({ stage: 'ingest', provider: 'q.y/in', plugin: 'q.y', duration: 0.0001, start: 0.0004, ok: false }),
-  );
+      span({ stage: 'ingest', provider: 'q.y/in', plugin: 'q.y', duration: 0.0001, start: 0.0004, ok: false }),
+    );
+    return profiler;
+  };
 
   it('summarises calls, total, mean and lower median per stage and provider, in stage order', () => {
-    expect(profiler.summary()).toEqual([
+    expect(profiled().summary()).toEqual([
       { stage: 'ingest', provider: 'q.y/in', calls: 1, totalMs: 0.0001, meanMs: 0.0001, medianMs: 0.0001 },
       { stage: 'levels', provider: 'p.x/a', calls: 4, totalMs: 14, meanMs: 3.5, medianMs: 2 },
       { stage: 'levels', provider: 'p.x/b', calls: 1, totalMs: 1, meanMs: 1, medianMs: 1 },
@@ -67,7 +71,7 @@ describe('StageProfiler reports', () => {
   });
 
   it('prints the summary as an aligned table', () => {
-    expect(profiler.formatTable()).toBe([
+    expect(profiled().formatTable()).toBe([
       'stage   provider  calls  total ms  mean ms  median ms',
       '------  --------  -----  --------  -------  ---------',
       'ingest  q.y/in        1       0.0      0.0        0.0',
@@ -78,7 +82,7 @@ describe('StageProfiler reports', () => {
   });
 
   it('exports Chrome trace events in µs, one thread per plugin, at least 1 µs long', () => {
-    const { traceEvents } = profiler.chromeTrace();
+    const { traceEvents } = profiled().chromeTrace();
     expect(traceEvents[0]).toEqual({ name: 'p.x/d', cat: 'decide', ph: 'X', pid: 1, tid: 1, ts: 0, dur: 4000, args: { clip: undefined, ok: true } });
     expect(traceEvents[1]).toEqual({ name: 'p.x/b', cat: 'levels', ph: 'X', pid: 1, tid: 1, ts: 2500, dur: 1000, args: { clip: 'c', ok: true } });
     expect(traceEvents[6]).toEqual({ name: 'q.y/in', cat: 'ingest', ph: 'X', pid: 1, tid: 2, ts: 0, dur: 1, args: { clip: undefined, ok: false } });
