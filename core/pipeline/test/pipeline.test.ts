@@ -55,10 +55,13 @@ describe('Pipeline.run', () => {
 
   it('times every stage and every level', async () => {
     const pl = await probeHost().pipeline({ preset: 'probe' });
+    const before = performance.now();
     const { timings } = await pl.run({ path: 'x' });
+    const elapsed = performance.now() - before;
     expect(Object.keys(timings).sort()).toEqual(['decide', 'fusion', 'ingest', 'levels', 'levels.a', 'levels.b', 'prompts']);
     for (const v of Object.values(timings)) {
       expect(v).toBeGreaterThanOrEqual(0);
+      expect(v).toBeLessThanOrEqual(elapsed + 0.01);
       expect(Number(v.toFixed(2))).toBe(v);
     }
   });

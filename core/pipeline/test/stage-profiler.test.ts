@@ -57,6 +57,8 @@ describe('StageProfiler reports', () => {
     span({ stage: 'levels', provider: 'p.x/a', duration: 8 }),
     span({ stage: 'levels', provider: 'p.x/a', duration: 2 }),
       span({ stage: 'ingest', provider: 'q.y/in', plugin: 'q.y', duration: 0.0001, start: 0.0004, ok: false }),
+      span({ stage: 'fusion', provider: 'p.x/f', duration: 2 }),
+      span({ stage: 'prompts', provider: 'p.x/p', duration: 5 }),
     );
     return profiler;
   };
@@ -66,18 +68,22 @@ describe('StageProfiler reports', () => {
       { stage: 'ingest', provider: 'q.y/in', calls: 1, totalMs: 0.0001, meanMs: 0.0001, medianMs: 0.0001 },
       { stage: 'levels', provider: 'p.x/a', calls: 4, totalMs: 14, meanMs: 3.5, medianMs: 2 },
       { stage: 'levels', provider: 'p.x/b', calls: 1, totalMs: 1, meanMs: 1, medianMs: 1 },
+      { stage: 'prompts', provider: 'p.x/p', calls: 1, totalMs: 5, meanMs: 5, medianMs: 5 },
+      { stage: 'fusion', provider: 'p.x/f', calls: 1, totalMs: 2, meanMs: 2, medianMs: 2 },
       { stage: 'decide', provider: 'p.x/d', calls: 1, totalMs: 4, meanMs: 4, medianMs: 4 },
     ]);
   });
 
   it('prints the summary as an aligned table', () => {
     expect(profiled().formatTable()).toBe([
-      'stage   provider  calls  total ms  mean ms  median ms',
-      '------  --------  -----  --------  -------  ---------',
-      'ingest  q.y/in        1       0.0      0.0        0.0',
-      'levels  p.x/a         4      14.0      3.5        2.0',
-      'levels  p.x/b         1       1.0      1.0        1.0',
-      'decide  p.x/d         1       4.0      4.0        4.0',
+      'stage    provider  calls  total ms  mean ms  median ms',
+      '-------  --------  -----  --------  -------  ---------',
+      'ingest   q.y/in        1       0.0      0.0        0.0',
+      'levels   p.x/a         4      14.0      3.5        2.0',
+      'levels   p.x/b         1       1.0      1.0        1.0',
+      'prompts  p.x/p         1       5.0      5.0        5.0',
+      'fusion   p.x/f         1       2.0      2.0        2.0',
+      'decide   p.x/d         1       4.0      4.0        4.0',
     ].join('\n'));
   });
 
@@ -86,7 +92,7 @@ describe('StageProfiler reports', () => {
     expect(traceEvents[0]).toEqual({ name: 'p.x/d', cat: 'decide', ph: 'X', pid: 1, tid: 1, ts: 0, dur: 4000, args: { clip: undefined, ok: true } });
     expect(traceEvents[1]).toEqual({ name: 'p.x/b', cat: 'levels', ph: 'X', pid: 1, tid: 1, ts: 2500, dur: 1000, args: { clip: 'c', ok: true } });
     expect(traceEvents[6]).toEqual({ name: 'q.y/in', cat: 'ingest', ph: 'X', pid: 1, tid: 2, ts: 0, dur: 1, args: { clip: undefined, ok: false } });
-    expect(traceEvents.slice(7)).toEqual([
+    expect(traceEvents.slice(9)).toEqual([
       { name: 'thread_name', ph: 'M', pid: 1, tid: 1, args: { name: 'p.x' } },
       { name: 'thread_name', ph: 'M', pid: 1, tid: 2, args: { name: 'q.y' } },
     ]);
