@@ -24,15 +24,15 @@ export function knownAreas(): string[] {
 
 function main(argv: string[]): number {
   const areas = knownAreas();
-  const named = argv.filter((a) => !a.startsWith('-'));
+  // Areas come first; everything from the first option on goes to Stryker (e.g. --concurrency 1, --force).
+  const firstOption = argv.findIndex((a) => a.startsWith('-'));
+  const named = firstOption < 0 ? argv : argv.slice(0, firstOption);
+  const strykerArgs = firstOption < 0 ? [] : argv.slice(firstOption);
   const unknown = named.filter((a) => !areas.includes(a));
   if (unknown.length) {
     process.stderr.write(`unknown mutation-testing area: ${unknown.join(', ')} (known: ${areas.join(', ')})\n`);
     return 2;
   }
-  // Everything from the first option on goes to Stryker (e.g. --concurrency 1, --force).
-  const firstOption = argv.findIndex((a) => a.startsWith('-'));
-  const strykerArgs = firstOption < 0 ? [] : argv.slice(firstOption);
   const selected = named.length ? named : areas;
   let failed = false;
   for (const area of selected) {

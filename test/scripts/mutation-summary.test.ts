@@ -48,7 +48,8 @@ describe('npm run test:mutation', () => {
   });
 
   it('refuses an unknown area, listing the known ones, before running anything', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/test-mutation.ts', 'nope'], { encoding: 'utf8' });
+    // Stryker's options (and their values) after the areas are not area names.
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/test-mutation.ts', 'nope', '--concurrency', '4'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toBe('unknown mutation-testing area: nope (known: clip-adapter, compute, config, manifest, metrics, open-set, pipeline)\n');
     expect(r.stdout).toBe('');
