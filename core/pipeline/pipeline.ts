@@ -139,7 +139,7 @@ export class Pipeline {
     const cached = cache && { cache, clipKey: clipKey!, wantRenders: !!opts.wantRenders };
     const levels = await timed('levels', () => this.runLevels(clip, prompts, call, timings, clipAbort, cached));
     if (levelsOnly) return { clip, levels, timings };
-    const { fusion, decision } = await this.fuseAndDecide(clip, levels, {}, clipAbort, timings);
+    const { fusion, decision } = await this.fuseAndDecide(clip, levels, {}, clipAbort, timings, !!opts.wantRenders);
     return { clip, levels, fusion, decision, timings };
   }
 
@@ -148,9 +148,9 @@ export class Pipeline {
    * each subset of levels (pass only the subset's outputs; `weightOverrides` replace preset weights).
    * Under the same time limit, abort signal and output checks as every stage call.
    */
-  async fuseAndDecide(clip: Clip, levels: Record<string, LevelOutput>, weightOverrides: Record<string, number> = {}, clipAbort = new AbortController(), timings: Record<string, number> = {}): Promise<{ fusion: FusionOutput; decision: Decision }> {
+  async fuseAndDecide(clip: Clip, levels: Record<string, LevelOutput>, weightOverrides: Record<string, number> = {}, clipAbort = new AbortController(), timings: Record<string, number> = {}, wantRenders = false): Promise<{ fusion: FusionOutput; decision: Decision }> {
     const { fusion, decide } = this.preset;
-    const call = (p: ResolvedProvider): StageCall => ({ options: p.options, clipId: clip.id, signal: clipAbort.signal, wantRenders: false, frames: this.preset.frames, logger: this.deps.logger.child(p.plugin) });
+    const call = (p: ResolvedProvider): StageCall => ({ options: p.options, clipId: clip.id, signal: clipAbort.signal, wantRenders, frames: this.preset.frames, logger: this.deps.logger.child(p.plugin) });
     const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
       const t = performance.now();
       try {
@@ -190,12 +190,8 @@ export class Pipeline {
         this.deps.logger.warn(`${plugin}: ${what} failed: ${(e as Error).message}`);
       }
     };
-    for (const [i, ctx] of this.contexts.entries()) {
-      const id = ctx.id;
-      for (const s of ctx.subscriptions) await settle('dispose', id, () => s.dispose());
-      const m = this.modules[i];
-      if (m) await settle('deactivate()', id, () => m.deactivate?.());
-    }
+    for (const ctx of this.contexts) for (const s of ctx.subscriptions) await settle('dispose', ctx.id, () => s.dispose());
+    for (const [i, m] of this.modules.entries()) await settle('deactivate()', this.contexts[i].id, () => m.deactivate?.());
   }
 
   /** The prompts stage depends only on the class names, so it runs once per pipeline. */

@@ -6,7 +6,7 @@ import { standardPlugins, writePlugins } from './plugin-fixture.ts';
 
 describe('explainPreset', () => {
   it('prints layers, each stage and level with its provider and origin, options and activated plugins', () => {
-    const { root, registry } = writePlugins(standardPlugins([{ name: 'extra', version: '2.0.0', contributes: { levels: [{ id: 'tint' }, { id: 'pair', needs: ['colour', 'contrast'] }] } }]));
+    const { root, registry } = writePlugins(standardPlugins([{ name: 'extra', version: '2.0.0', contributes: { levels: [{ id: 'tint', scores: true }, { id: 'pair', needs: ['colour', 'contrast'], scores: true }] } }]));
     const p = resolvePreset(registry, {
       preset: 'plain',
       set: ['stages.levels.contrast.weight=0.5', 'stages.levels.tint.enabled=false', 'stages.decide.options.temperature=2', 'stages.levels.pair.use=test.extra/pair'],
@@ -16,15 +16,15 @@ layers   preset:plain (test.base) > --set
 frames   4  [preset:plain (test.base)]
 classes  happy, sad  [preset:plain (test.base)]
 
-stage    slot                           provider            plugin            weight  from
-ingest                                  test.base/frames    test.base@1.0.0           preset:plain (test.base)
-levels   colour                         test.base/colour    test.base@1.0.0   1       (default); weight preset:plain (test.base)
-levels   contrast (needs colour)        test.base/contrast  test.base@1.0.0   0.5     (default); weight --set
-levels   pair (needs colour, contrast)  test.extra/pair     test.extra@2.0.0  1       --set; weight (default)
-levels   tint                           (disabled)                                    --set
-prompts                                 test.base/names     test.base@1.0.0           preset:plain (test.base)
-fusion                                  test.base/mean      test.base@1.0.0           preset:plain (test.base)
-decide                                  test.base/argmax    test.base@1.0.0           preset:plain (test.base)
+stage    slot                           provider            plugin            weight  scores  from
+ingest                                  test.base/frames    test.base@1.0.0                   preset:plain (test.base)
+levels   colour                         test.base/colour    test.base@1.0.0   1       yes     (default); weight preset:plain (test.base)
+levels   contrast (needs colour)        test.base/contrast  test.base@1.0.0   0.5     yes     (default); weight --set
+levels   pair (needs colour, contrast)  test.extra/pair     test.extra@2.0.0  1       yes     --set; weight (default)
+levels   tint                           (disabled)                                            --set
+prompts                                 test.base/names     test.base@1.0.0                   preset:plain (test.base)
+fusion                                  test.base/mean      test.base@1.0.0                   preset:plain (test.base)
+decide                                  test.base/argmax    test.base@1.0.0                   preset:plain (test.base)
 
 options
   stages.ingest.options.pad = "last"  [(default)]
@@ -48,7 +48,7 @@ plugins activated by this preset (others stay unloaded)
         pluginDependencies: ['test.dep'],
         contributes: {
           ingesters: [{ id: 'in' }],
-          levels: [{ id: 'l' }],
+          levels: [{ id: 'l', scores: true }],
           fusions: [{ id: 'f' }],
           deciders: [{ id: 'd' }],
           presets: [{ id: 'mini', path: './mini.json' }],
@@ -63,11 +63,11 @@ layers   ${layer}
 frames   16  [(default)]
 classes  (from the levels)
 
-stage   slot  provider      plugin           weight  from
-ingest        test.mini/in  test.mini@1.0.0          ${layer}
-levels  l     test.mini/l   test.mini@1.0.0  2       ${layer}
-fusion        test.mini/f   test.mini@1.0.0          ${layer}
-decide        test.mini/d   test.mini@1.0.0          ${layer}
+stage   slot  provider      plugin           weight  scores  from
+ingest        test.mini/in  test.mini@1.0.0                  ${layer}
+levels  l     test.mini/l   test.mini@1.0.0  2       yes     ${layer}
+fusion        test.mini/f   test.mini@1.0.0                  ${layer}
+decide        test.mini/d   test.mini@1.0.0                  ${layer}
 
 options
   stages.ingest.options.nested.deep = [1,2]  [${layer}]
@@ -82,7 +82,7 @@ plugins activated by this preset (others stay unloaded)
     const { registry } = writePlugins([
       {
         name: 'mini',
-        contributes: { ingesters: [{ id: 'in' }], levels: [{ id: 'l' }], fusions: [{ id: 'f' }], deciders: [{ id: 'd' }], presets: [{ id: 'mini', path: './mini.json' }] },
+        contributes: { ingesters: [{ id: 'in' }], levels: [{ id: 'l', scores: true }], fusions: [{ id: 'f' }], deciders: [{ id: 'd' }], presets: [{ id: 'mini', path: './mini.json' }] },
         files: { 'mini.json': { name: 'm', stages: { ingest: { use: 'test.mini/in' }, levels: { l: {} }, fusion: { use: 'test.mini/f' }, decide: { use: 'test.mini/d' } } } },
       },
     ]);

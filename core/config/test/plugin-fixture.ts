@@ -46,8 +46,8 @@ export function standardPlugins(extra: FixturePlugin[] = []): FixturePlugin[] {
       contributes: {
         ingesters: [{ id: 'frames', options: { type: 'object', additionalProperties: false, properties: { pad: { enum: ['last', 'zero'], default: 'last' }, seed: { type: 'integer' } } } }],
         levels: [
-          { id: 'colour' },
-          { id: 'contrast', needs: ['colour'], options: { type: 'object', additionalProperties: false, properties: { power: { type: 'number', default: 2 } } } },
+          { id: 'colour', scores: true },
+          { id: 'contrast', needs: ['colour'], scores: true, options: { type: 'object', additionalProperties: false, properties: { power: { type: 'number', default: 2 } } } },
         ],
         promptBuilders: [{ id: 'names', options: { type: 'object', properties: { template: { type: 'string', default: '{label}' } } } }],
         fusions: [{ id: 'mean', options: { type: 'object', properties: { eps: { type: 'number', default: 0 } } } }],

@@ -39,7 +39,7 @@ describe('resolvePreset: a plain preset', () => {
     expect(p.frames).toBe(4);
     expect(p.classes).toEqual(['happy', 'sad']);
     expect(p.ingest).toEqual({ use: 'test.base/frames', plugin: 'test.base', pluginVersion: '1.0.0', options: { pad: 'last' } });
-    expect(p.levels).toEqual([{ use: 'test.base/colour', plugin: 'test.base', pluginVersion: '1.0.0', options: {}, slot: 'colour', weight: 1, needs: [] }]);
+    expect(p.levels).toEqual([{ use: 'test.base/colour', plugin: 'test.base', pluginVersion: '1.0.0', options: {}, slot: 'colour', weight: 1, needs: [], feeds: 'scores' }]);
     expect(p.disabledLevels).toEqual([]);
     expect(p.prompts?.use).toBe('test.base/names');
     expect(p.fusion.use).toBe('test.base/mean');
@@ -88,7 +88,7 @@ describe('resolvePreset: layers', () => {
     const e = resolveError({ configFile: presetFile('flat.json', { frames: 2 }) });
     expect(e.code).toBe('PRESET_NOT_FOUND');
     expect(e.message).toBe('no preset named "embedded"');
-    expect(e.hint).toBe('known presets: child, plain; or pass a file with --config');
+    expect(e.hint).toBe('--preset takes a preset name (known: child, plain), a pipeline.json file, or a folder holding one');
   });
 
   it('a config file that extends a preset does not pull in the default one', () => {
@@ -166,7 +166,7 @@ describe('resolvePreset: levels', () => {
   });
 
   it('a level slot served by two plugins must be disambiguated', () => {
-    const two = writePlugins(standardPlugins([{ name: 'other', contributes: { levels: [{ id: 'colour' }] } }]));
+    const two = writePlugins(standardPlugins([{ name: 'other', contributes: { levels: [{ id: 'colour', scores: true }] } }]));
     const e = thrown(() => resolvePreset(two.registry, { preset: 'plain' }));
     expect(e.code).toBe('LEVEL_AMBIGUOUS');
     expect(e.pointer).toBe('/stages/levels/colour/use');
@@ -186,7 +186,7 @@ describe('resolvePreset: providers', () => {
     expect(m.pointer).toBe('/stages/fusion');
     expect(m.message).toBe('the preset selects no fusion provider');
     expect(m.hint).toBe('add stages.fusion.use, e.g. --set stages.fusion.use=test.nofusion/mean');
-    const none = writePlugins([{ name: 'lonely', contributes: { ingesters: [{ id: 'in' }], levels: [{ id: 'l' }], presets: [{ id: 'p', path: './p.json' }] }, files: { 'p.json': { stages: { ingest: { use: 'test.lonely/in' }, levels: { l: {} } } } } }]);
+    const none = writePlugins([{ name: 'lonely', contributes: { ingesters: [{ id: 'in' }], levels: [{ id: 'l', scores: true }], presets: [{ id: 'p', path: './p.json' }] }, files: { 'p.json': { stages: { ingest: { use: 'test.lonely/in' }, levels: { l: {} } } } } }]);
     expect(thrown(() => resolvePreset(none.registry, { preset: 'p' })).hint).toBe('add stages.fusion.use, e.g. --set stages.fusion.use=publisher.plugin/id');
   });
 
@@ -225,7 +225,7 @@ describe('resolvePreset: providers', () => {
   });
 
   it('no provider of a kind at all says so', () => {
-    const none = writePlugins([{ name: 'lonely', contributes: { ingesters: [{ id: 'in' }], levels: [{ id: 'l' }], presets: [{ id: 'p', path: './p.json' }] }, files: { 'p.json': { stages: { ingest: { use: 'test.lonely/in' }, levels: { l: {} }, fusion: { use: 'a.b/c' } } } } }]);
+    const none = writePlugins([{ name: 'lonely', contributes: { ingesters: [{ id: 'in' }], levels: [{ id: 'l', scores: true }], presets: [{ id: 'p', path: './p.json' }] }, files: { 'p.json': { stages: { ingest: { use: 'test.lonely/in' }, levels: { l: {} }, fusion: { use: 'a.b/c' } } } } }]);
     const e = thrown(() => resolvePreset(none.registry, { preset: 'p' }));
     expect(e.hint).toBe('no installed plugin contributes a fusion provider');
   });
@@ -378,10 +378,10 @@ describe('resolvePreset: preset files', () => {
     const e = resolveError({ preset: 'nope' });
     expect(e.code).toBe('PRESET_NOT_FOUND');
     expect(e.message).toBe('no preset named "nope"');
-    expect(e.hint).toBe('known presets: child, plain; or pass a file with --config');
+    expect(e.hint).toBe('--preset takes a preset name (known: child, plain), a pipeline.json file, or a folder holding one');
     expect(e.exitCode).toBe(2);
     const empty = writePlugins([{ name: 'empty' }]).registry;
-    expect(thrown(() => resolvePreset(empty, { preset: 'nope' })).hint).toBe('no plugin contributes presets; pass a file with --config');
+    expect(thrown(() => resolvePreset(empty, { preset: 'nope' })).hint).toBe('--preset takes a preset name (no plugin contributes one), a pipeline.json file, or a folder holding one');
   });
 
   it('names ending in .json or starting with . or / are files, relative to the preset that names them', () => {
@@ -396,19 +396,21 @@ describe('resolvePreset: preset files', () => {
   it('a missing file, invalid JSON, or JSON that is not an object is refused with the file', () => {
     const missing = path.join(root, 'missing.json');
     const e = resolveError({ configFile: missing });
-    expect(e.code).toBe('PRESET_UNREADABLE');
+    expect(e.code).toBe('JSON_FILE_UNREADABLE');
     expect(e.message).toBe(`cannot read preset ${missing}: no such file`);
     expect(e.file).toBe(missing);
-    expect(e.hint).toBe('check the path; presets are JSON files');
+    expect(e.hint).toBe('check the path');
     const bad = presetFile('bad.json', '{ "frames": ');
-    expect(resolveError({ configFile: bad }).message).toMatch(new RegExp(`^cannot read preset ${bad}: invalid JSON: `));
+    const syntax = resolveError({ configFile: bad });
+    expect(syntax.code).toBe('JSON_INVALID');
+    expect(syntax.message).toMatch(new RegExp(`^preset ${bad}:1:\\d+: value expected`));
     for (const text of ['[1]', 'null', '3']) {
       const f = presetFile('notobject.json', text);
-      expect(resolveError({ configFile: f }).message).toBe(`cannot read preset ${f}: invalid JSON: not a JSON object`);
+      expect(resolveError({ configFile: f }).message).toBe(`cannot read preset ${f}: not a JSON object`);
     }
     const dir = resolveError({ configFile: root });
-    expect(dir.code).toBe('PRESET_UNREADABLE');
-    expect(dir.message).not.toMatch(/no such file/);
+    expect(dir.code).toBe('JSON_FILE_UNREADABLE');
+    expect(dir.message).toBe(`cannot read preset ${root}: is a folder`);
   });
 
   it('a preset extending itself, directly or through others, is a cycle', () => {

@@ -166,7 +166,7 @@ describe('validateManifest', () => {
           severity: 'error',
           pointer: '/main',
           message: `main "${main}" resolves outside the plugin folder`,
-          hint: 'point main at a module inside the plugin folder, e.g. "./src/index.ts"',
+          hint: 'point main at a module inside the plugin folder, e.g. "./src/index.ts" (symlinks count where they lead)',
         });
       }
     });

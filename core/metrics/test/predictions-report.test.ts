@@ -37,10 +37,11 @@ describe('readPredictions', () => {
     ]);
   });
 
-  it('a missing file is INPUT_NOT_FOUND', () => {
+  it('a missing file is PREDICTIONS_UNREADABLE (exit 2)', () => {
     const e = refusal(() => readPredictions(path.join(dir, 'none.jsonl')));
-    expect(e.code).toBe('INPUT_NOT_FOUND');
-    expect(e.message).toBe(`no such file or folder: ${path.join(dir, 'none.jsonl')}`);
+    expect(e.code).toBe('PREDICTIONS_UNREADABLE');
+    expect(e.message).toBe(`cannot read predictions file ${path.join(dir, 'none.jsonl')}: no such file`);
+    expect(e.exitCode).toBe(2);
   });
 
   it('a malformed line is named by file and line, with the format as hint', () => {

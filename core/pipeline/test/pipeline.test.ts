@@ -42,8 +42,10 @@ describe('Pipeline.run', () => {
     expect(events('fusion')).toEqual([{ ...common, slot: undefined, clipId: 'clip-x', options: {}, levels: ['a', 'b'], weights: { a: 2, b: 0.5 }, texts: ['HAPPY', 'SAD'] }]);
     expect(events('decide')).toEqual([{ ...common, slot: undefined, clipId: 'clip-x', options: {}, logits: expect.any(Object), classes: ['happy', 'sad'], label: undefined }]);
     controller.abort();
-    await pl.run({ path: 'y' }, { signal: controller.signal });
+    // An aborted run is ABORTED at its first stage, whose provider still sees the aborted signal.
+    await expect(pl.run({ path: 'y' }, { signal: controller.signal })).rejects.toMatchObject({ code: 'ABORTED' });
     expect(events('ingest')[1]).toMatchObject({ aborted: true, wantRenders: false });
+    expect(events('levels')).toHaveLength(2);
   });
 
   it('without options: a live signal and no renders', async () => {

@@ -119,7 +119,7 @@ export function probeHost(): Host {
       pluginDependencies: ['test.dep'],
       contributes: {
         ingesters: [{ id: 'src', options: { type: 'object', properties: { k: { type: 'number' } } } }],
-        levels: [{ id: 'a' }, { id: 'b', needs: ['a'], options: { type: 'object', properties: { w: { type: 'string' } } } }, { id: 'fail' }, { id: 'nothing' }, { id: 'late' }],
+        levels: [{ id: 'a', scores: true }, { id: 'b', needs: ['a'], scores: true, options: { type: 'object', properties: { w: { type: 'string' } } } }, { id: 'fail', scores: true }, { id: 'nothing', scores: true }, { id: 'late', scores: true }],
         promptBuilders: [{ id: 'upper' }],
         fusions: [{ id: 'sum' }],
         deciders: [{ id: 'top' }, { id: 'none' }],
