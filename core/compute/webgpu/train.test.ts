@@ -81,9 +81,10 @@ describe.skipIf(!gpu)('training on webgpu', () => {
     expect(Math.abs(onGpu.test - onCpu.test)).toBeLessThanOrEqual(0.02);
   });
 
+  // About 30 s on SwiftShader alone; the full suite runs beside it on 2 cores, so it gets room.
   it('a 1-layer transformer encoder learns a sequence task to >= 95% test accuracy', async () => {
     await on(gpu!, async () => {
       expect(await trainSequenceTask()).toBeGreaterThanOrEqual(0.95);
     });
-  });
+  }, 240_000);
 });
