@@ -24,10 +24,13 @@ export function validateLevelOutput(out: unknown, ctx: OutputContext): LevelOutp
   if (!isPlainObject(out)) throw bad('', `expected an object, got ${describe(out)}`);
   const o = out as LevelOutput;
   const checked: LevelOutput = { ...o };
-  if (o.scores !== undefined) checked.scores = classScores(o.scores, 'scores', ctx);
+  // A level may score more classes than the run asks for (a 7-class CNN in a 3-class preset): the
+  // others are dropped and named in the row's flags. Scores for none of the run's classes are an error.
+  const dropped = new Set<string>();
+  if (o.scores !== undefined) checked.scores = classScores(o.scores, 'scores', ctx, dropped);
   if (o.frameScores !== undefined) {
     if (!Array.isArray(o.frameScores)) throw bad('frameScores', `expected an array, got ${describe(o.frameScores)}`);
-    checked.frameScores = o.frameScores.map((s, i) => (s === null ? null : classScores(s, `frameScores[${i}]`, ctx)));
+    checked.frameScores = o.frameScores.map((s, i) => (s === null ? null : classScores(s, `frameScores[${i}]`, ctx, dropped)));
   }
   if (o.frameWeights !== undefined) {
     if (!Array.isArray(o.frameWeights)) throw bad('frameWeights', `expected an array of numbers, got ${describe(o.frameWeights)}`);
@@ -43,6 +46,7 @@ export function validateLevelOutput(out: unknown, ctx: OutputContext): LevelOutp
   if (o.flags !== undefined && !(Array.isArray(o.flags) && o.flags.every((t) => typeof t === 'string'))) throw bad('flags', 'expected an array of strings');
   if (o.summary !== undefined && !isPlainObject(o.summary)) throw bad('summary', `expected an object, got ${describe(o.summary)}`);
   if (o.renders !== undefined && !Array.isArray(o.renders)) throw bad('renders', `expected an array, got ${describe(o.renders)}`);
+  if (dropped.size) checked.flags = [...(o.flags ?? []), `scores for classes outside this run ignored: ${[...dropped].join(', ')}`];
   return checked;
 }
 
@@ -72,15 +76,27 @@ export function validateDecision(out: unknown, ctx: OutputContext): Decision {
   return { ...o, probabilities: classScores(o.probabilities, 'probabilities', ctx) };
 }
 
-function classScores(s: unknown, field: string, ctx: OutputContext): ClassScores {
+/**
+ * Checks a map of class scores. With `dropped`, classes outside the run are set aside there (levels);
+ * without it they are an error (fusion and decide produce scores for this run alone).
+ */
+function classScores(s: unknown, field: string, ctx: OutputContext, dropped?: Set<string>): ClassScores {
   const bad = (detail: string) => errors.stageOutputInvalid(ctx.plugin, ctx.stage, ctx.provider, field, detail);
   if (!isPlainObject(s)) throw bad(`expected an object of class scores, got ${describe(s)}`);
   const out: ClassScores = Object.create(null);
-  for (const key of Object.keys(s)) {
+  const keys = Object.keys(s);
+  for (const key of keys) {
     const v = s[key];
-    if (ctx.classes.length && !ctx.classes.includes(key)) throw bad(`"${key}" is not one of this run's classes (${ctx.classes.join(', ')})`);
     if (typeof v !== 'number' || !Number.isFinite(v)) throw bad(`the score of "${key}" is ${describe(v)}, not a finite number`);
+    if (ctx.classes.length && !ctx.classes.includes(key)) {
+      if (!dropped) throw bad(`"${key}" is not one of this run's classes (${ctx.classes.join(', ')})`);
+      dropped.add(key);
+      continue;
+    }
     out[key] = v;
+  }
+  if (dropped && keys.length && Object.keys(out).length === 0) {
+    throw bad(`none of its classes (${keys.join(', ')}) is one of this run's classes (${ctx.classes.join(', ')})`);
   }
   return out;
 }

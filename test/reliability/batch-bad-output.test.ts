@@ -15,7 +15,6 @@ describe('a level that returns a bad result', () => {
     ['nan', /score of "happy" is NaN/],
     ['infinity', /score of "happy" is Infinity/],
     ['string', /score of "happy" is the string "0.9"/],
-    ['unknown-class', /"joy" is not one of this run's classes \(happy, sad\)/],
   ])('%s: a STAGE_OUTPUT_INVALID row naming the plugin; the other clips are ok', async (mode, detail) => {
     const r = await runCliProcess(hostileRun(...misbehave(mode), ...clips(3)));
     expect(r.code).toBe(1);
@@ -25,6 +24,17 @@ describe('a level that returns a bad result', () => {
     expect(rows[1].error.message).toMatch(detail);
     expect(rows[1].label).toBe(null);
     expect(r.stderr).toMatch(/2 of 3 clips ok, 1 failed/);
+  });
+
+  it('scores for classes outside the run are dropped and named in the row; scores for none of them are an error', async () => {
+    const r = await runCliProcess(hostileRun(...misbehave('unknown-class'), ...clips(2)));
+    const rows = rowsOf(r.stdout);
+    expect(rows[1].error).toBe(null);
+    expect(rows[1].levels.hostile.flags).toEqual(['scores for classes outside this run ignored: joy']);
+    expect(Object.keys(rows[1].probabilities).sort()).toEqual(['happy', 'sad']);
+    const none = await runCliProcess(hostileRun(...misbehave('only-class', [1], 'joy'), ...clips(2)));
+    expect(rowsOf(none.stdout)[1].error).toMatchObject({ code: 'STAGE_OUTPUT_INVALID', plugin: 'test.hostile' });
+    expect(rowsOf(none.stdout)[1].error.message).toMatch(/none of its classes \(joy\) is one of this run's classes/);
   });
 
   it('a fusion with no logits is a clip error, not an empty label reported as ok', async () => {

@@ -38,7 +38,7 @@ describe('validateLevelOutput', () => {
     ['Infinity', { scores: { happy: -Infinity } }, 'scores', /is -Infinity, not a finite number/],
     ['a string score', { scores: { happy: '1' } }, 'scores', /the string "1"/],
     ['a bigint score', { scores: { happy: 1n } }, 'scores', /the bigint 1n/],
-    ['an unknown class', { scores: { joy: 1 } }, 'scores', /"joy" is not one of this run's classes \(happy, sad\)/],
+    ['scores for no class of the run', { scores: { joy: 1 } }, 'scores', /none of its classes \(joy\) is one of this run's classes \(happy, sad\)/],
     ['scores as an array', { scores: [1, 2] }, 'scores', /expected an object of class scores, got an array/],
     ['frameScores not an array', { frameScores: {} }, 'frameScores', /expected an array, got object/],
     ['a bad frame score', { frameScores: [null, { sad: NaN }] }, 'frameScores[1]', /score of "sad" is NaN/],
@@ -52,6 +52,14 @@ describe('validateLevelOutput', () => {
     ['a summary that is not an object', { summary: 'x' }, 'summary', /expected an object, got the string "x"/],
     ['renders that are not an array', { renders: {} }, 'renders', /expected an array/],
   ])('refuses %s', (_name, out, field, detail) => refused(() => validateLevelOutput(out, ctx('levels')), field, detail));
+
+  it('drops classes outside the run, and says so in its flags', () => {
+    const out = validateLevelOutput({ scores: { happy: 0.5, joy: 0.5 }, frameScores: [{ sad: 1, anger: 0 }], flags: ['f'] }, ctx('levels'));
+    expect(out.scores).toEqual({ happy: 0.5 });
+    expect(out.frameScores).toEqual([{ sad: 1 }]);
+    expect(out.flags).toEqual(['f', 'scores for classes outside this run ignored: joy, anger']);
+    expect(validateLevelOutput({ scores: { happy: 1 } }, ctx('levels')).flags).toBeUndefined();
+  });
 
   it('accepts any class name when the run names none', () => {
     expect(validateLevelOutput({ scores: { anything: 1 } }, ctx('levels', []))).toEqual({ scores: { anything: 1 } });
