@@ -238,3 +238,8 @@ export const auPrototypesMissingClass = (classes: string[], known: string[]) =>
   bad('AU_PROTOTYPES_MISSING_CLASS', `the action-unit prototype table has no entry for ${classes.map((c) => `"${c}"`).join(', ')}`, `add them to stages.levels.action-units.options.prototypes (as lists of measured AUs; [] means "no AU active"), or drop them from the run's classes; the table has: ${known.join(', ')}`);
 
 export { bad as badInput, fail as runFailure };
+
+// ---- first hour: checkpoint classes, demos, renders ---------------------------------------
+export const fineCliperCheckpointClasses = (file: string, trained: readonly string[], preset: readonly string[]) =>
+  bad('FINECLIPER_CHECKPOINT_CLASSES', `checkpoint ${file} was trained on classes [${trained.join(', ')}], but the preset names [${preset.join(', ')}]`,
+    `drop the preset's classes to use the checkpoint's (--set 'classes=[]'), or name the checkpoint's classes: --set 'classes=${JSON.stringify(trained)}'`);

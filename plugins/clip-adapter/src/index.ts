@@ -35,5 +35,5 @@ export function activate(ctx: PluginContext): void {
   };
   for (const [id, provider] of Object.entries(fineCliperLevelProviders(clip))) ctx.stages.levels.provide(id, provider);
   ctx.stages.prompts.provide('descriptors', descriptorsProvider(clip));
-  ctx.stages.fusion.provide('fineclipper', fineCliperFusionProvider((file) => ctx.shared(`fineclipper:${file}`, () => loadFineCliper(file))));
+  ctx.stages.fusion.provide('fineclipper', fineCliperFusionProvider((file) => ctx.shared(`fineclipper:${file}`, () => loadFineCliper(file)), clip));
 }
