@@ -243,3 +243,5 @@ export { bad as badInput, fail as runFailure };
 export const fineCliperCheckpointClasses = (file: string, trained: readonly string[], preset: readonly string[]) =>
   bad('FINECLIPER_CHECKPOINT_CLASSES', `checkpoint ${file} was trained on classes [${trained.join(', ')}], but the preset names [${preset.join(', ')}]`,
     `drop the preset's classes to use the checkpoint's (--set 'classes=[]'), or name the checkpoint's classes: --set 'classes=${JSON.stringify(trained)}'`);
+export const demoStepFailed = (command: string, exitCode: number) =>
+  fail('DEMO_STEP_FAILED', `the demo step \`${command}\` exited with ${exitCode}`, 'its own error is printed above; rerun that command alone to look into it');
