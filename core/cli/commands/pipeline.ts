@@ -54,7 +54,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     .option('--save-renders <dir>', 'save what each level saw (frames with mesh, parsing map, ...) as PNGs')
     .option('--resume', 'with --out: keep the rows already in the file, run only the clips without one, and append');
   addHostFlags(addPresetFlags(run));
-  run.addHelpText('after', '\nExamples:\n  visage pipeline run samples/astronaut.mp4\n  visage pipeline run "clips/*.mp4" --out rows.jsonl --set stages.levels.expression.weight=0.5\n  visage pipeline run clips/ --preset my-variant --profile --trace trace.json');
+  run.addHelpText('after', '\nExamples:\n  visage pipeline run samples/astronaut.mp4\n  visage pipeline run "clips/*.mp4" --out rows.jsonl --set stages.levels.expression.weight=0.5\n  visage pipeline run clips/ --preset ./my-variant.pipeline.json --profile --trace trace.json');
   run.action(async (inputs: string[], flags: RunFlags, cmd: Command) => {
     const host = hostFromFlags(flags);
     const preset = host.resolve(presetRequest(flags));
