@@ -16,6 +16,7 @@ import { buildProgram } from '../../core/cli/main.ts';
 import { formatPrediction, type PredictionRecord } from '../../core/metrics/predictions.ts';
 import { writeFeatureSet } from '../../plugins/open-set/src/features.ts';
 import { buildSyntheticFeatureSet } from '../../plugins/open-set/src/testing/synthetic-features.ts';
+import { writeTinyClip } from '../../plugins/clip-adapter/src/testing/tiny-clip.ts';
 import { REPO_ROOT } from '../helpers/shared-data.ts';
 
 /** Examples that cannot run in CI, with the reason. Keys are the example lines exactly as shown. */
@@ -23,6 +24,14 @@ const NOT_RUN: Record<string, string> = {
   'bash scripts/install.sh && node bin/visage.js pipeline run samples/astronaut.mp4':
     'installs apt packages (needs root and the network); its visage part is the `pipeline run samples/astronaut.mp4` help example, run here',
   'npm test': 'is this test suite',
+  ...Object.fromEntries([
+    'visage extract --dataset dfew --root DFEW --fold 1 --preset fineclipper --models clip-vit-b16',
+    'visage train --dataset dfew --root DFEW --fold 1 --preset fineclipper --models clip-vit-b16 --out runs/dfew-fold1',
+    'visage predict --zero-shot --dataset dfew --root DFEW --fold 1 --preset fineclipper --models clip-vit-b16 --out runs/dfew-fold1/zero-shot.jsonl',
+    'visage eval --predictions runs/dfew-fold1/predictions.jsonl',
+    'visage pipeline run my-clip.mp4 --preset fineclipper --models clip-vit-b16 --set stages.fusion.options.checkpoint=runs/dfew-fold1/model.safetensors',
+    'visage open-set eval --dataset dfew --root DFEW --fold 1 --preset fineclipper --models clip-vit-b16 --known 5 --out runs/dfew-open-set',
+  ].map((line) => [line, 'needs DFEW and a real CLIP export; `visage demo fineclipper` / `demo hesp` run the same commands on a tiny CLIP and synthetic data (run here and in test/e2e/demo.test.ts)'])),
 };
 
 /** Examples that show a refusal: the exit code and the error they must print. Every other example must exit 0. */
@@ -86,6 +95,8 @@ beforeAll(async () => {
   for (let k = 1; k <= 5; k++) writeFileSync(path.join(work, `fold${k}.jsonl`), rows(k, false).map(formatPrediction).join('\n') + '\n');
   writeFileSync(path.join(work, 'open-set.jsonl'), rows(0, true).map(formatPrediction).join('\n') + '\n');
   await writeFeatureSet(path.join(work, 'feats.json'), await buildSyntheticFeatureSet(path.join(work, 'feat-source'), { classes: 5, clipsPerClass: 8, heldOutClasses: 0, seed: 1 }));
+  // README's walkthrough checks an export in clip-vit-b16/: here a tiny CLIP of the same layout.
+  await writeTinyClip(path.join(work, 'clip-vit-b16'));
   const scaffold = visage('visage plugins new my-plugin');
   expect(scaffold.status, scaffold.stderr).toBe(0);
 });
