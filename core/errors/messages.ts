@@ -245,3 +245,6 @@ export const fineCliperCheckpointClasses = (file: string, trained: readonly stri
     `drop the preset's classes to use the checkpoint's (--set 'classes=[]'), or name the checkpoint's classes: --set 'classes=${JSON.stringify(trained)}'`);
 export const demoStepFailed = (command: string, exitCode: number) =>
   fail('DEMO_STEP_FAILED', `the demo step \`${command}\` exited with ${exitCode}`, 'its own error is printed above; rerun that command alone to look into it');
+export const rendersUnknownLevel = (unknown: readonly string[], slots: readonly string[]) =>
+  bad('RENDERS_UNKNOWN_LEVEL', unknown.length ? `--renders names level(s) ${unknown.join(', ')}, which this preset does not have` : '--renders names no level',
+    `choose among this preset's level slots: ${slots.join(', ')} (see visage pipeline explain)`);
