@@ -5,6 +5,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 import { REPO_ROOT } from '../helpers/shared-data.ts';
@@ -41,6 +42,11 @@ describe('--save-renders contact sheet and --renders', () => {
     expect(fps).toBeGreaterThan(20);
     for (const [, frame, secs] of captions) expect(Math.abs(Number(secs) - Number(frame) / fps)).toBeLessThan(0.011);
     expect(new Set(captions.map((c) => c[1])).size).toBeGreaterThan(8); // distinct sampled frames, not one repeated
+    // The overlay itself says which frame it is: white caption pixels on a black box, top left.
+    const { data, info } = await sharp(path.join(dir, 'astronaut', 'landmarks-frame-00.png')).raw().toBuffer({ resolveWithObject: true });
+    const box = Array.from({ length: 20 * 100 }, (_, i) => data[((4 + Math.floor(i / 100)) * info.width + (i % 100)) * info.channels]);
+    expect(box.filter((v) => v === 255).length).toBeGreaterThan(50);
+    expect(box.filter((v) => v === 0).length).toBeGreaterThan(200);
     expect(r.err).toContain(`contact sheet: ${path.join(dir, 'index.html')}`);
   }, 120_000);
 

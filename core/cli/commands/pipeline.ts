@@ -57,7 +57,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     .option('--renders <levels>', 'with --save-renders: only these level slots\' renders, comma-separated (e.g. landmarks,parsing)')
     .option('--resume', 'with --out: keep the rows already in the file, run only the clips without one, and append');
   addHostFlags(addPresetFlags(run));
-  run.addHelpText('after', '\nExamples:\n  visage pipeline run samples/astronaut.mp4\n  visage pipeline run "clips/*.mp4" --out rows.jsonl --set stages.levels.expression.weight=0.5\n  visage pipeline run clips/ --preset ./my-variant.pipeline.json --profile --trace trace.json');
+  run.addHelpText('after', '\nExamples:\n  visage pipeline run samples/astronaut.mp4\n  visage pipeline run "clips/*.mp4" --out rows.jsonl --set stages.levels.expression.weight=0.5\n  visage pipeline run clips/ --preset ./my-variant.pipeline.json --profile --trace trace.json\n  visage pipeline run samples/astronaut.mp4 --save-renders renders --renders landmarks,parsing');
   run.action(async (inputs: string[], flags: RunFlags, cmd: Command) => {
     const host = hostFromFlags(flags);
     const preset = host.resolve(presetRequest(flags));
