@@ -2,7 +2,7 @@
  * `visage demo fineclipper` and `visage demo hesp` (issue 13): each runs end to end in a fresh folder,
  * and the command lines it prints are real: re-running one printed line reproduces its output.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -54,4 +54,12 @@ describe('visage demo', () => {
     const rows = section(r.out, 'pipeline run').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
     expect(rows.map((row) => row.unknown)).toEqual([false, true]);
   }, 120_000);
+
+  it('a --dir that cannot be a folder is a coded error, exit 2', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'visage-demo-')), 'a-file');
+    writeFileSync(file, '');
+    const r = await runCli('demo', 'hesp', '--dir', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/DEMO_FOLDER_UNUSABLE: cannot use .*a-file as the demo folder/);
+  });
 });

@@ -7,13 +7,17 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { CommandInput } from '../../../../core/api.ts';
-import { demoStepFailed } from '../../../../core/errors/messages.ts';
+import { demoFolderUnusable, demoStepFailed } from '../../../../core/errors/messages.ts';
 
 /** `--dir` as given, else the first of ./visage-demo-<name>, -2, -3, ... that does not exist yet. */
 export async function demoFolder(name: string, dir: unknown): Promise<string> {
   let folder = typeof dir === 'string' && dir ? dir : `visage-demo-${name}`;
   if (!dir) for (let n = 2; existsSync(folder); n++) folder = `visage-demo-${name}-${n}`;
-  await mkdir(folder, { recursive: true });
+  try {
+    await mkdir(folder, { recursive: true });
+  } catch (e) {
+    throw demoFolderUnusable(folder, (e as Error).message);
+  }
   return folder;
 }
 
