@@ -64,7 +64,7 @@ export function rasteriseAuPlot(series: AuSeries, options: AuPlotOptions = {}): 
     canvas.line(xOf(t), bottom, xOf(t), bottom + 3, AXIS, 1);
     if (t % labelEvery === 0 || t === T - 1) text(String(t + 1), xOf(t) - textSize(String(t + 1)).width / 2, bottom + 6, 1);
   }
-  text('frame', (left + right) / 2 - textSize('frame', 2).width / 2, bottom + 20, 2);
+  text('sampled frame', (left + right) / 2 - textSize('sampled frame', 2).width / 2, bottom + 20, 2);
 
   aus.forEach((au, i) => {
     const colour = AU_COLOURS[au];

@@ -55,7 +55,7 @@ describe('AU plot', () => {
       return n;
     };
     expect(inkIn(AU_PLOT_MARGINS.left, 0, 640 - AU_PLOT_MARGINS.right, AU_PLOT_MARGINS.top - 14)).toBeGreaterThan(100); // title at scale 2
-    expect(inkIn(AU_PLOT_MARGINS.left, 360 - 22, 640 - AU_PLOT_MARGINS.right, 360)).toBeGreaterThan(40); // "FRAME"
+    expect(inkIn(AU_PLOT_MARGINS.left, 360 - 22, 640 - AU_PLOT_MARGINS.right, 360)).toBeGreaterThan(40); // "SAMPLED FRAME"
     expect(inkIn(640 - AU_PLOT_MARGINS.right + 26, AU_PLOT_MARGINS.top, 640, AU_PLOT_MARGINS.top + 40)).toBeGreaterThan(60); // two AU names
     expect(inkIn(0, 0, 640, 360)).toBeLessThan(640 * 360 / 20);
   });
