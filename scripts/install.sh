@@ -2,6 +2,7 @@
 # Installs everything Visage needs on a fresh Debian/Ubuntu machine, from the npm registry and
 # Debian's packages only (no model or binary downloads from elsewhere):
 #   - ffmpeg (video decoding), from apt;
+#   - chromium (headless, for the HTML report tests), from apt;
 #   - a software Vulkan driver for the webgpu backend, unpacked into .vk/ (nothing installed system-wide);
 #   - the npm dependencies, exactly as pinned in package-lock.json.
 # Safe to run again.
@@ -15,6 +16,14 @@ if ! command -v ffmpeg >/dev/null || ! command -v ffprobe >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   as_root apt-get update -qq
   as_root apt-get install -y -qq --no-install-recommends ffmpeg >/dev/null
+fi
+
+if ! command -v chromium >/dev/null; then
+  # Headless browser for the HTML report tests (driven by playwright-core; nothing is downloaded by npm).
+  echo "install: chromium (apt)"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 
 echo "install: software Vulkan driver for the webgpu backend (.vk/)"

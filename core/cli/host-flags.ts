@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { createHost, type Host } from '../host/host.ts';
 import type { PresetRequest } from '../config/resolve-preset.ts';
 import { DEFAULT_LIMITS } from '../pipeline/pipeline.ts';
-import { secondsAsMs } from './option-parsers.ts';
+import { parseSecondsAsMs } from './option-parsers.ts';
 
 /** Commander parser of a repeatable option: every occurrence adds one value. */
 export const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -23,9 +23,9 @@ export function addHostFlags(cmd: Command): Command {
     .option('--cache-dir <dir>', 'cache for converted models and features (default ~/.cache/visage or $VISAGE_CACHE_DIR)')
     .addOption(new Option('--log-level <level>', 'log verbosity on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
     .addOption(new Option('--stage-timeout <seconds>', 'time limit on one provider call; a clip that exceeds it gets a STAGE_TIMEOUT row (0: none)')
-      .argParser(secondsAsMs).default(DEFAULT_LIMITS.stageMs, `${DEFAULT_LIMITS.stageMs / 1000}`))
+      .argParser(parseSecondsAsMs('--stage-timeout')).default(DEFAULT_LIMITS.stageMs, `${DEFAULT_LIMITS.stageMs / 1000}`))
     .addOption(new Option('--activation-timeout <seconds>', "time limit on one plugin's activate() (0: none)")
-      .argParser(secondsAsMs).default(DEFAULT_LIMITS.activationMs, `${DEFAULT_LIMITS.activationMs / 1000}`));
+      .argParser(parseSecondsAsMs('--activation-timeout')).default(DEFAULT_LIMITS.activationMs, `${DEFAULT_LIMITS.activationMs / 1000}`));
 }
 
 export interface HostFlagValues {

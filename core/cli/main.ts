@@ -5,11 +5,14 @@
 import { Command, CommanderError } from 'commander';
 import { isVisageError } from '../errors/visage-error.ts';
 import { internalError } from '../errors/messages.ts';
+import { redactSecrets } from '../errors/redact-secrets.ts';
 import { HOST_VERSION } from '../version.ts';
 import { registerPipelineCommands } from './commands/pipeline.ts';
 import { registerPluginsCommands } from './commands/plugins.ts';
 import { registerPluginCommands } from './commands/plugin-commands.ts';
 import { registerEvalCommand } from './commands/eval.ts';
+import { registerCompareCommand } from './commands/compare.ts';
+import { registerAblateCommand } from './commands/ablate.ts';
 import { discoverPlugins } from '../plugins/discover.ts';
 import { PluginRegistry } from '../plugins/plugin-registry.ts';
 
@@ -30,6 +33,8 @@ export function buildProgram(io: CliIO = defaultIO, argv: string[] = []): Comman
   registerPipelineCommands(program, io);
   registerPluginsCommands(program, io);
   registerEvalCommand(program, io);
+  registerCompareCommand(program, io);
+  registerAblateCommand(program, io);
   // Plugin commands are known from manifests alone; --plugin-dir must be read before parsing to find them.
   registerPluginCommands(program, new PluginRegistry(discoverPlugins({ pluginDirs: pluginDirsIn(argv) })), io);
   return program;
@@ -51,7 +56,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     // Not a VisageError: a bug, or something thrown from a place no boundary covers. Still coded.
     const err = internalError(e instanceof Error ? e.message : String(e), e);
     io.err(`visage: ${err.format()}\n`);
-    if (argv.includes('--log-level') && argv[argv.indexOf('--log-level') + 1] === 'debug') io.err(`${(e as Error)?.stack ?? e}\n`);
+    if (argv.includes('--log-level') && argv[argv.indexOf('--log-level') + 1] === 'debug') io.err(`${redactSecrets(String((e as Error)?.stack ?? e))}\n`);
     return 1;
   }
 }

@@ -1,21 +1,28 @@
 /**
- * Parsers for numeric CLI options. A bad number is refused by commander before anything runs
- * (exit 2), instead of being read as 1 or NaN.
+ * Numeric CLI options are checked where commander parses them: `--jobs 0|abc|1.5` used to become 1
+ * silently and `--jobs 1000` started 1000 decoders. A bad value is CLI_OPTION_INVALID (exit 2)
+ * before anything runs. Use as commander's argParser:
+ *
+ *   cmd.option('--jobs <n>', 'clips processed at once', parsePositiveInt('--jobs', 64), 2)
  */
-import { InvalidArgumentError } from 'commander';
+import * as errors from '../errors/messages.ts';
 
-/** An integer in [min, max]; "abc", "1.5" and "" are refused. */
-export function intIn(min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}.`);
+/** Whole numbers from 1 to `max`. */
+export function parsePositiveInt(name: string, max: number): (value: string) => number {
+  return (value: string) => {
+    const text = String(value).trim();
+    const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+    if (!(Number.isSafeInteger(n) && n >= 1 && n <= max)) throw errors.cliOptionInvalid(name, value, `a whole number from 1 to ${max}`);
     return n;
   };
 }
 
-/** Seconds, a finite number >= 0, returned as ms; 0 means "no limit". */
-export function secondsAsMs(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of seconds >= 0 (0: no limit).');
-  return Math.round(n * 1000);
+/** Seconds (a finite number >= 0), returned as ms; 0 means "no limit". */
+export function parseSecondsAsMs(name: string): (value: string) => number {
+  return (value: string) => {
+    const text = String(value).trim();
+    const n = text === '' ? Number.NaN : Number(text);
+    if (!(Number.isFinite(n) && n >= 0)) throw errors.cliOptionInvalid(name, value, 'a number of seconds >= 0 (0: no limit)');
+    return Math.round(n * 1000);
+  };
 }

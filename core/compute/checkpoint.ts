@@ -90,24 +90,32 @@ export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
   if (buf.length < 8) throw errors.checkpointInvalid(path, 'shorter than the 8-byte header length');
   const n = Number(buf.readBigUInt64LE(0));
   if (8 + n > buf.length) throw errors.checkpointInvalid(path, `header of ${n} bytes runs past the end of the file`);
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  let header: unknown;
   try {
     header = JSON.parse(buf.subarray(8, 8 + n).toString('utf8'));
   } catch (e) {
     throw errors.checkpointInvalid(path, `header is not JSON (${(e as Error).message})`);
   }
+  if (!isPlainObject(header)) throw errors.checkpointInvalid(path, 'header is not a JSON object');
   const base = 8 + n;
+  const dataBytes = buf.length - base;
   const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+  const spans: Array<{ name: string; begin: number; end: number }> = [];
   for (const [name, info] of Object.entries(header)) {
     if (name === '__metadata__') continue;
-    if (info.dtype !== 'F32') throw errors.checkpointInvalid(path, `${name} has dtype ${info.dtype}; only F32 is supported`);
-    const [b, e] = info.data_offsets;
-    const count = info.shape.reduce((s, d) => s * d, 1);
-    if (e - b !== count * 4 || base + e > buf.length) throw errors.checkpointInvalid(path, `${name}: data offsets [${b}, ${e}] do not fit shape [${info.shape}]`);
+    const { shape, begin, end } = checkTensorEntry(path, name, info, dataBytes);
+    spans.push({ name, begin, end });
     // Copy into an aligned array (the data section need not be 4-byte aligned in foreign files).
-    const data = new Float32Array(count);
-    Buffer.from(data.buffer).set(buf.subarray(base + b, base + e));
-    tensors.set(name, { shape: info.shape, data });
+    const data = new Float32Array((end - begin) / 4);
+    Buffer.from(data.buffer).set(buf.subarray(base + begin, base + end));
+    const bad = countNonFinite(data);
+    if (bad) throw errors.checkpointInvalid(path, `${name}: ${bad} of its ${data.length} values are NaN or infinite (did training diverge?)`);
+    tensors.set(name, { shape, data });
+  }
+  // Two tensors sharing bytes means the offsets were forged or the writer was broken.
+  spans.sort((a, b) => a.begin - b.begin);
+  for (let i = 1; i < spans.length; i++) {
+    if (spans[i].begin < spans[i - 1].end) throw errors.checkpointInvalid(path, `${spans[i - 1].name} and ${spans[i].name} overlap in the data section`);
   }
   let sidecar: CheckpointSidecar = {};
   try {
@@ -115,7 +123,39 @@ export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw errors.checkpointInvalid(sidecarPath(path), (e as Error).message);
   }
+  if (!isPlainObject(sidecar)) throw errors.checkpointInvalid(sidecarPath(path), 'the sidecar is not a JSON object');
   return { tensors, sidecar };
+}
+
+/** Total number of stored values: an upper bound for sizes a sidecar may claim before anything is allocated. */
+export function storedValueCount(ckpt: LoadedCheckpoint): number {
+  let n = 0;
+  for (const t of ckpt.tensors.values()) n += t.data.length;
+  return n;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Checks one header entry against the safetensors rules, so no forged offset reads header bytes as weights. */
+function checkTensorEntry(path: string, name: string, info: unknown, dataBytes: number): { shape: number[]; begin: number; end: number } {
+  if (!isPlainObject(info)) throw errors.checkpointInvalid(path, `${name}: the header entry is ${info === null ? 'null' : typeof info}, not {dtype, shape, data_offsets}`);
+  if (info.dtype !== 'F32') throw errors.checkpointInvalid(path, `${name} has dtype ${String(info.dtype)}; only F32 is supported`);
+  const { shape, data_offsets: offsets } = info;
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw errors.checkpointInvalid(path, `${name}: shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
+    throw errors.checkpointInvalid(path, `${name}: data_offsets ${JSON.stringify(offsets)} are not [begin, end] with 0 <= begin <= end`);
+  }
+  const [begin, end] = offsets as [number, number];
+  if (end > dataBytes) throw errors.checkpointInvalid(path, `${name}: data_offsets [${begin}, ${end}] run past the ${dataBytes}-byte data section`);
+  const count = (shape as number[]).reduce((s, d) => s * d, 1);
+  if (end - begin !== count * 4) throw errors.checkpointInvalid(path, `${name}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes, shape [${shape}] of F32 needs ${count * 4}`);
+  return { shape: shape as number[], begin, end };
+}
+
+function countNonFinite(data: Float32Array): number {
+  let bad = 0;
+  for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) bad++;
+  return bad;
 }
 
 export interface LoadParametersOptions {

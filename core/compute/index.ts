@@ -23,7 +23,7 @@ export { ParameterRegistry } from './parameters.ts';
 export { SGD, AdamW, type SgdSettings, type AdamWSettings, type ParamGroup } from './optim.ts';
 export { LrSchedule, multiStepFactor, cosineWarmupFactor } from './schedules.ts';
 export {
-  saveCheckpoint, loadCheckpoint, loadParameters, sidecarPath,
+  saveCheckpoint, loadCheckpoint, loadParameters, sidecarPath, storedValueCount,
   type CheckpointSidecar, type LoadedCheckpoint, type LoadParametersOptions,
 } from './checkpoint.ts';
 export { Module, type ModuleOptions } from './nn/module.ts';

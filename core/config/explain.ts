@@ -2,6 +2,7 @@
  * `visage pipeline explain`: the resolved layers, which plugin serves each stage and level, and
  * where every value came from. Deterministic text, no model loaded.
  */
+import { isSecretKey, redactSecrets } from '../errors/redact-secrets.ts';
 import type { PluginRegistry } from '../plugins/plugin-registry.ts';
 import type { ResolvedPreset } from './resolve-preset.ts';
 import { usedPlugins } from './resolve-preset.ts';
@@ -36,7 +37,7 @@ export function explainPreset(p: ResolvedPreset, registry: PluginRegistry): stri
     for (const [k, v] of Object.entries(obj)) {
       const key = `${prefix}.${k}`;
       if (v && typeof v === 'object' && !Array.isArray(v)) dump(key, v as Record<string, unknown>);
-      else options.push(`  ${key} = ${JSON.stringify(v)}  [${from(key)}]`);
+      else options.push(`  ${key} = ${isSecretKey(k) ? '"***"' : JSON.stringify(v)}  [${from(key)}]`);
     }
   };
   dump('stages.ingest.options', p.ingest.options);
@@ -52,7 +53,8 @@ export function explainPreset(p: ResolvedPreset, registry: PluginRegistry): stri
     return `  ${id}@${r.manifest!.version}  ${r.source}  ${r.folder}`;
   });
   lines.push('', 'plugins activated by this preset (others stay unloaded)', ...plugins);
-  return lines.join('\n') + '\n';
+  // Options may carry URLs with user:password@ or keys (an endpoint's url, headers): never print them.
+  return redactSecrets(lines.join('\n') + '\n');
 }
 
 function table(rows: string[][]): string[] {

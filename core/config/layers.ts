@@ -3,6 +3,7 @@
  * merged with provenance so `pipeline explain` can say where every value came from
  * (the c12 / ESLint flat-config idea of named layers).
  */
+import * as errors from '../errors/messages.ts';
 
 export interface Layer {
   /** Shown in explain: `preset:embedded (visage.expression)`, `file:./ab.json`, `--set`. */
@@ -14,8 +15,29 @@ export type Origins = Map<string, string>;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Keys that reach Object.prototype when merged or assigned by path (prototype pollution). */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Refuses forbidden keys anywhere in a layer, before it is merged. JSON.parse makes `"__proto__"` an own
+ * key, so a file can carry one; refusing it (rather than dropping it) tells the user which value was ignored.
+ */
+export function assertSafeKeys(value: unknown, source: string, at = ''): void {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => assertSafeKeys(v, source, `${at}[${i}]`));
+    return;
+  }
+  if (!isObject(value)) return;
+  for (const key of Object.keys(value)) {
+    const p = at ? `${at}.${key}` : key;
+    if (FORBIDDEN_KEYS.has(key)) throw errors.configKeyForbidden(key, p, source);
+    assertSafeKeys(value[key], source, p);
+  }
+}
+
 /** Deep-merges layers in order; arrays and scalars are replaced. Records which layer set each leaf path. */
 export function mergeLayers(layers: Layer[]): { value: Record<string, unknown>; origins: Origins } {
+  for (const layer of layers) assertSafeKeys(layer.data, layer.name);
   const value: Record<string, unknown> = {};
   const origins: Origins = new Map();
   for (const layer of layers) mergeInto(value, layer.data, '', layer.name, origins);
@@ -44,6 +66,8 @@ export function parseSetOverride(expr: string): { path: string[]; value: unknown
   if (eq <= 0) throw new Error(`--set expects path=value, got "${expr}"`);
   const path = expr.slice(0, eq).trim().split('.');
   if (path.some((p) => p === '')) throw new Error(`--set path "${expr.slice(0, eq)}" has an empty segment`);
+  const forbidden = path.find((p) => FORBIDDEN_KEYS.has(p));
+  if (forbidden) throw errors.configKeyForbidden(forbidden, path.join('.'), `--set ${expr}`);
   const raw = expr.slice(eq + 1);
   let value: unknown = raw;
   try {
@@ -51,6 +75,7 @@ export function parseSetOverride(expr: string): { path: string[]; value: unknown
   } catch {
     // not JSON: keep the string (e.g. --set stages.fusion.use=acme.x/max)
   }
+  assertSafeKeys(value, `--set ${expr}`, path.join('.'));
   return { path, value };
 }
 

@@ -38,10 +38,10 @@ export function parseJsonText(text: string, file: string, opts: JsonFileOptions)
     throw errors.jsonInvalid(opts.what, file, line, column, `${describe(printParseErrorCode(p.error))} near ${near}`, opts.jsonc ? 'presets are JSON with optional // comments and trailing commas' : 'this file must be strict JSON (no comments or trailing commas)');
   }
   visit(text, {
-    onObjectProperty: (key, offset) => {
+    onObjectProperty: (key, offset, _length, _line, _char, pathSupplier) => {
       if (FORBIDDEN_KEYS.has(key)) {
         const { line, column } = lineColumn(text, offset);
-        throw errors.jsonKeyForbidden(opts.what, file, line, column, key);
+        throw errors.configKeyForbidden(key, [...pathSupplier(), key].join('.'), `${opts.what} ${file}:${line}:${column}`);
       }
     },
   });

@@ -14,6 +14,7 @@ import { validateOptions } from './options-validator.ts';
 import { PRESET_SCHEMA } from './preset-schema.ts';
 import { orderLevels } from './order-levels.ts';
 import { readJsonFile } from './read-json-file.ts';
+import { VisageError } from '../errors/visage-error.ts';
 
 export const DEFAULT_PRESET = 'embedded';
 export const DEFAULT_FRAMES = 16;
@@ -172,10 +173,22 @@ function defaultLevelProvider(registry: PluginRegistry, slot: string): string {
   throw errors.providerNotFound(`/stages/levels/${slot}/use`, slot, 'level', registry.providersOf('levels').map((p) => p.fullId), 'no provider has this id; name one with "use"');
 }
 
+/** Caps on `extends`: deep chains would overflow the stack, and diamonds grow exponentially. */
+export const MAX_EXTENDS_DEPTH = 32;
+export const MAX_PRESET_LAYERS = 256;
+
 function collectLayers(registry: PluginRegistry, req: PresetRequest): Layer[] {
   const layers: Layer[] = [];
   const visiting: string[] = [];
+  let expanded = 0;
   const expand = (ref: string, fromDir: string) => {
+    if (visiting.length >= MAX_EXTENDS_DEPTH || ++expanded > MAX_PRESET_LAYERS) {
+      const chain = visiting.map((f) => path.basename(f));
+      const detail = visiting.length >= MAX_EXTENDS_DEPTH
+        ? `${chain.slice(0, 2).join(' -> ')} -> ... -> ${chain[chain.length - 1]} -> ${ref} is over ${MAX_EXTENDS_DEPTH} levels`
+        : `over ${MAX_PRESET_LAYERS} layers in all (reached at ${ref}, extended by ${chain[chain.length - 1] ?? 'the request'})`;
+      throw errors.presetExtendsTooDeep(detail, MAX_EXTENDS_DEPTH, MAX_PRESET_LAYERS);
+    }
     const { file, name } = presetFile(registry, ref, fromDir);
     if (visiting.includes(file)) throw errors.presetCycle([...visiting.map((f) => path.basename(f)), path.basename(file)]);
     visiting.push(file);
@@ -192,6 +205,7 @@ function collectLayers(registry: PluginRegistry, req: PresetRequest): Layer[] {
     try {
       layers.push(setOverridesLayer(req.set));
     } catch (e) {
+      if (e instanceof VisageError) throw e;
       throw errors.setOverrideInvalid(req.set.join(' '), (e as Error).message);
     }
   }

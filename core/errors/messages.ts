@@ -197,8 +197,6 @@ export const jsonFileUnreadable = (what: string, file: string, detail: string) =
   bad('JSON_FILE_UNREADABLE', `cannot read ${what} ${file}: ${detail}`, 'check the path', { file });
 export const jsonInvalid = (what: string, file: string, line: number, column: number, detail: string, hint: string) =>
   bad('JSON_INVALID', `${what} ${file}:${line}:${column}: ${detail}`, hint, { file });
-export const jsonKeyForbidden = (what: string, file: string, line: number, column: number, key: string) =>
-  bad('JSON_KEY_FORBIDDEN', `${what} ${file}:${line}:${column}: the key "${key}" is not allowed`, `"${key}" would reach JavaScript's object prototype; rename or remove it`, { file });
 
 // ---- reliability: the batch (time limits, stage outputs, output paths, signals) ------------
 export const stageTimeout = (plugin: string, stage: string, id: string, ms: number) =>
@@ -221,10 +219,8 @@ export const outputIsInput = (flag: string, file: string) =>
   bad('OUTPUT_IS_INPUT', `${flag} ${file} is also one of the inputs, and would be overwritten`, `write the output somewhere else, e.g. ${flag} rows.jsonl`, { file });
 export const outputClosed = (detail: string) =>
   fail('OUTPUT_CLOSED', `the output was closed by its reader (${detail})`, 'the reader of the rows went away (e.g. `| head`); use --out FILE to keep every row');
-export const optionInvalid = (flag: string, value: string, expected: string) =>
-  bad('OPTION_INVALID', `${flag} ${JSON.stringify(value)}: expected ${expected}`, `e.g. ${flag} 2`);
 export const optionNeeds = (flag: string, needs: string, why: string) =>
-  bad('OPTION_INVALID', `${flag} needs ${needs}`, why);
+  bad('CLI_OPTION_INVALID', `${flag} needs ${needs}`, why);
 export const internalError = (detail: string, cause?: unknown) =>
   fail('INTERNAL_ERROR', `unexpected error: ${detail}`, 'this is a bug in Visage: please report it with the command line; --log-level debug prints the stack', { cause } as Partial<VisageError>);
 // ---- levels: class scores (weights, fusion, AU prototypes) ---------------------------------
@@ -236,6 +232,52 @@ export const fusionNoScores = (levels: string[]) =>
   fail('FUSION_NO_SCORES', `no weighted level produced usable class scores for this clip (${levels.join(', ') || 'none weighted'}: missing, all zero or NaN)`, 'check those levels\' outputs in the row (`levels`); a clip without a usable face gives no scores');
 export const auPrototypesMissingClass = (classes: string[], known: string[]) =>
   bad('AU_PROTOTYPES_MISSING_CLASS', `the action-unit prototype table has no entry for ${classes.map((c) => `"${c}"`).join(', ')}`, `add them to stages.levels.action-units.options.prototypes (as lists of measured AUs; [] means "no AU active"), or drop them from the run's classes; the table has: ${known.join(', ')}`);
+// ---- reliability: files, config and child processes ------------------------------------
+export const configKeyForbidden = (key: string, at: string, source: string) =>
+  bad('CONFIG_KEY_FORBIDDEN', `${source}: the key "${key}" (at ${at}) is not allowed`, '"__proto__", "constructor" and "prototype" could rewrite every object of the process; rename or remove that key');
+export const presetExtendsTooDeep = (detail: string, maxDepth: number, maxLayers: number) =>
+  bad('PRESET_EXTENDS_TOO_DEEP', `presets extend each other too deeply: ${detail}`, `flatten the chain; at most ${maxDepth} levels of extends and ${maxLayers} layers in all are followed`);
+export const predictionsUnreadable = (file: string, detail: string) =>
+  bad('PREDICTIONS_UNREADABLE', `cannot read predictions file ${file}: ${detail}`, 'pass JSON Lines files written by `visage predict` (or any tool) with --predictions', { file });
+export const mediaFramesTooLarge = (path: string, frames: number, size: string, bytes: number, limit: number) =>
+  fail('MEDIA_FRAMES_TOO_LARGE', `${path}: ${frames} decoded frames of ${size} px need up to ${(bytes / 2 ** 30).toFixed(1)} GiB, over the ${(limit / 2 ** 30).toFixed(1)} GiB a clip may take`, 'lower frames, or bound the frame size with the ingest option maxSide (e.g. --set stages.ingest.options.maxSide=512)', { file: path });
+export const mllmReplyTooLarge = (url: string, limit: number) =>
+  fail('MLLM_REPLY_TOO_LARGE', `${url} sent a reply over ${limit} bytes; it was cut off unread`, 'a chat completion of a few sentences is a few KB: check that mllm.url points at a chat-completions endpoint, lower mllm.maxTokens, or raise mllm.maxReplyBytes');
+export const mllmCircuitOpen = (url: string, failures: number, last: string) =>
+  fail('MLLM_CIRCUIT_OPEN', `${url} failed for ${failures} clips in a row (last: ${last}); not asked again in this run`, 'fix or restart the server and rerun (finished descriptions are cached); raise mllm.failureThreshold, or set it to 0 to always try');
+export const cliOptionInvalid = (name: string, value: unknown, expected: string) =>
+  bad('CLI_OPTION_INVALID', `${name} ${JSON.stringify(String(value))} is not ${expected}`, `pass ${name} as ${expected}`);
+// ---- compare: clip ids, ground truth, level cache, compare, ablate, reports ---------------
+export const clipIdCollision = (id: string, first: string, second: string) =>
+  bad('CLIP_ID_COLLISION', `two inputs get the clip id "${id}": ${first} and ${second}`, 'clip ids are paths relative to the inputs\' common folder without the extension; rename one file (e.g. x.mp4 beside x.avi)');
+export const labelsFileInvalid = (file: string, line: number, detail: string) =>
+  bad('LABELS_INVALID', `${file}${line ? `:${line}` : ''}: ${detail}`, 'a labels file is a CSV with a header naming a "path" or "id" column and a "label" column', { file });
+export const groundTruthConflict = (flags: string[]) =>
+  bad('GROUND_TRUTH_CONFLICT', `choose one source of ground truth, not ${flags.join(' and ')}`, 'use --labels FILE, --labels-from-folders, or --dataset NAME --root DIR');
+export const datasetNeedsRoot = (dataset: string) =>
+  bad('DATASET_NEEDS_ROOT', `--dataset ${dataset} needs --root DIR`, 'point --root at the folder that holds the dataset\'s split files and clips');
+export const noInputs = (command: string) =>
+  bad('NO_INPUTS', `${command}: no inputs`, 'pass files, folders or globs, or --dataset NAME --root DIR');
+export const evalSeveralFiles = (files: string[]) =>
+  bad('EVAL_SEVERAL_FILES', `${files.length} files given (${files.join(', ')}) without --folds`, 'folds of one system: visage eval --folds a.jsonl b.jsonl ... (mean ± std); two systems on the same clips: visage compare');
+export const evalNoFiles = () =>
+  bad('EVAL_NO_FILES', 'no predictions file given', 'visage eval rows.jsonl, or visage eval --folds a.jsonl b.jsonl');
+export const runRowsWithoutTruth = (file: string) =>
+  bad('RUN_ROWS_WITHOUT_TRUTH', `${file}: run rows without ground truth ("groundTruth")`, 'run again with --labels FILE, --labels-from-folders or --dataset NAME --root DIR, so rows carry the truth');
+export const compareNeedsVariants = (count: number) =>
+  bad('COMPARE_NEEDS_VARIANTS', `compare needs two or more variants, got ${count}`, 'give several --preset NAME|FILE, or one --preset plus --variant NAME --set path=value ...');
+export const variantNameTaken = (name: string) =>
+  bad('VARIANT_NAME_TAKEN', `two variants are named "${name}"`, 'give each --variant a distinct name');
+export const variantClassesDiffer = (a: string, b: string) =>
+  bad('VARIANT_CLASSES_DIFFER', `variants "${a}" and "${b}" predict different class lists`, 'compare variants over the same classes (set "classes" in the base preset)');
+export const ablateNeedsTruth = (unlabelled: number, total: number) =>
+  bad('ABLATE_NEEDS_TRUTH', `ablate measures each level's contribution to UAR, so every clip needs ground truth; ${unlabelled} of ${total} have none`, 'add --labels FILE (covering every clip), --labels-from-folders or --dataset NAME --root DIR');
+export const ablateNoWeightedLevels = (preset: string) =>
+  bad('ABLATE_NO_WEIGHTED_LEVELS', `preset "${preset}" has fewer than two levels that return class scores with a weight above 0`, 'ablation removes scoring levels one at a time; enable or weight more of them');
+export const noClipsScored = (command: string) =>
+  fail('NO_CLIPS_SCORED', `${command}: every clip failed, nothing to compare`, 'run `visage pipeline run` on the same inputs to see each clip\'s error');
+export const reportWriteFailed = (file: string, detail: string) =>
+  fail('REPORT_WRITE_FAILED', `cannot write report ${file}: ${detail}`, 'check that the folder exists and is writable', { file });
 
 export { bad as badInput, fail as runFailure };
 

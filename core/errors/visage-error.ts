@@ -1,8 +1,10 @@
 /**
  * The one error type of Visage. Every user-facing failure carries a stable `code`,
  * the plugin and stage it came from when known, and a hint that says what to do next.
- * Factories live in `messages.ts`; do not subclass.
+ * Factories live in `messages.ts`; do not subclass. Message and hint are stripped of credentials
+ * when the error is made, so no row, log line or stack trace can carry them.
  */
+import { redactSecrets } from './redact-secrets.ts';
 export interface VisageErrorProps {
   code: string;
   message: string;
@@ -28,10 +30,10 @@ export class VisageError extends Error {
   readonly exitCode: 1 | 2;
 
   constructor(props: VisageErrorProps) {
-    super(props.message, props.cause === undefined ? undefined : { cause: props.cause });
+    super(redactSecrets(props.message), props.cause === undefined ? undefined : { cause: props.cause });
     this.name = 'VisageError';
     this.code = props.code;
-    this.hint = props.hint;
+    this.hint = props.hint === undefined ? undefined : redactSecrets(props.hint);
     this.plugin = props.plugin;
     this.stage = props.stage;
     this.pointer = props.pointer;

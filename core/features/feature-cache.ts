@@ -10,6 +10,9 @@
  * u32 LE header length N, N bytes of JSON ({tensors: {name: {shape, offset}}, meta}) padded to a
  * multiple of 4, then the raw little-endian f32 data. Writes go to a unique temporary file that is
  * renamed into place, so a killed run leaves either the whole entry or none, and a rerun resumes.
+ * The header carries the sha256 of the data, and the file must be exactly as long as the header says:
+ * an entry damaged on disk is removed with a warning and recomputed, never served or left to fail
+ * every later run.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -88,14 +91,15 @@ export async function fileFingerprint(path: string): Promise<string> {
 }
 
 export class FeatureCache {
-  constructor(readonly dir: string) {}
+  /** @param warn where removed corrupt entries are reported (default: stderr). */
+  constructor(readonly dir: string, private readonly warn: (message: string) => void = (m) => process.stderr.write(`warn: ${m}\n`)) {}
 
   /** Path of the entry file of a key. */
   pathOf(key: string): string {
     return join(this.dir, key.slice(0, 2), `${key}.feat`);
   }
 
-  /** The entry, or undefined on a miss. A corrupt entry is reported (FEATURE_CACHE_INVALID). */
+  /** The entry, or undefined on a miss. A corrupt entry is removed with a warning and reads as a miss. */
   async get(key: string): Promise<FeatureEntry | undefined> {
     let buf: Buffer;
     try {
@@ -104,7 +108,13 @@ export class FeatureCache {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;
     }
-    return decodeEntry(this.pathOf(key), buf);
+    try {
+      return decodeEntry(this.pathOf(key), buf);
+    } catch (e) {
+      this.warn(`${(e as Error).message}: removed, the features are computed again`);
+      await rm(this.pathOf(key), { force: true });
+      return undefined;
+    }
   }
 
   async has(key: string): Promise<boolean> {
@@ -133,7 +143,7 @@ export class FeatureCache {
 
 /** Serialises an entry (see the file comment for the layout). */
 export function encodeEntry(entry: FeatureEntry): Buffer {
-  const header: { tensors: Record<string, { shape: number[]; offset: number }>; meta: Record<string, unknown> } = { tensors: {}, meta: entry.meta ?? {} };
+  const header: { tensors: Record<string, { shape: number[]; offset: number }>; meta: Record<string, unknown>; sha256?: string } = { tensors: {}, meta: entry.meta ?? {} };
   let offset = 0;
   for (const [name, t] of Object.entries(entry.tensors)) {
     const count = t.shape.reduce((s, d) => s * d, 1);
@@ -141,6 +151,9 @@ export function encodeEntry(entry: FeatureEntry): Buffer {
     header.tensors[name] = { shape: [...t.shape], offset };
     offset += t.data.byteLength;
   }
+  const dataHash = createHash('sha256');
+  for (const t of Object.values(entry.tensors)) dataHash.update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  header.sha256 = dataHash.digest('hex');
   let json = JSON.stringify(header);
   json += ' '.repeat((4 - (Buffer.byteLength(json) % 4)) % 4);
   const head = Buffer.from(json, 'utf8');
@@ -160,25 +173,39 @@ export function decodeEntry(file: string, buf: Buffer): FeatureEntry {
   if (buf.length < 4) throw featureCacheInvalid(file, 'shorter than its 4-byte header length');
   const n = buf.readUInt32LE(0);
   if (4 + n > buf.length) throw featureCacheInvalid(file, `header of ${n} bytes runs past the end`);
-  let header: { tensors: Record<string, { shape: number[]; offset: number }>; meta?: Record<string, unknown> };
+  let header: { tensors?: unknown; meta?: unknown; sha256?: unknown };
   try {
     header = JSON.parse(buf.subarray(4, 4 + n).toString('utf8'));
   } catch (e) {
     throw featureCacheInvalid(file, `header is not JSON (${(e as Error).message})`);
   }
+  if (!isObject(header) || !isObject(header.tensors)) throw featureCacheInvalid(file, 'header has no "tensors" object');
   const base = 4 + n;
-  const tensors: Record<string, FeatureTensor> = {};
-  for (const [name, { shape, offset }] of Object.entries(header.tensors ?? {})) {
-    const count = shape.reduce((s, d) => s * d, 1);
-    if (base + offset + count * 4 > buf.length) throw featureCacheInvalid(file, `${name} [${shape}] runs past the end`);
+  const tensors: Array<[string, FeatureTensor]> = [];
+  let expectedEnd = 0;
+  for (const [name, info] of Object.entries(header.tensors)) {
+    const { shape, offset } = (isObject(info) ? info : {}) as { shape?: unknown; offset?: unknown };
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw featureCacheInvalid(file, `${name}: shape is not a list of non-negative integers`);
+    // Tensors are written back to back in header order: any other offset is damage.
+    if (offset !== expectedEnd) throw featureCacheInvalid(file, `${name}: offset ${String(offset)} where ${expectedEnd} was written`);
+    const count = (shape as number[]).reduce((s, d) => s * d, 1);
+    expectedEnd += count * 4;
+    if (base + expectedEnd > buf.length) throw featureCacheInvalid(file, `${name} [${shape}] runs past the end`);
     const data = new Float32Array(count);
-    Buffer.from(data.buffer).set(buf.subarray(base + offset, base + offset + count * 4));
-    tensors[name] = { shape, data };
+    Buffer.from(data.buffer).set(buf.subarray(base + offset, base + expectedEnd));
+    tensors.push([name, { shape: shape as number[], data }]);
   }
-  return { tensors, meta: header.meta ?? {} };
+  if (base + expectedEnd !== buf.length) throw featureCacheInvalid(file, `${buf.length - base - expectedEnd} bytes after the last tensor`);
+  if (typeof header.sha256 === 'string' && createHash('sha256').update(buf.subarray(base)).digest('hex') !== header.sha256) {
+    throw featureCacheInvalid(file, 'the data does not match its sha256 (damaged on disk)');
+  }
+  // fromEntries keeps a tensor named like an Object.prototype key as an own entry.
+  return { tensors: Object.fromEntries(tensors), meta: isObject(header.meta) ? header.meta : {} };
 }
 
-function stableJson(v: unknown): string {
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function stableJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
   if (v && typeof v === 'object') {
     return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined)

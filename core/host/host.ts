@@ -50,7 +50,8 @@ export class Host {
       this.modelsCreated = true;
       // onnxruntime's WebGPU EP is 100x slower than its CPU EP on software Vulkan, so models stay on cpu
       // unless a GPU EP is asked for explicitly; --device webgpu selects the compute engine's backend.
-      return new OnnxSessionStore({ device: 'cpu', cache: new ModelCache(path.join(settings.cacheDir, 'models')) });
+      const logger = c.get(TOKENS.Logger);
+      return new OnnxSessionStore({ device: 'cpu', cache: new ModelCache(path.join(settings.cacheDir, 'models'), (m) => logger.warn(m)) });
     });
   }
 

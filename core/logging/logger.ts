@@ -1,4 +1,6 @@
-/** A prefixed logger writing to stderr, so stdout stays clean for JSON output. */
+/** A prefixed logger writing to stderr, so stdout stays clean for JSON output. Credentials are redacted. */
+import { redactSecrets } from '../errors/redact-secrets.ts';
+
 export interface Logger {
   debug(message: string): void;
   info(message: string): void;
@@ -13,7 +15,7 @@ const ORDER: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 export function createLogger(level: LogLevel = 'warn', prefix = '', sink: (line: string) => void = (l) => process.stderr.write(l + '\n')): Logger {
   const min = ORDER.indexOf(level);
   const emit = (at: LogLevel, message: string) => {
-    if (ORDER.indexOf(at) >= min) sink(`${prefix ? `[${prefix}] ` : ''}${at === 'info' ? '' : `${at}: `}${message}`);
+    if (ORDER.indexOf(at) >= min) sink(`${prefix ? `[${prefix}] ` : ''}${at === 'info' ? '' : `${at}: `}${redactSecrets(message)}`);
   };
   return {
     debug: (m) => emit('debug', m),

@@ -4,6 +4,7 @@
  * warnings. ajv compiles the combined schema once per process; every error names the plugin,
  * the JSON pointer, the problem and a hint.
  */
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import semver from 'semver';
@@ -50,6 +51,7 @@ export function validateManifest(raw: unknown, folder: string, hostVersion = HOS
   checkEngine(m.engines?.visage, hostVersion, add);
   if (typeof m.main === 'string') checkMainInside(m.main, folder, add);
   checkContributions(m.contributes, add);
+  checkPresetPathsInside(m.contributes, folder, add);
 
   const ok = !problems.some((p) => p.severity === 'error');
   return { manifest: ok ? (m as PluginManifest) : undefined, problems };
@@ -70,11 +72,43 @@ function checkEngine(range: unknown, hostVersion: string, add: Add): void {
 }
 
 function checkMainInside(main: string, folder: string, add: Add): void {
-  const root = path.resolve(folder);
-  const resolved = path.resolve(root, main);
-  if (path.isAbsolute(main) || (resolved !== root && !resolved.startsWith(root + path.sep))) {
-    add('error', '/main', `main "${main}" resolves outside the plugin folder`, 'point main at a module inside the plugin folder, e.g. "./src/index.ts"');
+  if (path.isAbsolute(main) || !resolvesInside(folder, main)) {
+    add('error', '/main', `main "${main}" resolves outside the plugin folder`, 'point main at a module inside the plugin folder, e.g. "./src/index.ts" (symlinks count where they lead)');
   }
+}
+
+function checkPresetPathsInside(contributes: unknown, folder: string, add: Add): void {
+  const presets = (contributes as { presets?: unknown } | undefined)?.presets;
+  if (!Array.isArray(presets)) return;
+  presets.forEach((p: { path?: unknown }, i) => {
+    if (typeof p?.path !== 'string') return;
+    if (path.isAbsolute(p.path) || !resolvesInside(folder, p.path)) {
+      add('error', `/contributes/presets/${i}/path`, `preset path "${p.path}" resolves outside the plugin folder`, 'ship the preset file inside the plugin folder and give its relative path, e.g. "./presets/my.pipeline.json"');
+    }
+  });
+}
+
+/**
+ * Whether `rel` stays inside `folder` once `..` and symlinks are resolved: a symlinked directory or
+ * file inside the folder can point anywhere, so the lexical check alone lets outside code run.
+ */
+export function resolvesInside(folder: string, rel: string): boolean {
+  const root = realpathOfExisting(path.resolve(folder));
+  const target = realpathOfExisting(path.resolve(root, rel));
+  return target === root || target.startsWith(root + path.sep);
+}
+
+/** realpath of the longest existing prefix, with the missing rest appended (a main may not exist yet). */
+function realpathOfExisting(p: string): string {
+  let head = p;
+  const rest: string[] = [];
+  while (!existsSync(head)) {
+    const parent = path.dirname(head);
+    if (parent === head) return p;
+    rest.unshift(path.basename(head));
+    head = parent;
+  }
+  return path.join(realpathSync(head), ...rest);
 }
 
 function checkContributions(contributes: unknown, add: Add): void {

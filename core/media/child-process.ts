@@ -1,10 +1,33 @@
 /**
  * Runs a helper binary (ffmpeg, ffprobe) kill-safely: the child is SIGKILLed when the caller's
  * AbortSignal fires, and any child still running when this Node process exits is killed too, so an
- * aborted or crashed batch never leaves decoders behind.
+ * aborted or crashed batch never leaves decoders behind. An exit hook cannot run when this process is
+ * SIGKILLed (the OOM killer), so on Linux the child is started through util-linux's `setpriv
+ * --pdeathsig KILL`: the kernel kills it when its parent dies, however that happens.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { resolve } from 'node:path';
 import { ffmpegFailed } from '../errors/messages.ts';
+
+let setprivPath: string | null | undefined;
+
+/** util-linux's setpriv, when this is Linux and it is installed (Debian: always, util-linux is essential). */
+export function parentDeathWrapper(): string | null {
+  if (setprivPath !== undefined) return setprivPath;
+  setprivPath = null;
+  if (process.platform !== 'linux' || process.env.VISAGE_NO_PDEATHSIG) return setprivPath;
+  for (const candidate of ['/usr/bin/setpriv', '/bin/setpriv']) {
+    try {
+      accessSync(candidate, constants.X_OK);
+      setprivPath = candidate;
+      break;
+    } catch {
+      // not here
+    }
+  }
+  return setprivPath;
+}
 
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -45,7 +68,11 @@ export function runProcess(command: string, args: string[], opts: RunOptions = {
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   installExitHook();
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const wrapper = parentDeathWrapper();
+    // setpriv execs the command in place, so the pid, signals and exit status are the command's own.
+    const child = wrapper
+      ? spawn(wrapper, ['--pdeathsig', 'KILL', '--', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(child);
     const chunks: Buffer[] = [];
     let size = 0;
@@ -86,6 +113,9 @@ export function runProcess(command: string, args: string[], opts: RunOptions = {
     });
     child.on('close', (code, killedBy) => {
       live.delete(child);
+      // What spawn() reports as an 'error' without the wrapper: the command could not be started.
+      const notStarted = wrapper && (code === 126 || code === 127) && /^setpriv: failed to execute/m.exec(stderr);
+      if (notStarted) return finish(() => reject(new Error(stderr.trim())));
       finish(() => resolve({ code, killedBy, stdout: Buffer.concat(chunks, size), stderr, truncated }));
     });
   });
@@ -112,4 +142,12 @@ export function liveChildCount(): number {
 /** pid and command line of each helper process still running (for tests and diagnostics). */
 export function liveChildren(): { pid: number | undefined; command: string }[] {
   return [...live].map((c) => ({ pid: c.pid, command: c.spawnargs.join(' ') }));
+}
+
+/**
+ * A path for a child's command line that it can never read as an option (`-report`) or a protocol
+ * (`concat:`, `http:`): ffmpeg's `file:` protocol with an absolute path, taken literally.
+ */
+export function mediaToolInput(path: string): string {
+  return `file:${resolve(path)}`;
 }

@@ -76,7 +76,7 @@ async function readVideo(path: string, r: Resolved, tools: FfmpegTools): Promise
   if (Math.max(probe.width, probe.height) > r.refuseAbove) throw mediaTooLarge(path, probe.width, probe.height, r.refuseAbove);
   const indices = sampleIndices(probe.frameCount, r.T, r.mode, r.rng, r.pad);
   const unique = [...new Set(indices)].sort((a, b) => a - b);
-  const decoded = await decodeVideoFrames(path, unique, probe.fps, Math.max(probe.width, probe.height), tools, { maxSide: r.maxSide, signal: r.signal });
+  const decoded = await decodeVideoFrames(path, unique, probe.fps, Math.max(probe.width, probe.height), tools, { maxSide: r.maxSide, signal: r.signal, size: probe });
   if (decoded.length === 0) throw mediaEmpty(path);
   // A stream that ends before its packet count (truncated file) loses its last indices: those
   // repeat the last frame that did decode, the same rule as last-frame padding.

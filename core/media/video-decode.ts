@@ -8,14 +8,14 @@
  * makes ffmpeg wait for this process's event loop, which is busy with the models of other clips,
  * and that stall tripled decode time in a batch run. A file lets ffmpeg run at full speed.
  */
-import { existsSync, statfsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statfsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { ffmpegFailed, mediaDecodeFailed } from '../errors/messages.ts';
+import { ffmpegFailed, mediaDecodeFailed, mediaFramesTooLarge } from '../errors/messages.ts';
 import type { Frame } from '../types.ts';
-import { runMediaTool } from './child-process.ts';
+import { mediaToolInput, runMediaTool } from './child-process.ts';
 import type { FfmpegTools } from './ffmpeg-locate.ts';
 
 /**
@@ -34,10 +34,70 @@ function tempDirFor(bytes: number): string {
   return os.tmpdir();
 }
 
+/** The most decoded bytes one clip may take: the frames are read back into one Buffer (fs.readFile's limit). */
+export const MAX_DECODED_BYTES = 2 ** 31 - 1;
+
+const FRAME_FILE = /^visage-frames-(\d+)-[0-9a-f-]+\.ppm$/;
+let swept = false;
+
+/**
+ * Removes frame files left by decoders of processes that no longer exist (a SIGKILLed run cannot
+ * clean up). The pid is part of each name, and only files whose pid is dead are touched, so parallel
+ * runs never lose files in use. Once per process, on the first decode.
+ */
+export function sweepStaleFrameFiles(dirs = ['/dev/shm', os.tmpdir()]): string[] {
+  const removed: string[] = [];
+  for (const dir of new Set(dirs)) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const pid = Number(FRAME_FILE.exec(name)?.[1]);
+      if (!pid || pid === process.pid || isAlive(pid)) continue;
+      try {
+        rmSync(join(dir, name), { force: true });
+        removed.push(join(dir, name));
+      } catch {
+        // another sweeper got it first, or no permission: leave it
+      }
+    }
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * ffmpeg's select filter for a set of frame numbers. A flat `eq(n,a)+eq(n,b)+...` fails to parse past
+ * 100 terms (libavutil's expression parser caps its nesting), so the frames are found by a balanced
+ * binary search on n: depth log2(count), whatever the count.
+ */
+export function selectExpression(indices: number[]): string {
+  const build = (lo: number, hi: number): string => {
+    if (hi - lo === 1) return `eq(n\\,${indices[lo]})`;
+    const mid = (lo + hi) >> 1;
+    return `if(lt(n\\,${indices[mid]})\\,${build(lo, mid)}\\,${build(mid, hi)})`;
+  };
+  return `select='${build(0, indices.length)}'`;
+}
+
 export interface DecodeOptions {
   /** Scale so that neither side exceeds this (aspect kept, never enlarged). */
   maxSide?: number;
   signal?: AbortSignal;
+  /** The source's frame size from the probe, for a tight memory estimate (default: sizeBound square). */
+  size?: { width: number; height: number };
 }
 
 /** Splits a buffer of concatenated binary PPM (P6, maxval 255) images into RGB frames. */
@@ -78,17 +138,24 @@ export function parsePpmStream(buf: Buffer): { width: number; height: number; rg
  * @param sizeBound the larger side of the source, to cap the bytes accepted from the pipe.
  */
 export async function decodeVideoFrames(path: string, indices: number[], fps: number, sizeBound: number, tools: FfmpegTools, opts: DecodeOptions = {}): Promise<Frame[]> {
-  const select = `select='${indices.map((i) => `eq(n\\,${i})`).join('+')}'`;
-  const filters = [select];
+  if (!swept) {
+    swept = true;
+    sweepStaleFrameFiles();
+  }
+  const filters = [selectExpression(indices)];
   if (opts.maxSide) {
     const m = opts.maxSide;
     filters.push(`scale=w='min(iw\\,${m})':h='min(ih\\,${m})':force_original_aspect_ratio=decrease`);
   }
   const side = Math.min(sizeBound, opts.maxSide ?? sizeBound);
-  const maxBytes = indices.length * (side * side * 3 + 64);
-  const out = join(tempDirFor(maxBytes), `visage-frames-${randomUUID()}.ppm`);
+  const { width, height } = opts.size ?? { width: sizeBound, height: sizeBound };
+  const scale = Math.min(1, side / Math.max(width, height, 1));
+  // +2 px per side covers the scaler's rounding; +64 bytes the PPM header.
+  const maxBytes = indices.length * ((Math.ceil(width * scale) + 2) * (Math.ceil(height * scale) + 2) * 3 + 64);
+  if (maxBytes > MAX_DECODED_BYTES) throw mediaFramesTooLarge(path, indices.length, `${Math.ceil(width * scale)}x${Math.ceil(height * scale)}`, maxBytes, MAX_DECODED_BYTES);
+  const out = join(tempDirFor(maxBytes), `visage-frames-${process.pid}-${randomUUID()}.ppm`);
   const args = [
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-i', path,
+    '-hide_banner', '-nostdin', '-loglevel', 'error', '-i', mediaToolInput(path),
     '-map', '0:v:0', '-an', '-sn', '-dn', '-vf', filters.join(','), '-vsync', 'passthrough',
     '-f', 'image2pipe', '-c:v', 'ppm', '-y', out,
   ];
@@ -96,7 +163,11 @@ export async function decodeVideoFrames(path: string, indices: number[], fps: nu
   let bytes: Buffer;
   try {
     res = await runMediaTool(path, tools.ffmpeg, args, { signal: opts.signal, maxStdoutBytes: 1 << 20 });
-    bytes = await readFile(out).catch(() => Buffer.alloc(0));
+    bytes = await readFile(out).catch((e: NodeJS.ErrnoException) => {
+      // No file: ffmpeg wrote no frame (its log says why, below). Anything else is a real read failure.
+      if (e.code === 'ENOENT') return Buffer.alloc(0);
+      throw ffmpegFailed(path, `cannot read the decoded frames back: ${e.message}`);
+    });
   } finally {
     await rm(out, { force: true });
   }

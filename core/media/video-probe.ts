@@ -4,7 +4,7 @@
  * none): a stream-copy pass to the null muxer, whose log carries the same facts.
  */
 import { ffmpegFailed, mediaDecodeFailed, mediaEmpty, mediaNoVideoStream } from '../errors/messages.ts';
-import { runMediaTool } from './child-process.ts';
+import { mediaToolInput, runMediaTool } from './child-process.ts';
 import type { FfmpegTools } from './ffmpeg-locate.ts';
 
 export interface VideoProbe {
@@ -32,7 +32,7 @@ async function withFfprobe(path: string, ffprobe: string, signal?: AbortSignal):
   const res = await runMediaTool(path, ffprobe, [
     '-v', 'error', '-select_streams', 'v:0', '-count_packets',
     '-show_entries', 'stream=codec_type,width,height,nb_read_packets,r_frame_rate,avg_frame_rate',
-    '-of', 'json', path,
+    '-of', 'json', mediaToolInput(path),
   ], { signal });
   if (res.code !== 0) throw mediaDecodeFailed(path, lastLine(res.stderr));
   let parsed: { streams?: Array<Record<string, string | number>> };
@@ -65,7 +65,7 @@ export function parseFfmpegLog(path: string, code: number | null, log: string): 
 }
 
 async function withFfmpeg(path: string, ffmpeg: string, signal?: AbortSignal): Promise<VideoProbe> {
-  const res = await runMediaTool(path, ffmpeg, ['-hide_banner', '-nostdin', '-i', path, '-map', '0:v:0', '-c', 'copy', '-f', 'null', '-'], { signal });
+  const res = await runMediaTool(path, ffmpeg, ['-hide_banner', '-nostdin', '-i', mediaToolInput(path), '-map', '0:v:0', '-c', 'copy', '-f', 'null', '-'], { signal });
   return parseFfmpegLog(path, res.code, res.stderr);
 }
 

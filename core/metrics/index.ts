@@ -8,4 +8,9 @@ export { oscr, oscrCurve, type KnownSamples, type OscrMode, type OscrPoint } fro
 export { foldMeanStd, type FoldSummary } from './folds.ts';
 export { argmaxRows, knownnessScores, KNOWNNESS_RULES, type KnownnessRule } from './scores.ts';
 export { openSetReport, type OpenSetReport } from './open-set.ts';
-export { readPredictions, formatPrediction, type PredictionRecord } from './predictions.ts';
+export { readPredictions, readPredictionsFile, formatPrediction, type PredictionRecord } from './predictions.ts';
+export { bootstrapInterval, quantile, type Interval, type BootstrapOptions } from './bootstrap.ts';
+export { mcnemarExact, mcnemarExactP, type McNemarResult } from './mcnemar.ts';
+export { agreement, cohenKappa } from './kappa.ts';
+export { shapleyValues } from './shapley.ts';
+export { rocCurve, rocArea, type RocPoint } from './roc.ts';

@@ -1,5 +1,5 @@
 /**
- * Writes rows as JSON Lines or CSV, one complete line per row.
+ * Writes rows as JSON Lines, CSV or wide CSV, one complete line per row.
  * - A file gets one writeSync per line (looping over partial writes), so a run killed at any point
  *   leaves only whole lines behind.
  * - stdout goes through Node's stream with backpressure: a slow reader (`| less`) slows the batch
@@ -12,19 +12,32 @@ import * as errors from '../errors/messages.ts';
 import type { VisageError } from '../errors/visage-error.ts';
 import type { RowSink } from '../batch/run-batch.ts';
 import type { OutputRow } from './row.ts';
+import { wideCells, wideHeader } from './wide-columns.ts';
 
-export type OutputFormat = 'jsonl' | 'csv';
+export type OutputFormat = 'jsonl' | 'csv' | 'csv-wide';
+
+export interface RowWriterOptions {
+  /** Where rows go without a file (default stdout). */
+  stream?: NodeJS.WritableStream;
+  /** Add to an existing file (--resume) instead of replacing it. */
+  append?: boolean;
+  /** Level slots whose scores get columns in the wide CSV layout. */
+  levelSlots?: string[];
+}
 
 export class RowWriter implements RowSink {
   private readonly fd?: number;
   private readonly stream?: NodeJS.WritableStream;
   private headerWritten = false;
   private closedBy?: VisageError;
+  private readonly levelSlots: string[];
 
-  /** `file` undefined writes to `stream` (stdout); `append` adds to an existing file (--resume). */
-  constructor(private readonly format_: OutputFormat, file: string | undefined, private readonly classes: string[] = [], stream: NodeJS.WritableStream = process.stdout, append = false) {
-    if (file) this.fd = openSync(file, append ? 'a' : 'w');
+  /** `file` undefined writes to the stream (stdout). */
+  constructor(private readonly format_: OutputFormat, file: string | undefined, private readonly classes: string[] = [], opts: RowWriterOptions = {}) {
+    this.levelSlots = opts.levelSlots ?? [];
+    if (file) this.fd = openSync(file, opts.append ? 'a' : 'w');
     else {
+      const stream = opts.stream ?? process.stdout;
       this.stream = stream;
       stream.on('error', (e: NodeJS.ErrnoException) => {
         this.closedBy ??= errors.outputClosed(e.code ?? e.message);
@@ -34,14 +47,15 @@ export class RowWriter implements RowSink {
 
   format(row: OutputRow): string {
     if (this.format_ === 'jsonl') return jsonLine(row);
+    if (this.format_ === 'csv-wide') return wideCells(row, this.classes, this.levelSlots).map(csvCell).join(',');
     const cells = [row.id, row.source, row.groundTruth ?? '', row.label ?? '', row.knownness, row.unknown, ...this.classes.map((c) => (Object.hasOwn(row.probabilities, c) ? row.probabilities[c] : '')), row.error?.code ?? '', row.error?.message ?? ''];
     return cells.map(csvCell).join(',');
   }
 
   async write(line: string): Promise<void> {
-    if (this.format_ === 'csv' && !this.headerWritten) {
+    if (this.format_ !== 'jsonl' && !this.headerWritten) {
       this.headerWritten = true;
-      line = ['id', 'source', 'ground_truth', 'label', 'knownness', 'unknown', ...this.classes.map((c) => `p_${c}`), 'error_code', 'error_message'].map(csvCell).join(',') + '\n' + line;
+      line = this.header().map(csvCell).join(',') + '\n' + line;
     }
     const text = line + '\n';
     if (this.fd !== undefined) return writeWhole(this.fd, text);
@@ -51,8 +65,18 @@ export class RowWriter implements RowSink {
     if (this.closedBy) throw this.closedBy;
   }
 
+  /** Formats and writes one row (for callers that do not need the batch's ordering). */
+  async writeRow(row: OutputRow): Promise<void> {
+    await this.write(this.format(row));
+  }
+
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
+  }
+
+  private header(): string[] {
+    if (this.format_ === 'csv-wide') return wideHeader(this.classes, this.levelSlots);
+    return ['id', 'source', 'ground_truth', 'label', 'knownness', 'unknown', ...this.classes.map((c) => `p_${c}`), 'error_code', 'error_message'];
   }
 }
 

@@ -2,6 +2,7 @@
 import type { ClipResult } from '../pipeline/pipeline.ts';
 import type { SourceRef } from '../pipeline/stage-types.ts';
 import { VisageError, wrapPluginError } from '../errors/visage-error.ts';
+import { normalizeSource } from '../pipeline/normalize-source.ts';
 
 export interface OutputRow {
   id: string;
@@ -48,7 +49,7 @@ export function rowFromResult(r: ClipResult): OutputRow {
 export function rowFromError(source: SourceRef, e: unknown): OutputRow {
   const err = e instanceof VisageError ? e : wrapPluginError(e, 'visage.core', 'run');
   return {
-    id: source.id ?? source.path.split('/').pop()!.replace(/\.[^.]+$/, ''),
+    id: normalizeSource(source).id,
     source: source.path,
     ...(source.label && { groundTruth: source.label }),
     label: null,

@@ -17,6 +17,7 @@ import type { Decision, FusionOutput, LevelOutput, PromptSet, SourceRef, StageCa
 import { StageProfiler } from './stage-profiler.ts';
 import { guard } from './stage-guard.ts';
 import { validateDecision, validateFusionOutput, validateLevelOutput, type OutputContext } from './validate-output.ts';
+import { cacheKey, modelFingerprint, type LevelCache } from './level-cache.ts';
 
 /** Time limits on plugin code, ms (0: none). A provider that never settles costs one clip, not the batch. */
 export interface PipelineLimits {
@@ -41,6 +42,8 @@ export interface ClipResult extends LevelsResult {
 export interface RunOptions {
   signal?: AbortSignal;
   wantRenders?: boolean;
+  /** Reuse ingest and level results across pipelines and runs (compare, ablate); see level-cache.ts. */
+  cache?: LevelCache;
 }
 
 export interface PipelineDeps {
@@ -124,27 +127,50 @@ export class Pipeline {
       options: p.options, slot, clipId, signal, wantRenders: !!opts.wantRenders, frames: this.preset.frames, logger: this.deps.logger.child(p.plugin),
     });
 
-    const { ingest, fusion, decide } = this.preset;
-    const clip = await timed('ingest', () =>
-      this.callStage('ingest', ingest, (h) => h.ingest.get(ingest.use)!.promise(source, call(ingest)), clipAbort, source.id ?? source.path),
-    );
+    const { ingest } = this.preset;
+    const { cache } = opts;
+    const decode = () => this.callStage('ingest', ingest, (h) => h.ingest.get(ingest.use)!.promise(source, call(ingest)), clipAbort, source.id ?? source.path);
+    const clipKey = cache && cacheKey({ source: await cache.sourceHash(source.path), id: source.id, use: ingest.use, version: ingest.pluginVersion, options: ingest.options, frames: this.preset.frames });
+    const clip = await timed('ingest', () => (cache ? cache.ingest(clipKey!, decode) : decode()));
     if (!clip) throw errors.noIngesterAccepted(source.path, [ingest.use]);
     if (source.label && !clip.label) clip.label = source.label;
 
     const prompts = await timed('prompts', () => this.promptSet());
-    const levels = await timed('levels', () => this.runLevels(clip, prompts, call, timings, clipAbort));
+    const cached = cache && { cache, clipKey: clipKey!, wantRenders: !!opts.wantRenders };
+    const levels = await timed('levels', () => this.runLevels(clip, prompts, call, timings, clipAbort, cached));
     if (levelsOnly) return { clip, levels, timings };
-    const weights = Object.fromEntries(this.preset.levels.map((l) => [l.slot, l.weight]));
+    const { fusion, decision } = await this.fuseAndDecide(clip, levels, {}, clipAbort, timings);
+    return { clip, levels, fusion, decision, timings };
+  }
+
+  /**
+   * Fusion and decide over given level outputs: what `run` ends with, and what ablation reruns for
+   * each subset of levels (pass only the subset's outputs; `weightOverrides` replace preset weights).
+   * Under the same time limit, abort signal and output checks as every stage call.
+   */
+  async fuseAndDecide(clip: Clip, levels: Record<string, LevelOutput>, weightOverrides: Record<string, number> = {}, clipAbort = new AbortController(), timings: Record<string, number> = {}): Promise<{ fusion: FusionOutput; decision: Decision }> {
+    const { fusion, decide } = this.preset;
+    const call = (p: ResolvedProvider): StageCall => ({ options: p.options, clipId: clip.id, signal: clipAbort.signal, wantRenders: false, frames: this.preset.frames, logger: this.deps.logger.child(p.plugin) });
+    const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+      const t = performance.now();
+      try {
+        return await f();
+      } finally {
+        timings[name] = +(performance.now() - t).toFixed(2);
+      }
+    };
+    const prompts = await this.promptSet();
+    const weights = { ...Object.fromEntries(this.preset.levels.map((l) => [l.slot, l.weight])), ...weightOverrides };
     const check = (stage: OutputContext['stage'], p: ResolvedProvider): OutputContext => ({ plugin: p.plugin, stage, provider: p.use, classes: prompts.classes });
     const fused = await timed('fusion', async () => validateFusionOutput(
-      await this.callStage('fusion', fusion, (h) => h.fusion.get(fusion.use)!.promise({ clip, levels, weights, prompts }, call(fusion, clip.id)), clipAbort, clip.id),
+      await this.callStage('fusion', fusion, (h) => h.fusion.get(fusion.use)!.promise({ clip, levels, weights, prompts }, call(fusion)), clipAbort, clip.id),
       check('fusion', fusion),
     ));
     const decision = await timed('decide', async () => validateDecision(
-      await this.callStage('decide', decide, (h) => h.decide.get(decide.use)!.promise({ clip, fusion: fused, prompts }, call(decide, clip.id)), clipAbort, clip.id),
+      await this.callStage('decide', decide, (h) => h.decide.get(decide.use)!.promise({ clip, fusion: fused, prompts }, call(decide)), clipAbort, clip.id),
       check('decide', decide),
     ));
-    return { clip, levels, fusion: fused, decision, timings };
+    return { fusion: fused, decision };
   }
 
   /**
@@ -190,15 +216,27 @@ export class Pipeline {
   }
 
   /** Levels form a DAG by `needs`: each starts as soon as its needs are done, so independent levels overlap. */
-  private async runLevels(clip: Clip, prompts: PromptSet, call: (p: ResolvedProvider, clipId?: string, slot?: string) => StageCall, timings: Record<string, number>, clipAbort: AbortController) {
+  private async runLevels(clip: Clip, prompts: PromptSet, call: (p: ResolvedProvider, clipId?: string, slot?: string) => StageCall, timings: Record<string, number>, clipAbort: AbortController, cached?: { cache: LevelCache; clipKey: string; wantRenders: boolean }) {
     const running = new Map<string, Promise<LevelOutput>>();
+    const keys = new Map<string, Promise<string>>();
     for (const level of this.preset.levels) {
       const needs = level.needs.map((n) => running.get(n)!);
+      if (cached) {
+        // A level's key chains the keys of what it needs, so a changed upstream level misses downstream too.
+        keys.set(level.slot, Promise.all(level.needs.map((n) => keys.get(n)!)).then(async (needKeys) => cacheKey({
+          clip: cached.clipKey, use: level.use, version: level.pluginVersion, options: level.options,
+          models: await modelFingerprint(level.options, this.deps.settings.modelsDir), classes: prompts.classes, renders: cached.wantRenders, needs: needKeys,
+        })));
+      }
       running.set(level.slot, Promise.all(needs).then(async (outs) => {
         const deps = Object.fromEntries(level.needs.map((n, i) => [n, outs[i]]));
         const t = performance.now();
-        const raw = await this.callStage('levels', level, (h) => h.levels.get(level.use)!.promise({ clip, deps, classes: prompts.classes }, call(level, clip.id, level.slot)), clipAbort, clip.id);
-        const out = validateLevelOutput(raw, { plugin: level.plugin, stage: 'levels', provider: level.use, classes: prompts.classes });
+        // Checked before it is cached, so a cached output is a valid one.
+        const compute = async () => validateLevelOutput(
+          await this.callStage('levels', level, (h) => h.levels.get(level.use)!.promise({ clip, deps, classes: prompts.classes }, call(level, clip.id, level.slot)), clipAbort, clip.id),
+          { plugin: level.plugin, stage: 'levels', provider: level.use, classes: prompts.classes },
+        );
+        const out = cached ? await cached.cache.level(cached.clipKey, await keys.get(level.slot)!, compute) : await compute();
         timings[`levels.${level.slot}`] = +(performance.now() - t).toFixed(2);
         return out;
       }));

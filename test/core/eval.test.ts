@@ -41,14 +41,36 @@ describe('visage eval --predictions', () => {
 
   it('reports mean and std over folds, never pooling them', async () => {
     const perfect = T4.map((r) => ({ ...r, predicted: r.label }));
-    const r = await runCli('eval', '--predictions', file('f1.jsonl', T4), file('f2.jsonl', perfect), '--json');
+    const r = await runCli('eval', '--folds', file('f1.jsonl', T4), file('f2.jsonl', perfect), '--json');
     const { summary } = JSON.parse(r.out);
     expect(summary.uar.mean).toBeCloseTo((0.75 + 1) / 2, 10);
     expect(summary.uar.std).toBeCloseTo(0.125, 10);
     expect(summary.war.mean).toBeCloseTo((5 / 7 + 1) / 2, 10);
-    const table = await runCli('eval', '--predictions', path.join(dir, 'f1.jsonl'), path.join(dir, 'f2.jsonl'));
+    const table = await runCli('eval', '--folds', path.join(dir, 'f1.jsonl'), path.join(dir, 'f2.jsonl'));
     expect(table.out).toMatch(/UAR {2}75\.00 {3}WAR {2}71\.43/);
     expect(table.out).toMatch(/mean ± std over 2 folds\n {2}uar {16}87\.50 ± 12\.50/);
+  });
+
+  it('refuses several files without --folds, pointing at --folds and visage compare (exit 2)', async () => {
+    const r = await runCli('eval', path.join(dir, 'f1.jsonl'), path.join(dir, 'f2.jsonl'));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('EVAL_SEVERAL_FILES');
+    expect(r.err).toMatch(/--folds.*visage compare/);
+    expect((await runCli('eval', '--predictions', path.join(dir, 'f1.jsonl'), path.join(dir, 'f2.jsonl'))).code).toBe(2);
+  });
+
+  it('reads run rows: label is the prediction, groundTruth the truth, failed clips left out', async () => {
+    const run = T4.map((r) => ({ id: r.id, source: `${r.id}.mp4`, groundTruth: r.label, label: r.predicted, probabilities: {}, knownness: 1, unknown: false, levels: {}, timings: {}, error: null }));
+    const failed = { id: 'x', source: 'x.mp4', groundTruth: 'c0', label: null, probabilities: {}, knownness: 0, unknown: false, levels: {}, timings: {}, error: { code: 'MEDIA_DECODE_FAILED' } };
+    const r = await runCli('eval', file('run.jsonl', [...run, failed]), '--json');
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('1 rows of failed clips left out');
+    const { closedSet } = JSON.parse(r.out).folds[0];
+    expect(closedSet.uar).toBeCloseTo(0.75, 10);
+    expect(closedSet.confusion).toEqual([[3, 1, 0], [1, 1, 0], [0, 0, 1]]);
+    const noTruth = await runCli('eval', file('run-no-truth.jsonl', run.map(({ groundTruth, ...rest }) => rest)));
+    expect(noTruth.code).toBe(2);
+    expect(noTruth.err).toContain('RUN_ROWS_WITHOUT_TRUTH');
   });
 
   it('names the file and line of a malformed record (exit 2)', async () => {

@@ -46,7 +46,7 @@ describe('preset files', () => {
     writeFileSync(file, '{\n  "extends": "embedded",\n  "stages": { "__proto__": { "polluted": 1 } }\n}\n');
     const r = await runCli('pipeline', 'explain', '--preset', file);
     expect(r.code).toBe(2);
-    expect(r.err).toContain(`JSON_KEY_FORBIDDEN: preset ${file}:3:15: the key "__proto__" is not allowed`);
+    expect(r.err).toContain(`CONFIG_KEY_FORBIDDEN: preset ${file}:3:15: the key "__proto__" (at stages.__proto__) is not allowed`);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 

@@ -85,6 +85,6 @@ describe('output paths are checked before anything loads', () => {
   it.each([['0'], ['abc'], ['1.5'], ['1000']])('--jobs %s is refused (exit 2) before anything runs', async (jobs) => {
     const r = await runCliProcess(hostileRun('--jobs', jobs, ...clips(1)));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--jobs.*expected an integer from 1 to 64/);
+    expect(r.stderr).toMatch(/CLI_OPTION_INVALID: --jobs ".*" is not a whole number from 1 to 64/);
   });
 });

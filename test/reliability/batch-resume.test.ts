@@ -28,7 +28,7 @@ describe('pipeline run --resume', () => {
   it('needs --out, and JSON Lines', async () => {
     const r = await runCliProcess(hostileRun('--resume', ...clips(1)));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/OPTION_INVALID: --resume needs --out FILE/);
+    expect(r.stderr).toMatch(/CLI_OPTION_INVALID: --resume needs --out FILE/);
     const csv = path.join(tmpDir(), 'rows.csv');
     writeFileSync(csv, '');
     const c = await runCliProcess(hostileRun('--resume', '--format', 'csv', '--out', csv, ...clips(1)));

@@ -1,5 +1,6 @@
 import type { IngestProvider } from '../../api.ts';
 import { readClip } from '../../media/read-clip.ts';
+import { normalizeSource } from '../../pipeline/normalize-source.ts';
 
 interface MediaOptions {
   mode: 'test' | 'train';
@@ -14,7 +15,7 @@ export const mediaIngest: IngestProvider = async (source, call) => {
   if (/^[a-z][a-z0-9+.-]+:/i.test(source.path)) return undefined; // a URI for another ingester
   const o = call.options as unknown as MediaOptions;
   const clip = await readClip(source.path, { frames: call.frames, mode: o.mode, seed: o.seed, pad: o.pad, maxSide: o.maxSide, refuseAbove: o.refuseAbove, signal: call.signal });
-  if (source.id) clip.id = source.id;
+  clip.id = normalizeSource(source).id;
   if (source.label) clip.label = source.label;
   return clip;
 };

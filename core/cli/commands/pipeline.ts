@@ -2,7 +2,6 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { explainPreset } from '../../config/explain.ts';
-import { expandInputs } from '../../media/expand-inputs.ts';
 import { StageProfiler } from '../../pipeline/stage-profiler.ts';
 import type { SourceRef } from '../../pipeline/stage-types.ts';
 import type { Pipeline } from '../../pipeline/pipeline.ts';
@@ -12,17 +11,20 @@ import { saveRenders } from '../../output/save-renders.ts';
 import { ContactSheet } from '../../output/contact-sheet.ts';
 import { addHostFlags, addPresetFlags, hostFromFlags, presetRequest, type HostFlagValues } from '../host-flags.ts';
 import { Progress } from '../progress.ts';
-import { intIn, secondsAsMs } from '../option-parsers.ts';
+import { parsePositiveInt, parseSecondsAsMs } from '../option-parsers.ts';
 import { checkOutputFile, prepareOutputDir } from '../output-paths.ts';
 import { newCounts, runBatch, summaryLine, type RowOrder, type RowSink } from '../../batch/run-batch.ts';
 import { prepareResume } from '../../output/resume.ts';
 import { Interrupts } from '../../batch/interrupts.ts';
 import { guardProcess } from '../../batch/process-guards.ts';
+import { addGroundTruthFlags, sourcesWithTruth, type GroundTruthFlags } from '../ground-truth.ts';
+import { runReport } from '../../report/run-report.ts';
+import { writeHtmlReport } from '../../report/html-report.ts';
 import { setExitCode, type CliIO } from '../main.ts';
 import { isVisageError } from '../../errors/visage-error.ts';
 import { optionNeeds, rendersUnknownLevel } from '../../errors/messages.ts';
 
-interface RunFlags extends HostFlagValues {
+interface RunFlags extends HostFlagValues, GroundTruthFlags {
   out?: string;
   format: OutputFormat;
   failFast?: boolean;
@@ -35,6 +37,7 @@ interface RunFlags extends HostFlagValues {
   saveRenders?: string;
   renders?: string;
   resume?: boolean;
+  report?: string;
 }
 
 export function registerPipelineCommands(program: Command, io: CliIO): void {
@@ -44,24 +47,25 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     .command('run')
     .summary('run clips through the pipeline')
     .description('Run videos, frame folders and images through ingest, levels, prompts, fusion and decide.\nOne output row per clip; a failing clip becomes a row with its error and the batch goes on.')
-    .argument('<inputs...>', 'files, folders or globs (quote globs)')
+    .argument('[inputs...]', 'files, folders or globs (quote globs); none with --dataset')
     .option('--out <file>', 'write rows here instead of stdout')
-    .addOption(new Option('--format <format>', 'row format').choices(['jsonl', 'csv']).default('jsonl'))
+    .addOption(new Option('--format <format>', 'row format (csv-wide adds per-level scores, AU mean/peak, head pose, face box and confidence)').choices(['jsonl', 'csv', 'csv-wide']).default('jsonl'))
     .option('--fail-fast', 'stop at the first failing clip')
-    .addOption(new Option('--jobs <n>', 'clips processed at once (decode overlaps inference)').argParser(intIn(1, 64)).default(2))
+    .addOption(new Option('--jobs <n>', 'clips processed at once (decode overlaps inference)').argParser(parsePositiveInt('--jobs', 64)).default(2))
     .addOption(new Option('--order <order>', 'row order: input, completion, or auto (input order, but a finished row waits at most --hold seconds for a slower earlier clip)').choices(['auto', 'input', 'completion']).default('auto'))
-    .addOption(new Option('--hold <seconds>', 'with --order auto: how long a finished row waits for earlier clips').argParser(secondsAsMs).default(10_000, '10'))
+    .addOption(new Option('--hold <seconds>', 'with --order auto: how long a finished row waits for earlier clips').argParser(parseSecondsAsMs('--hold')).default(10_000, '10'))
     .option('--profile', 'print time per stage and plugin to stderr at the end')
     .option('--trace <file>', 'write a Chrome trace-event JSON of every stage call')
     .option('--save-renders <dir>', 'save what each level saw (frames with mesh, parsing map, ...) as PNGs, with an index.html contact sheet')
     .option('--renders <levels>', 'with --save-renders: only these level slots\' renders, comma-separated (e.g. landmarks,parsing)')
-    .option('--resume', 'with --out: keep the rows already in the file, run only the clips without one, and append');
-  addHostFlags(addPresetFlags(run));
+    .option('--resume', 'with --out: keep the rows already in the file, run only the clips without one, and append')
+    .option('--report <file.html>', 'with ground truth: write a self-contained HTML report (metrics with intervals, confusion matrix, each level\'s UAR)');
+  addHostFlags(addPresetFlags(addGroundTruthFlags(run)));
   run.addHelpText('after', '\nExamples:\n  visage pipeline run samples/astronaut.mp4\n  visage pipeline run "clips/*.mp4" --out rows.jsonl --set stages.levels.expression.weight=0.5\n  visage pipeline run clips/ --preset ./my-variant.pipeline.json --profile --trace trace.json\n  visage pipeline run samples/astronaut.mp4 --save-renders renders --renders landmarks,parsing');
   run.action(async (inputs: string[], flags: RunFlags, cmd: Command) => {
     const host = hostFromFlags(flags);
     const preset = host.resolve(presetRequest(flags));
-    let { sources, invalid } = await sourcesFromArgs(inputs);
+    let { sources, invalid } = await sourcesWithTruth(inputs, flags, 'pipeline run');
     checkOutputs(flags, sources);
     const renderSlots = rendersWanted(flags, preset.levels.map((l) => l.slot));
     const sheet = flags.saveRenders ? new ContactSheet(flags.saveRenders) : undefined;
@@ -71,11 +75,13 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
       invalid = invalid.filter((r) => !state.done.has(r.source));
       io.err(`resuming ${flags.out}: ${state.kept} finished row(s) kept${state.dropped ? `, ${state.dropped} unfinished or torn dropped` : ''}; ${sources.length + invalid.length} clip(s) to run\n`);
     }
+    const writerOptions = { append: flags.resume, levelSlots: preset.levels.map((l) => l.slot) };
     const counts = newCounts(sources.length + invalid.length);
     const interrupts = new Interrupts(() => summaryLine(counts)).install();
     const guard = guardProcess((line) => io.err(line + '\n'));
     const profiler = flags.profile || flags.trace ? new StageProfiler() : undefined;
     const progress = new Progress(counts.total);
+    const rows: OutputRow[] = []; // kept for --report only
     let writer: RowWriter | undefined;
     let pl: Pipeline | undefined;
     // The bar steps aside while a row is printed, so rows on the same terminal never garble it.
@@ -91,6 +97,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
       for (const row of rows) {
         counts.failed++;
         progress.tick(false);
+        if (flags.report) rows.push(row);
         await sink(writer!).write(writer!.format(row));
       }
     };
@@ -102,21 +109,25 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
         // A bad configuration stops the run before any row (exit 2); a plugin that fails or hangs
         // while loading is a run failure: every input still gets a row that says why.
         if (!isVisageError(e) || e.exitCode === 2) throw e;
-        writer = new RowWriter(flags.format, flags.out, preset.classes ?? [], process.stdout, flags.resume);
+        writer = new RowWriter(flags.format, flags.out, preset.classes ?? [], writerOptions);
         await writeAll([...invalid, ...sources.map((src) => rowFromError(src, e))]);
         return;
       }
-      writer = new RowWriter(flags.format, flags.out, preset.classes ?? [], process.stdout, flags.resume);
+      writer = new RowWriter(flags.format, flags.out, preset.classes ?? [], writerOptions);
       await writeAll(invalid);
       const p = pl;
       await runBatch(sources, (source, signal) => runOne(p, source, signal, flags, renderSlots, sheet), sink(writer), {
         jobs: flags.jobs, failFast: flags.failFast, order: flags.order, holdMs: flags.hold, signal: interrupts.signal,
         onStart: (source) => progress.clipStarted(source.path),
-        onRow: (row) => progress.tick(!row.error, row.source),
+        onRow: (row) => {
+          progress.tick(!row.error, row.source);
+          if (flags.report) rows.push(row);
+        },
       }, counts);
       if (sheet) io.err(`contact sheet: ${await sheet.write()}\n`);
       if (profiler && flags.profile) io.err(profiler.formatTable() + '\n');
       if (profiler && flags.trace) writeTrace(flags.trace, profiler, io, cmd);
+      if (flags.report) writeHtmlReport(flags.report, runReport(preset.name, rows, preset.classes ?? []));
     } finally {
       progress.finish();
       await pl?.dispose();
@@ -138,28 +149,6 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     const host = hostFromFlags(flags);
     io.out(explainPreset(host.resolve(presetRequest(flags)), host.registry));
   });
-}
-
-/**
- * Inputs are files, folders and globs; an argument with a URI scheme (`solid:...`, `dataset:...`) is
- * handed to the ingesters as it is. An argument that matches nothing becomes an error row, so the
- * other inputs still run.
- */
-async function sourcesFromArgs(args: string[]): Promise<{ sources: SourceRef[]; invalid: OutputRow[] }> {
-  const sources: SourceRef[] = [];
-  const invalid: OutputRow[] = [];
-  for (const arg of args) {
-    if (/^[a-z][a-z0-9+.-]+:/i.test(arg)) {
-      sources.push({ path: arg });
-      continue;
-    }
-    try {
-      for (const p of await expandInputs([arg])) sources.push({ path: p });
-    } catch (e) {
-      invalid.push(rowFromError({ path: arg }, e));
-    }
-  }
-  return { sources, invalid };
 }
 
 /** One clip through the pipeline, to its row (renders saved first, so their failure is the clip's). */
@@ -186,6 +175,7 @@ function checkOutputs(flags: RunFlags, sources: SourceRef[]): void {
   if (flags.resume && flags.format !== 'jsonl') throw optionNeeds('--resume', '--format jsonl', 'CSV rows do not carry what a resume needs');
   if (flags.out) checkOutputFile('--out', flags.out, inputs);
   if (flags.trace) checkOutputFile('--trace', flags.trace, inputs);
+  if (flags.report) checkOutputFile('--report', flags.report, inputs);
   if (flags.saveRenders) prepareOutputDir('--save-renders', flags.saveRenders);
 }
 

@@ -83,11 +83,14 @@ describe('FeatureCache', () => {
     expect(await cache.get(key)).toBeUndefined();
   });
 
-  it('reports a corrupt entry with its path and a hint', async () => {
-    const cache = new FeatureCache(await tempDir());
+  it('removes a corrupt entry with a warning naming it, and reads it as a miss', async () => {
+    const warnings: string[] = [];
+    const cache = new FeatureCache(await tempDir(), (m) => warnings.push(m));
     const key = 'ab' + '0'.repeat(62);
     await cache.put(key, entry());
     await writeFile(cache.pathOf(key), Buffer.from([200, 0, 0, 0, 1, 2]));
-    await expect(cache.get(key)).rejects.toMatchObject({ code: 'FEATURE_CACHE_INVALID', hint: expect.stringContaining('delete') });
+    expect(await cache.get(key)).toBeUndefined();
+    expect(warnings).toEqual([expect.stringContaining(`feature cache entry ${cache.pathOf(key)}: header of 200 bytes runs past the end: removed`)]);
+    expect(await cache.has(key)).toBe(false);
   });
 });

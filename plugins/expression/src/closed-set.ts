@@ -41,7 +41,6 @@ export function decideClosedSet(scores: ClassScores, opts: { input?: 'probabilit
   }
   let best = 0;
   for (let i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
-  const probabilities: ClassScores = {};
-  labels.forEach((k, i) => (probabilities[k] = probs[i]));
+  const probabilities: ClassScores = Object.fromEntries(labels.map((k, i) => [k, probs[i]])); // own keys, whatever the names
   return { label: labels[best], probability: probs[best], knownness: probs[best], probabilities };
 }

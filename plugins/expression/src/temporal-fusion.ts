@@ -23,7 +23,7 @@ export function fuseOverTime(
     throw errors.faceInputMismatch('fuseOverTime', `${perFrame.length} frames but ${weights.length} weights`);
   }
   let total = 0;
-  const acc: Record<string, number> = {};
+  const acc: Record<string, number> = Object.create(null); // class names are data: no inherited keys
   let labels: string[] | null = null;
   perFrame.forEach((scores, t) => {
     const w = weights[t];
@@ -33,7 +33,7 @@ export function fuseOverTime(
     if (!labels) {
       labels = keys;
       for (const k of keys) acc[k] = 0;
-    } else if (keys.length !== labels.length || keys.some((k) => !(k in acc))) {
+    } else if (keys.length !== labels.length || keys.some((k) => !Object.hasOwn(acc, k))) {
       throw errors.faceInputMismatch('fuseOverTime', `frame ${t} has classes [${keys.join(', ')}], expected [${labels.join(', ')}]`);
     }
     total += w;
@@ -41,16 +41,12 @@ export function fuseOverTime(
     for (const k of keys) acc[k] += w * (mode === 'geometric' ? Math.log(Math.max(scores[k], 1e-12)) : scores[k]);
   });
   if (!labels || total === 0) return null;
-  const fused: ClassScores = {};
   const keys: string[] = labels;
-  if (mode === 'arithmetic') {
-    for (const k of keys) fused[k] = acc[k] / total;
-    return fused;
-  }
+  // fromEntries makes own keys whatever the class names are (an assignment to "__proto__" would not).
+  if (mode === 'arithmetic') return Object.fromEntries(keys.map((k) => [k, acc[k] / total]));
   const logits = keys.map((k) => acc[k] / total);
   const max = Math.max(...logits);
   const exps = logits.map((l) => Math.exp(l - max));
   const sum = exps.reduce((a, b) => a + b, 0);
-  keys.forEach((k, i) => (fused[k] = exps[i] / sum));
-  return fused;
+  return Object.fromEntries(keys.map((k, i) => [k, exps[i] / sum]));
 }

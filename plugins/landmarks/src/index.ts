@@ -38,6 +38,7 @@ export function activate(ctx: PluginContext): void {
         frames: frames.length,
         detected: frames.filter((f) => f.face.source === 'detected').length,
         tracked: frames.filter((f) => f.face.source === 'tracked').length,
+        ...faceSummary(frames.map((f) => f.face)),
       },
       flags: noFace.map((t) => `frame ${t}: no face`),
       ...(call.wantRenders && { renders: renders(clip.frames, frames, o.size, clip.fps) }),
@@ -59,4 +60,18 @@ function renders(sources: { width: number; height: number; rgb: Uint8Array; sour
     out.push({ name: `render-${n}`, width: size, height: size, rgb: f.render });
   });
   return out;
+}
+
+/** For the wide CSV: the per-coordinate median face box and the mean detector confidence over frames with a face. */
+function faceSummary(faces: { box: [number, number, number, number] | null; score: number }[]): { faceBox?: number[]; faceConfidence?: number } {
+  const withFace = faces.filter((f) => f.box);
+  if (!withFace.length) return {};
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  return {
+    faceBox: [0, 1, 2, 3].map((k) => Math.round(median(withFace.map((f) => f.box![k])) * 10) / 10),
+    faceConfidence: Math.round((withFace.reduce((a, f) => a + f.score, 0) / withFace.length) * 1e4) / 1e4,
+  };
 }

@@ -7,7 +7,7 @@
  * and `text`: such "loose" records answer a lookup by clip id when no keyed record matches.
  */
 import { createHash } from 'node:crypto';
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Frame } from '../../../core/types.ts';
 import { errors } from '../../../core/errors/index.ts';
@@ -80,16 +80,20 @@ export class DescriptionCache {
   constructor(readonly file?: string) {}
 
   /**
-   * Opens (or prepares to create) the JSONL cache at `file` and loads its records. A torn last line
-   * (a killed run) is ignored; any other bad line throws DESCRIPTION_CACHE_INVALID.
+   * Opens (or prepares to create) the JSONL cache at `file` and loads its records. The cache is only
+   * ever appended to, so a bad line is a torn write (a killed run, a full disk) or damage: it is
+   * skipped with a warning naming the file and line, never a reason to fail every later run.
    */
-  static async open(file: string): Promise<DescriptionCache> {
+  static async open(file: string, opts: { warn?: (message: string) => void } = {}): Promise<DescriptionCache> {
+    const warn = opts.warn ?? ((m: string) => process.stderr.write(`warn: ${m}\n`));
     const cache = new DescriptionCache(file);
     const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT') return '';
       throw e;
     });
-    for (const r of parseJsonl(text, file, true)) cache.remember(r);
+    const skipped: string[] = [];
+    for (const r of parseJsonl(text, file, (line, detail) => skipped.push(`${line} (${detail})`))) cache.remember(r);
+    if (skipped.length) warn(`description cache ${file}: skipped ${skipped.length} damaged line(s): ${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? ', ...' : ''}; those clips are described again`);
     return cache;
   }
 
@@ -119,7 +123,7 @@ export class DescriptionCache {
    * @returns the number of records read.
    */
   async importJsonl(file: string): Promise<number> {
-    const records = parseJsonl(await readFile(file, 'utf8'), file, false);
+    const records = parseJsonl(await readFile(file, 'utf8'), file);
     for (const r of records) this.remember(r);
     if (this.file && records.length > 0) await this.append(records);
     return records.length;
@@ -162,32 +166,60 @@ export class DescriptionCache {
     return undefined;
   }
 
-  /** Appends in call order, one write per batch, so concurrent set() calls never interleave lines. */
+  /**
+   * Appends in call order, one write per batch, so concurrent set() calls never interleave lines.
+   * Each batch starts on a fresh line: after a torn last line (a run killed mid-write), the new
+   * records must not be glued onto it, or the damage would spread to a good record.
+   */
   private append(records: DescriptionRecord[]): Promise<void> {
     const file = this.file!;
     const text = records.map((r) => JSON.stringify(r) + '\n').join('');
     this.writes = this.writes.then(async () => {
       await mkdir(dirname(file), { recursive: true });
-      await appendFile(file, text, 'utf8');
+      await appendFile(file, (await endsMidLine(file)) ? '\n' + text : text, 'utf8');
     });
     return this.writes;
   }
 }
 
-function parseJsonl(text: string, file: string, tolerateTornTail: boolean): DescriptionRecord[] {
+/** Whether the file's last byte is not a newline (a torn last line); false for a missing or empty file. */
+async function endsMidLine(file: string): Promise<boolean> {
+  let fh;
+  try {
+    fh = await open(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
+  }
+  try {
+    const { size } = await fh.stat();
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    await fh.read(last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Parses JSONL; with `skip`, a bad line is reported to it and left out, else it throws DESCRIPTION_CACHE_INVALID. */
+function parseJsonl(text: string, file: string, skip?: (line: number, detail: string) => void): DescriptionRecord[] {
   const lines = text.split('\n');
   const out: DescriptionRecord[] = [];
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
-    let value: unknown;
     try {
-      value = JSON.parse(line);
-    } catch {
-      // A run killed mid-append leaves a last line without its newline: drop it.
-      if (tolerateTornTail && i === lines.length - 1) return;
-      throw errors.descriptionCacheInvalid(file, i + 1, 'not valid JSON');
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        throw errors.descriptionCacheInvalid(file, i + 1, 'not valid JSON');
+      }
+      out.push(checkRecord(value, file, i + 1));
+    } catch (e) {
+      if (!skip) throw e;
+      skip(i + 1, (e as Error).message.replace(`${file}:${i + 1}: `, ''));
     }
-    out.push(checkRecord(value, file, i + 1));
   });
   return out;
 }

@@ -5,7 +5,7 @@
  * connection errors. Any other 4xx and any malformed reply fail at once with a clear error.
  */
 import type { Frame } from '../../../core/types.ts';
-import { errors, isVisageError } from '../../../core/errors/index.ts';
+import { errors, isVisageError, registerSecret } from '../../../core/errors/index.ts';
 import { chatCompletionsUrl, resolveEndpointConfig, type EndpointConfig } from './endpoint-config.ts';
 import { frameToDataUrl, uniformIndices } from './frame-encoding.ts';
 import { Semaphore } from './semaphore.ts';
@@ -21,6 +21,8 @@ export interface EndpointDescription {
   attempts: number;
   /** Token usage, when the server reports it. */
   usage?: { promptTokens?: number; completionTokens?: number };
+  /** True when the answer was longer than maxDescriptionChars and was cut. */
+  truncated?: boolean;
 }
 
 /** The JSON body of a chat-completions request (OpenAI schema, vision content parts). */
@@ -44,7 +46,11 @@ export class EndpointClient {
   readonly config: EndpointConfig;
   readonly url: string;
   private readonly apiKey?: string;
+  private readonly basicAuth?: string;
   private readonly slots: Semaphore;
+  /** Clips in a row whose description failed at the endpoint (the circuit breaker's count). */
+  private consecutiveFailures = 0;
+  private lastFailure = '';
 
   /**
    * @param options endpoint options (url required; see EndpointConfig for defaults).
@@ -53,10 +59,22 @@ export class EndpointClient {
    */
   constructor(options: Partial<EndpointConfig> & { url: string }, env: NodeJS.ProcessEnv = process.env) {
     this.config = resolveEndpointConfig(options);
-    this.url = chatCompletionsUrl(this.config.url);
+    // fetch refuses URLs with credentials, and the URL appears in every error message: user:password@
+    // becomes a Basic Authorization header, and the URL is kept without it.
+    const parsed = new URL(chatCompletionsUrl(this.config.url));
+    if (parsed.username || parsed.password) {
+      const user = decodeURIComponent(parsed.username), password = decodeURIComponent(parsed.password);
+      registerSecret(password);
+      this.basicAuth = Buffer.from(`${user}:${password}`).toString('base64');
+      registerSecret(this.basicAuth);
+      parsed.username = '';
+      parsed.password = '';
+    }
+    this.url = parsed.toString();
     if (this.config.apiKeyEnv !== undefined) {
       const key = env[this.config.apiKeyEnv];
       if (!key) throw errors.mllmApiKeyMissing(this.config.apiKeyEnv);
+      registerSecret(key); // a server may quote the key back in its error text
       this.apiKey = key;
     }
     this.slots = new Semaphore(this.config.concurrency);
@@ -85,6 +103,23 @@ export class EndpointClient {
    *   An abort through `signal` rejects with the signal's reason.
    */
   async describe(frames: readonly Frame[], signal?: AbortSignal): Promise<EndpointDescription> {
+    const threshold = this.config.failureThreshold;
+    if (threshold > 0 && this.consecutiveFailures >= threshold) throw errors.mllmCircuitOpen(this.url, this.consecutiveFailures, this.lastFailure);
+    try {
+      const described = await this.describeWithRetries(frames, signal);
+      this.consecutiveFailures = 0;
+      return described;
+    } catch (e) {
+      // An abort is the caller's decision, not the endpoint's failure.
+      if (!signal?.aborted && isVisageError(e) && e.code !== 'MLLM_NO_FRAMES') {
+        this.consecutiveFailures++;
+        this.lastFailure = `${e.code}: ${e.message}`;
+      }
+      throw e;
+    }
+  }
+
+  private async describeWithRetries(frames: readonly Frame[], signal?: AbortSignal): Promise<EndpointDescription> {
     const { body, frameIndices } = await this.buildRequest(frames);
     const payload = JSON.stringify(body);
     const c = this.config;
@@ -94,7 +129,8 @@ export class EndpointClient {
       signal?.throwIfAborted();
       const outcome = await this.slots.run(() => this.attempt(payload, signal));
       if ('text' in outcome) {
-        return { text: outcome.text, model: outcome.model ?? c.model, frameIndices, attempts: attempt, usage: outcome.usage };
+        const { text, truncated } = capDescription(outcome.text, c.maxDescriptionChars);
+        return { text, model: outcome.model ?? c.model, frameIndices, attempts: attempt, usage: outcome.usage, ...(truncated && { truncated }) };
       }
       last = outcome;
       if (outcome.kind === 'timeout') timeouts++;
@@ -119,6 +155,7 @@ export class EndpointClient {
     const combined = signal ? AbortSignal.any([signal, timeout.signal]) : timeout.signal;
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
+    else if (this.basicAuth) headers.authorization = `Basic ${this.basicAuth}`;
     let status: number;
     let retryAfter: string | null;
     let text: string;
@@ -126,9 +163,10 @@ export class EndpointClient {
       const res = await fetch(this.url, { method: 'POST', headers, body: payload, signal: combined });
       status = res.status;
       retryAfter = res.headers.get('retry-after');
-      text = await res.text();
+      text = await readCapped(res, this.config.maxReplyBytes, this.url);
     } catch (e) {
       if (signal?.aborted) throw signal.reason;
+      if (isVisageError(e)) throw e;
       if (timeout.signal.aborted) return { kind: 'timeout' };
       return { kind: 'network', detail: networkDetail(e) };
     } finally {
@@ -140,6 +178,42 @@ export class EndpointClient {
     }
     throw errors.mllmHttpError(this.url, status, errorDetail(text));
   }
+}
+
+/**
+ * The body as text, read as a stream and abandoned past `limit` bytes: a broken or hostile server
+ * must not make the process buffer (and then store in rows and cache) a reply of any size.
+ */
+async function readCapped(res: Response, limit: number, url: string): Promise<string> {
+  const declared = Number(res.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await res.body?.cancel();
+    throw errors.mllmReplyTooLarge(url, limit);
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw errors.mllmReplyTooLarge(url, limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+/** Cuts an answer to `max` characters, at the last sentence end (else word break) before the limit. */
+export function capDescription(text: string, max: number): { text: string; truncated: boolean } {
+  if (text.length <= max) return { text, truncated: false };
+  const head = text.slice(0, max);
+  const sentence = Math.max(head.lastIndexOf('. '), head.lastIndexOf('.\n'));
+  const cut = sentence > max / 2 ? sentence + 1 : head.lastIndexOf(' ') > max / 2 ? head.lastIndexOf(' ') : max;
+  return { text: head.slice(0, cut).trim(), truncated: true };
 }
 
 /**

@@ -43,6 +43,16 @@ export interface EndpointConfig {
   /** First backoff delay; doubles per retry up to backoffMaxMs. A Retry-After header wins when longer. */
   backoffMs: number;
   backoffMaxMs: number;
+  /** Largest reply body accepted, bytes; a larger one is aborted mid-stream (MLLM_REPLY_TOO_LARGE). */
+  maxReplyBytes: number;
+  /** Longest description kept, characters; a longer answer is cut at the last sentence end before it. */
+  maxDescriptionChars: number;
+  /**
+   * Circuit breaker: after this many clips in a row failed at the endpoint, every later clip of the
+   * process fails at once (MLLM_CIRCUIT_OPEN) instead of waiting out timeouts and retries again.
+   * 0 disables it.
+   */
+  failureThreshold: number;
 }
 
 export const ENDPOINT_DEFAULTS: Omit<EndpointConfig, 'url'> = {
@@ -55,10 +65,15 @@ export const ENDPOINT_DEFAULTS: Omit<EndpointConfig, 'url'> = {
   jpegQuality: 85,
   maxImageSide: 448,
   concurrency: 2,
-  timeoutMs: 120_000,
-  retries: 4,
+  // Worst case per clip against a stuck server: 3 attempts x 60 s + backoff, and only for the first
+  // failureThreshold clips of a batch; the old 120 s x 5 attempts cost ~10 minutes per clip.
+  timeoutMs: 60_000,
+  retries: 2,
   backoffMs: 1_000,
   backoffMaxMs: 30_000,
+  maxReplyBytes: 1_000_000,
+  maxDescriptionChars: 2_000,
+  failureThreshold: 3,
 };
 
 /**
@@ -88,6 +103,9 @@ export function resolveEndpointConfig(input: Partial<EndpointConfig> & { url?: s
   checkNumber('retries', cfg.retries, 0, 100, true);
   checkNumber('backoffMs', cfg.backoffMs, 0, 3_600_000, true);
   checkNumber('backoffMaxMs', cfg.backoffMaxMs, 0, 3_600_000, true);
+  checkNumber('maxReplyBytes', cfg.maxReplyBytes, 1_024, 1 << 30, true);
+  checkNumber('maxDescriptionChars', cfg.maxDescriptionChars, 16, 1_000_000, true);
+  checkNumber('failureThreshold', cfg.failureThreshold, 0, 1_000_000, true);
   if (cfg.apiKeyEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(cfg.apiKeyEnv)) {
     throw errors.mllmConfigInvalid('apiKeyEnv', `must be an environment variable name, got ${JSON.stringify(cfg.apiKeyEnv)}`);
   }

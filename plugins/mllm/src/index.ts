@@ -41,7 +41,7 @@ export function activate(ctx: PluginContext): void {
     // One client per endpoint config for the whole process, so its concurrency limit holds across clips.
     const endpoint = o.endpoint ? await ctx.shared(`endpoint:${JSON.stringify(o.endpoint)}`, async () => new EndpointClient(o.endpoint!)) : undefined;
     const cacheFile = o.cache ?? path.join(ctx.settings.cacheDir, 'descriptions.jsonl');
-    const cache = endpoint || o.cache ? await ctx.shared(`cache:${cacheFile}`, () => DescriptionCache.open(cacheFile)) : undefined;
+    const cache = endpoint || o.cache ? await ctx.shared(`cache:${cacheFile}`, () => DescriptionCache.open(cacheFile, { warn: (m) => ctx.logger.warn(m) })) : undefined;
     const out = await describeClip(
       { clipId: clip.id, frames: clip.frames, faces: lm.frames.map((f) => f.face) },
       { endpoint, cache, actionUnits: { neutral: o.neutral }, signal: call.signal },

@@ -106,13 +106,15 @@ describe('DescriptionCache', () => {
     expect(server.requests).toHaveLength(0);
   });
 
-  it('ignores a torn last line but rejects bad lines with their line number', async () => {
+  it('skips torn or bad lines of its own file with a warning, but rejects them on import', async () => {
     const file = join(dir, 'c.jsonl');
     await writeFile(file, JSON.stringify({ key: 'k', text: 'ok' }) + '\n{"key":"k2","te');
     expect((await DescriptionCache.open(file)).size).toBe(1);
 
     await writeFile(file, JSON.stringify({ key: 'k', text: 'ok' }) + '\n{"key": "k2"}\n');
-    await expect(DescriptionCache.open(file)).rejects.toMatchObject({ code: 'DESCRIPTION_CACHE_INVALID', message: expect.stringContaining('c.jsonl:2') });
+    const warnings: string[] = [];
+    expect((await DescriptionCache.open(file, { warn: (m) => warnings.push(m) })).size).toBe(1);
+    expect(warnings).toEqual([expect.stringMatching(/c\.jsonl: skipped 1 damaged line\(s\): 2 \("text" must be a non-empty string\)/)]);
     await writeFile(file, '{"text": "no key"}\n');
     await expect(new DescriptionCache().importJsonl(file)).rejects.toMatchObject({ message: expect.stringContaining('needs "key" or "clipId"') });
     await writeFile(file, 'not json\n{"key":"k","text":"x"}\n');

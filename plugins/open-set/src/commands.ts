@@ -15,8 +15,13 @@ import { parseHespAssignments, resolveHespConfig } from './hesp-config.ts';
 import { KNOWNNESS_SCORES, type KnownnessScore } from './knownness.ts';
 import { evaluateSplit, summariseDraws, type DrawResult } from './open-set-eval.ts';
 import { drawOpenSetSplits, OPEN_SET_PROTOCOLS } from './splits.ts';
+import { writeHtmlReport } from '../../../core/report/html-report.ts';
+import { openSetReport } from '../../../core/report/open-set-report.ts';
 
 type Options = Record<string, unknown>;
+
+/** Upper bounds of the integer options: `--draws 1e9` must fail at once, not run for days. */
+const MAX: Record<string, number> = { draws: 1_000, epochs: 100_000, known: 10_000, fold: 5, seed: 2 ** 32 - 1 };
 
 function integer(options: Options, name: string, fallback?: number, min = 0): number {
   const v = options[name];
@@ -25,7 +30,8 @@ function integer(options: Options, name: string, fallback?: number, min = 0): nu
     return fallback;
   }
   const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw openSetConfigInvalid(`--${kebab(name)}`, `must be an integer >= ${min}, got "${String(v)}"`);
+  const max = MAX[name] ?? Number.MAX_SAFE_INTEGER;
+  if (!Number.isInteger(n) || n < min || n > max) throw openSetConfigInvalid(`--${kebab(name)}`, `must be an integer from ${min} to ${max}, got "${String(v)}"`);
   return n;
 }
 
@@ -57,6 +63,7 @@ export async function evalCommand(env: CommandEnv, options: Options, out: (s: st
   const score = String(options.score ?? 'maxLogit') as KnownnessScore;
   if (!KNOWNNESS_SCORES.includes(score)) throw openSetConfigInvalid('--score', `unknown score "${score}" (choose ${KNOWNNESS_SCORES.join(', ')})`);
   const accept = options.accept === undefined ? 0.95 : Number(options.accept);
+  if (!(accept > 0 && accept <= 1)) throw openSetConfigInvalid('--accept', `must be a fraction in (0, 1], got "${String(options.accept)}"`);
   const seed = integer(options, 'seed', 0);
   const config = { seed, epochs: integer(options, 'epochs', 30, 1), ...parseHespAssignments(options.hesp === undefined ? [] : [options.hesp].flat().map(String)) };
   resolveHespConfig(config); // bad settings fail before any feature extraction
@@ -90,5 +97,10 @@ export async function evalCommand(env: CommandEnv, options: Options, out: (s: st
   out(`mean ± std over ${results.length} draws (×100, population std):\n`);
   out(`  Acc ${ms('closedSetAccuracy')}   AUROC ${ms('auroc')}   OSCR ${ms('oscr')}   OSCR-compat ${ms('oscrCompat')}\n`);
   out(`  zero-shot CLIP (max logit of class prompts): AUROC ${ms('auroc', z)}   OSCR ${ms('oscr', z)}\n`);
+  if (options.report !== undefined) {
+    writeHtmlReport(String(options.report), openSetReport(`HESP open-set evaluation, ${knownSize} known classes`, results.map((r) => ({
+      name: String(r.split.draw), known: r.split.known, ...r.report, zeroShotAuroc: r.zeroShot.auroc, predictions: r.predictions,
+    }))));
+  }
   return results;
 }

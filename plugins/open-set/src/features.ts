@@ -48,10 +48,13 @@ export async function readFeatureSet(file: string): Promise<FeatureSet> {
     if (!Array.isArray(v) || v.length !== len || !v.every(Number.isFinite)) throw bad(`${what} must be ${len} finite numbers`);
     return Float32Array.from(v as number[]);
   };
-  const textEmbeddings: Record<string, Float32Array> = {}, negativeEmbeddings: Record<string, Float32Array> = {};
+  // Keyed by class names from the file: "__proto__" or "constructor" must be data, never the prototype.
+  const textEmbeddings: Record<string, Float32Array> = Object.create(null), negativeEmbeddings: Record<string, Float32Array> = Object.create(null);
+  const own = (o: unknown, c: string) => (typeof o === 'object' && o !== null && Object.hasOwn(o, c) ? (o as Record<string, unknown>)[c] : undefined);
   for (const c of raw.classes) {
-    textEmbeddings[c] = vec(raw.textEmbeddings?.[c], `textEmbeddings["${c}"]`, dim);
-    negativeEmbeddings[c] = vec(raw.negativeEmbeddings?.[c], `negativeEmbeddings["${c}"]`, dim);
+    if (typeof c !== 'string') throw bad('"classes" must be class name strings');
+    textEmbeddings[c] = vec(own(raw.textEmbeddings, c), `textEmbeddings["${c}"]`, dim);
+    negativeEmbeddings[c] = vec(own(raw.negativeEmbeddings, c), `negativeEmbeddings["${c}"]`, dim);
   }
   if (!Array.isArray(raw.items) || raw.items.length === 0) throw bad('"items" must be a non-empty array');
   let frames = -1;

@@ -48,6 +48,10 @@ export async function loadHespCheckpoint(path: string): Promise<LoadedHesp> {
   if (ckpt.sidecar.kind !== 'visage.open-set/hesp' || !classes?.length) throw openSetCheckpointInvalid(path, 'not a HESP checkpoint (no class names or wrong kind in its sidecar)');
   const pos = ckpt.tensors.get('text.positive'), neg = ckpt.tensors.get('text.negative');
   if (!pos || !neg) throw openSetCheckpointInvalid(path, 'the text embeddings (text.positive, text.negative) are missing');
+  // The rows are cut by class count, so the text tensors must be exactly [classes, dim].
+  if (pos.shape.length !== 2 || pos.shape[0] !== classes.length || neg.shape.join() !== pos.shape.join()) {
+    throw openSetCheckpointInvalid(path, `text.positive is [${pos.shape}] and text.negative [${neg.shape}], expected [${classes.length}, dim] for the ${classes.length} class names of the sidecar`);
+  }
   const dim = pos.shape[1];
   const rows = (t: { data: Float32Array }) => classes.map((_, k) => t.data.slice(k * dim, (k + 1) * dim));
   const config = resolveHespConfig(ckpt.sidecar.config as Partial<HespConfig>);

@@ -134,7 +134,7 @@ describe('visage open-set commands', () => {
       expect(preds.some((p) => p.known === false) && preds.some((p) => p.known === true)).toBe(true);
       expect(existsSync(path.join(out, `hesp-3-${draw}.safetensors`))).toBe(true);
     }
-    const scored = await runCli('eval', '--predictions', path.join(out, 'predictions-3-0.jsonl'), path.join(out, 'predictions-3-1.jsonl'), '--json');
+    const scored = await runCli('eval', '--folds', path.join(out, 'predictions-3-0.jsonl'), path.join(out, 'predictions-3-1.jsonl'), '--json');
     expect(scored.code, scored.err).toBe(0);
     expect(scored.out).toMatch(/auroc/i);
   }, 60_000);

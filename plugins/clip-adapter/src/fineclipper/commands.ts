@@ -8,7 +8,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { CommandInput } from '../../../../core/api.ts';
-import { formatPrediction, type PredictionRecord } from '../../../../core/metrics/predictions.ts';
+import { formatPrediction, readPredictions, type PredictionRecord } from '../../../../core/metrics/predictions.ts';
 import { evaluatePredictions, formatEvaluation } from '../../../../core/metrics/evaluate-predictions.ts';
 import { fineCliperOptionInvalid } from '../../../../core/errors/messages.ts';
 import { Progress } from '../../../../core/api.ts';
@@ -19,6 +19,8 @@ import { loadFineCliper, saveFineCliper } from './checkpoint-io.ts';
 import { argmax, carveValidation, predictLogits, softmaxRow, trainFineCliper, zeroShotLogits, type ClipFeatures, type EpochLog } from './train.ts';
 import type { FeatureKind } from './extract-features.ts';
 import { useDevice } from '../../../../core/compute/create-backend.ts';
+import { writeHtmlReport } from '../../../../core/report/html-report.ts';
+import { trainReport } from '../../../../core/report/train-report.ts';
 
 type Flags = HostCommandFlags & Record<string, unknown>;
 
@@ -94,6 +96,7 @@ export async function trainCommand(input: CommandInput, pluginVersion: string): 
     const predictions = join(outDir, 'predictions.jsonl');
     await writePredictions(predictions, test.clips, logits, classes);
     input.out(report(predictions, test.clips, logits, classes));
+    if (flags.report) writeHtmlReport(String(flags.report), trainReport(`FineCLIPER training on ${datasetTag(req)}`, result.history, result.best, readPredictions(predictions), classes));
     return 0;
   } finally {
     await source.dispose();
@@ -140,16 +143,34 @@ export async function predictCommand(input: CommandInput, pluginVersion: string)
 function datasetRequest(flags: Flags): DatasetRequest {
   if (!flags.dataset) throw fineCliperOptionInvalid('--dataset', 'missing: one of dfew, ferv39k, mafw, csv');
   if (!flags.root) throw fineCliperOptionInvalid('--root', 'missing: the dataset folder');
+  for (const name of Object.keys(NUMBER_FLAGS)) numberFlag(flags, name); // every number is checked before any work starts
   const fold = numberFlag(flags, 'fold');
   if (fold !== undefined && !(Number.isInteger(fold) && fold >= 1 && fold <= 5)) throw fineCliperOptionInvalid('--fold', `must be 1..5, got ${flags.fold}`);
   return { dataset: String(flags.dataset), root: resolve(String(flags.root)), fold };
 }
 
+/** Allowed range of each numeric flag: a typo like `--epochs 3e9` or `--batch-size 0` fails at once (exit 2). */
+const NUMBER_FLAGS: Record<string, { min: number; max: number; integer?: boolean; above?: boolean }> = {
+  fold: { min: 1, max: 5, integer: true },
+  epochs: { min: 1, max: 100_000, integer: true },
+  batchSize: { min: 1, max: 65_536, integer: true },
+  seed: { min: 0, max: 2 ** 32 - 1, integer: true },
+  lr: { min: 0, max: 100, above: true },
+  lrAdapter: { min: 0, max: 100, above: true },
+  valFraction: { min: 0, max: 0.9 },
+  temperature: { min: 0, max: 1_000, above: true },
+};
+
 function numberFlag(flags: Flags, name: string): number | undefined {
   const v = flags[name];
   if (v === undefined || v === null || v === '') return undefined;
+  const flag = `--${name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
   const n = Number(v);
-  if (!Number.isFinite(n)) throw fineCliperOptionInvalid(`--${name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`, `"${v}" is not a number`);
+  if (!Number.isFinite(n)) throw fineCliperOptionInvalid(flag, `"${v}" is not a number`);
+  const range = NUMBER_FLAGS[name];
+  if (range && ((range.integer && !Number.isInteger(n)) || n > range.max || (range.above ? n <= range.min : n < range.min))) {
+    throw fineCliperOptionInvalid(flag, `must be ${range.integer ? 'a whole number' : 'a number'} ${range.above ? `above ${range.min}` : `from ${range.min}`} to ${range.max}, got "${v}"`);
+  }
   return n;
 }
 

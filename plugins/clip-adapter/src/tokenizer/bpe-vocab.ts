@@ -74,10 +74,11 @@ export interface TokenizerJson {
  * ftfy and html.unescape from the Python original are not applied).
  */
 export function buildClipTokenizerJson(merges: [string, string][]): TokenizerJson {
-  const vocab: Record<string, number> = {};
+  const entries: [string, number][] = [];
   let id = 0;
   // Like CLIP's dict(zip(vocab, range(n))): ids are positions, a repeated token keeps its last id.
-  const add = (token: string) => { vocab[token] = id++; };
+  // Collected as entries: a plain assignment of a token "__proto__" would set the prototype instead.
+  const add = (token: string) => { entries.push([token, id++]); };
   const bytes = byteVocabOrder();
   for (const c of bytes) add(c);
   for (const c of bytes) add(c + END_OF_WORD);
@@ -86,6 +87,7 @@ export function buildClipTokenizerJson(merges: [string, string][]): TokenizerJso
   add(SOT_TOKEN);
   const eot = id;
   add(EOT_TOKEN);
+  const vocab: Record<string, number> = Object.fromEntries(entries);
   const special = (tokenId: number, content: string) =>
     ({ id: tokenId, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
   return {
