@@ -3,11 +3,13 @@
  * line of README's ```sh blocks, and each line of the "Examples:" section of every command's --help,
  * found by walking commander's command tree (so commands added later are covered without listing
  * them). Each runs through bash, as a user would type it, in a prepared folder that holds the files
- * the examples name. An example that cannot run offline is listed in NOT_RUN with the reason; the
- * test fails when an example appears that neither runs nor is listed, and when a listed one is gone.
+ * the examples name. An example that cannot run offline is listed in NOT_RUN with the reason, one
+ * that a dedicated test runs in RUN_ELSEWHERE with that test; the test fails when an example appears
+ * that neither runs nor is listed, and when a listed one is gone. A new example that names files
+ * the prepared folder lacks: add them in beforeAll.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -32,6 +34,21 @@ const NOT_RUN: Record<string, string> = {
     'visage pipeline run my-clip.mp4 --preset fineclipper --models clip-vit-b16 --set stages.fusion.options.checkpoint=runs/dfew-fold1/model.safetensors',
     'visage open-set eval --dataset dfew --root DFEW --fold 1 --preset fineclipper --models clip-vit-b16 --known 5 --out runs/dfew-open-set',
   ].map((line) => [line, 'needs DFEW and a real CLIP export; `visage demo fineclipper` / `demo hesp` run the same commands on a tiny CLIP and synthetic data (run here and in test/e2e/demo.test.ts)'])),
+};
+
+/**
+ * Examples that a dedicated test runs, because they need a folder of labelled clips and run several
+ * presets over it (there with 4 frames per clip, so CI stays quick): the example line -> that test.
+ */
+const RUN_ELSEWHERE: Record<string, string> = {
+  'bash scripts/make-labelled-clips.sh clips': 'test/e2e/readme-comparing.test.ts',
+  'visage pipeline run clips/ --labels-from-folders --out rows.jsonl --report run.html': 'test/e2e/readme-comparing.test.ts',
+  'visage eval rows.jsonl': 'test/e2e/readme-comparing.test.ts',
+  'visage compare clips/ --labels-from-folders --preset embedded --variant no-expression --set stages.levels.expression.enabled=false --report report.html': 'test/e2e/readme-comparing.test.ts',
+  'visage ablate clips/ --labels-from-folders --preset embedded': 'test/e2e/readme-comparing.test.ts',
+  'visage compare clips/ --labels-from-folders --preset embedded --variant no-expression --set stages.levels.expression.enabled=false': 'test/e2e/compare-help-examples.test.ts',
+  'visage compare clips/ --labels-from-folders --preset embedded --variant half --set stages.levels.expression.weight=0.5 --json --out-dir rows/ --report report.html': 'test/e2e/compare-help-examples.test.ts',
+  'visage ablate clips/ --labels-from-folders --preset embedded --report ablation.html': 'test/e2e/compare-help-examples.test.ts',
 };
 
 /** Examples that show a refusal: the exit code and the error they must print. Every other example must exit 0. */
@@ -71,7 +88,7 @@ function helpExamples(): Example[] {
 }
 
 const examples = [...readmeExamples(), ...helpExamples()];
-const toRun = examples.filter((e) => !(e.line in NOT_RUN));
+const toRun = examples.filter((e) => !(e.line in NOT_RUN) && !(e.line in RUN_ELSEWHERE));
 let work: string;
 
 /** The files the examples name, built once: clips, a preset file, predictions files, features, a plugin. */
@@ -115,6 +132,8 @@ describe('examples in README and --help', () => {
     const lines = new Set(examples.map((e) => e.line));
     expect(Object.keys(NOT_RUN).filter((l) => !lines.has(l))).toEqual([]);
     expect(Object.keys(EXPECTED_FAILURE).filter((l) => !lines.has(l))).toEqual([]);
+    expect(Object.keys(RUN_ELSEWHERE).filter((l) => !lines.has(l))).toEqual([]);
+    expect(Object.values(RUN_ELSEWHERE).filter((f) => !existsSync(path.join(REPO_ROOT, f)))).toEqual([]);
     // An example that names neither visage nor node bin/visage.js cannot run here: it must be listed.
     expect(toRun.filter((e) => !/^(visage|node bin\/visage\.js) /.test(e.line)).map((e) => e.line)).toEqual([]);
   });
