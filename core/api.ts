@@ -29,6 +29,8 @@ export { STAGE_NAMES, type StageName } from './pipeline/stages.ts';
 export { VisageError, isVisageError } from './errors/visage-error.ts';
 export * as errors from './errors/messages.ts';
 export { HOST_VERSION } from './version.ts';
+/** Level embeddings computed by `visage worker`s through a Redis queue (for `extract --queue`). */
+export { levelsOnQueue, type LevelsOnQueueOptions } from './queue/levels-on-queue.ts';
 
 import type { PluginContext } from './plugins/plugin-context.ts';
 

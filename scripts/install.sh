@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Visage needs on a fresh Debian/Ubuntu machine, from the npm registry and
 # Debian's packages only (no model or binary downloads from elsewhere):
-#   - ffmpeg (video decoding), from apt;
+#   - ffmpeg (video decoding) and redis-server (the queue of `visage worker`, and its tests), from apt;
 #   - chromium (headless, for the HTML report tests), from apt;
 #   - a software Vulkan driver for the webgpu backend, unpacked into .vk/ (nothing installed system-wide);
 #   - the npm dependencies, exactly as pinned in package-lock.json.
@@ -11,11 +11,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi; }
 
-if ! command -v ffmpeg >/dev/null || ! command -v ffprobe >/dev/null; then
-  echo "install: ffmpeg (apt)"
+if ! command -v ffmpeg >/dev/null || ! command -v ffprobe >/dev/null || ! command -v redis-server >/dev/null; then
+  echo "install: ffmpeg, redis-server (apt)"
   export DEBIAN_FRONTEND=noninteractive
   as_root apt-get update -qq
-  as_root apt-get install -y -qq --no-install-recommends ffmpeg >/dev/null
+  as_root apt-get install -y -qq --no-install-recommends ffmpeg redis-server >/dev/null
 fi
 
 if ! command -v chromium >/dev/null; then

@@ -13,6 +13,7 @@ import { registerPluginCommands } from './commands/plugin-commands.ts';
 import { registerEvalCommand } from './commands/eval.ts';
 import { registerCompareCommand } from './commands/compare.ts';
 import { registerAblateCommand } from './commands/ablate.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
 import { discoverPlugins } from '../plugins/discover.ts';
 import { PluginRegistry } from '../plugins/plugin-registry.ts';
 
@@ -35,6 +36,7 @@ export function buildProgram(io: CliIO = defaultIO, argv: string[] = []): Comman
   registerEvalCommand(program, io);
   registerCompareCommand(program, io);
   registerAblateCommand(program, io);
+  registerWorkerCommand(program, io);
   // Plugin commands are known from manifests alone; --plugin-dir must be read before parsing to find them.
   registerPluginCommands(program, new PluginRegistry(discoverPlugins({ pluginDirs: pluginDirsIn(argv) })), io);
   return program;

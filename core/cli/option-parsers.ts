@@ -7,14 +7,19 @@
  */
 import * as errors from '../errors/messages.ts';
 
-/** Whole numbers from 1 to `max`. */
-export function parsePositiveInt(name: string, max: number): (value: string) => number {
+/** Whole numbers from `min` to `max`. */
+export function parseIntIn(name: string, min: number, max: number): (value: string) => number {
   return (value: string) => {
     const text = String(value).trim();
     const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-    if (!(Number.isSafeInteger(n) && n >= 1 && n <= max)) throw errors.cliOptionInvalid(name, value, `a whole number from 1 to ${max}`);
+    if (!(Number.isSafeInteger(n) && n >= min && n <= max)) throw errors.cliOptionInvalid(name, value, `a whole number from ${min} to ${max}`);
     return n;
   };
+}
+
+/** Whole numbers from 1 to `max`. */
+export function parsePositiveInt(name: string, max: number): (value: string) => number {
+  return parseIntIn(name, 1, max);
 }
 
 /** Seconds (a finite number >= 0), returned as ms; 0 means "no limit". */

@@ -278,6 +278,19 @@ export const noClipsScored = (command: string) =>
   fail('NO_CLIPS_SCORED', `${command}: every clip failed, nothing to compare`, 'run `visage pipeline run` on the same inputs to see each clip\'s error');
 export const reportWriteFailed = (file: string, detail: string) =>
   fail('REPORT_WRITE_FAILED', `cannot write report ${file}: ${detail}`, 'check that the folder exists and is writable', { file });
+// ---- scale-out: queue (BullMQ on Redis) ---------------------------------------------------
+export const queueUrlInvalid = (shown: string, detail: string) =>
+  bad('QUEUE_URL_INVALID', `--queue ${shown}: ${detail}`, 'give a Redis URL like redis://HOST:6379/0 (redis://USER:PASSWORD@HOST:PORT/DB with a password; rediss:// for TLS)');
+export const queueUnreachable = (shown: string, detail: string) =>
+  fail('QUEUE_UNREACHABLE', `cannot reach the queue at ${shown}: ${detail}`, 'start Redis (redis-server) or check host, port, password and firewall');
+export const queueRootMapInvalid = (value: string) =>
+  bad('QUEUE_ROOT_MAP_INVALID', `--root-map ${value}: expected FROM=TO, two absolute folders`, 'e.g. --root-map /mnt/media=/data/media: a path under FROM on the submitter is read under TO by the worker');
+export const queueWorkerMismatch = (differences: string[]) =>
+  fail('QUEUE_WORKER_MISMATCH', `the worker refused the job: ${differences.join('; ')}`, 'run every worker with the same plugins (versions) and --models as the submitting machine; a mismatched worker never returns results');
+export const queueOptionUnsupported = (option: string) =>
+  bad('QUEUE_OPTION_UNSUPPORTED', `${option} cannot be combined with --queue: workers run the clips`, `run without --queue to use ${option}`);
+export const queueJobFailed = (reason: string) =>
+  fail('QUEUE_JOB_FAILED', reason || 'the job failed without a reason', 'see the worker logs (visage worker prints every job it runs on stderr)');
 
 export { bad as badInput, fail as runFailure };
 

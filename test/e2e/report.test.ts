@@ -71,9 +71,11 @@ describe.skipIf(!have || !hasChromium)('HTML reports in a headless browser', () 
     for (const level of ['tint', 'luma', 'texture']) expect(html).toContain(`<td>${level}</td>`);
   }, 120_000);
 
-  it('the README example: embedded against no-expression, with AU timelines of changed clips', async () => {
+  it('embedded against its action units alone: changed clips with AU timelines and face crops', async () => {
     const file = path.join(work, 'embedded.html');
-    const r = await runCli('compare', path.join(clips, 'neutral'), path.join(clips, 'happy'), '--labels-from-folders', '--set', 'frames=8', '--preset', 'embedded', '--variant', 'no-expression', '--set', 'stages.levels.expression.enabled=false', '--report', file);
+    // Both expression CNNs off, so the AU prototypes alone decide and labels change.
+    const r = await runCli('compare', path.join(clips, 'neutral'), path.join(clips, 'happy'), '--labels-from-folders', '--set', 'frames=8', '--preset', 'embedded',
+      '--variant', 'au-only', '--set', 'stages.levels.expression.enabled=false', '--set', 'stages.levels.faceapi-expression.enabled=false', '--report', file);
     expect(r.out).toMatch(/variant +UAR \[95% CI\] +WAR \[95% CI\] +failed\nembedded /);
     const html = await expectGoodPage(file, 'embedded-compare-report.png', 3);
     expect(html).toContain('data-chart="au"');

@@ -14,14 +14,15 @@ import { addGroundTruthFlags, sourcesWithTruth, type GroundTruthFlags } from '..
 import { addHostFlags, addPresetFlags, hostFromFlags, presetRequest, type HostFlagValues } from '../host-flags.ts';
 import { setExitCode, type CliIO } from '../main.ts';
 import { Progress } from '../progress.ts';
+import { parseIntIn } from '../option-parsers.ts';
 
 interface AblateFlags extends HostFlagValues, GroundTruthFlags {
   out?: string;
   json?: boolean;
   report?: string;
-  maxExact: string;
-  reps: string;
-  seed: string;
+  maxExact: number;
+  reps: number;
+  seed: number;
   diskCache: boolean;
 }
 
@@ -39,9 +40,9 @@ export function registerAblateCommand(program: Command, io: CliIO): void {
     .option('--out <file>', 'write the full preset\'s rows (JSON Lines) here')
     .option('--json', 'print the ablation as JSON')
     .option('--report <file.html>', 'write a self-contained HTML report')
-    .option('--max-exact <n>', 'every subset and Shapley values up to this many weighted levels', '5')
-    .option('--reps <n>', 'bootstrap resamples', '2000')
-    .option('--seed <n>', 'bootstrap seed', '1')
+    .option('--max-exact <n>', 'every subset and Shapley values up to this many weighted levels', parseIntIn('--max-exact', 0, 12), 5)
+    .option('--reps <n>', 'bootstrap resamples', parseIntIn('--reps', 1, 1_000_000), 2000)
+    .option('--seed <n>', 'bootstrap seed', parseIntIn('--seed', 0, 2 ** 31 - 1), 1)
     .option('--no-disk-cache', 'keep level results in memory only (not under <cache-dir>/levels)')
     .addHelpText('after', '\nExamples:\n  visage ablate clips/ --labels-from-folders --preset embedded --report ablation.html');
   cmd.action(async (inputs: string[], flags: AblateFlags, command: Command) => {

@@ -17,6 +17,7 @@ import { addGroundTruthFlags, sourcesWithTruth, type GroundTruthFlags } from '..
 import { addHostFlags, hostFromFlags, type HostFlagValues } from '../host-flags.ts';
 import { setExitCode, type CliIO } from '../main.ts';
 import { Progress } from '../progress.ts';
+import { parseIntIn } from '../option-parsers.ts';
 
 /** Changed clips whose report thumbnail is the level's aligned face crop; later ones show their middle frame. */
 const ALIGNED_THUMBNAILS = 50;
@@ -25,8 +26,8 @@ export interface CompareFlags extends HostFlagValues, GroundTruthFlags {
   outDir?: string;
   json?: boolean;
   report?: string;
-  reps: string;
-  seed: string;
+  reps: number;
+  seed: number;
   diskCache: boolean;
 }
 
@@ -47,8 +48,8 @@ export function registerCompareCommand(program: Command, io: CliIO): void {
     .option('--out-dir <dir>', 'write each variant\'s rows to <dir>/<variant>.jsonl')
     .option('--json', 'print the comparison as JSON')
     .option('--report <file.html>', 'write a self-contained HTML report')
-    .option('--reps <n>', 'bootstrap resamples', '2000')
-    .option('--seed <n>', 'bootstrap seed', '1')
+    .option('--reps <n>', 'bootstrap resamples', parseIntIn('--reps', 1, 1_000_000), 2000)
+    .option('--seed <n>', 'bootstrap seed', parseIntIn('--seed', 0, 2 ** 31 - 1), 1)
     .option('--no-disk-cache', 'keep level results in memory only (not under <cache-dir>/levels)')
     .addHelpText('after', [
       '',

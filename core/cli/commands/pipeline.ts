@@ -20,11 +20,12 @@ import { guardProcess } from '../../batch/process-guards.ts';
 import { addGroundTruthFlags, sourcesWithTruth, type GroundTruthFlags } from '../ground-truth.ts';
 import { runReport } from '../../report/run-report.ts';
 import { writeHtmlReport } from '../../report/html-report.ts';
+import { addQueueFlags, runQueued, type QueueFlags } from './pipeline-queue.ts';
 import { setExitCode, type CliIO } from '../main.ts';
 import { isVisageError } from '../../errors/visage-error.ts';
 import { optionNeeds, rendersUnknownLevel } from '../../errors/messages.ts';
 
-interface RunFlags extends HostFlagValues, GroundTruthFlags {
+interface RunFlags extends HostFlagValues, GroundTruthFlags, QueueFlags {
   out?: string;
   format: OutputFormat;
   failFast?: boolean;
@@ -60,6 +61,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     .option('--renders <levels>', 'with --save-renders: only these level slots\' renders, comma-separated (e.g. landmarks,parsing)')
     .option('--resume', 'with --out: keep the rows already in the file, run only the clips without one, and append')
     .option('--report <file.html>', 'with ground truth: write a self-contained HTML report (metrics with intervals, confusion matrix, each level\'s UAR)');
+  addQueueFlags(run);
   addHostFlags(addPresetFlags(addGroundTruthFlags(run)));
   run.addHelpText('after', '\nExamples:\n  visage pipeline run samples/astronaut.mp4\n  visage pipeline run "clips/*.mp4" --out rows.jsonl --set stages.levels.expression.weight=0.5\n  visage pipeline run clips/ --preset ./my-variant.pipeline.json --profile --trace trace.json\n  visage pipeline run samples/astronaut.mp4 --save-renders renders --renders landmarks,parsing');
   run.action(async (inputs: string[], flags: RunFlags, cmd: Command) => {
@@ -68,6 +70,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     let { sources, invalid } = await sourcesWithTruth(inputs, flags, 'pipeline run');
     checkOutputs(flags, sources);
     const renderSlots = rendersWanted(flags, preset.levels.map((l) => l.slot));
+    if (flags.queue) return runQueued(host, preset, sources, invalid, flags, io, cmd);
     const sheet = flags.saveRenders ? new ContactSheet(flags.saveRenders) : undefined;
     if (flags.resume) {
       const state = prepareResume(flags.out!);

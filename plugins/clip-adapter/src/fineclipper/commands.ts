@@ -36,9 +36,12 @@ export async function extractCommand(input: CommandInput, pluginVersion: string)
   const source = await FeatureSource.open(input, flags, pluginVersion, 'visage extract');
   try {
     const t0 = performance.now();
+    // --queue: workers extract what is missing into this machine's cache; the pass below then reads it.
+    const onWorkers = flags.queue ? await source.extractOnQueue(items, { url: String(flags.queue), rootMap: flags.rootMap as string[] | undefined, attempts: numberFlag(flags, 'attempts'), log: (line) => input.err(`${line}\n`) }) : 0;
     const r = await source.extract(items);
     const secs = (performance.now() - t0) / 1000;
-    input.out(`${items.length} clips, levels ${source.levels.map((l) => l.slot).join(', ')}: ${r.hits} cached, ${r.misses} extracted in ${secs.toFixed(1)} s\nfeatures in ${source.cache.dir}\n`);
+    const extracted = onWorkers ? `${r.misses + onWorkers} extracted (${onWorkers} on workers)` : `${r.misses} extracted`;
+    input.out(`${items.length} clips, levels ${source.levels.map((l) => l.slot).join(', ')}: ${r.hits - onWorkers} cached, ${extracted} in ${secs.toFixed(1)} s\nfeatures in ${source.cache.dir}\n`);
     return 0;
   } finally {
     await source.dispose();

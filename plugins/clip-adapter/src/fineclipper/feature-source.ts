@@ -4,13 +4,13 @@
  */
 import type { CommandHost, HostSettings, PipelineHandle, ResolvedLevel, ResolvedPreset } from '../../../../core/api.ts';
 import type { DatasetItem } from '../../../../core/data/types.ts';
-import { defaultFeatureDir, FeatureCache, fileFingerprint } from '../../../../core/features/feature-cache.ts';
-import { Progress } from '../../../../core/api.ts';
+import { defaultFeatureDir, FeatureCache, featureKey, fileFingerprint, sourceFingerprint, type FeatureKeyParts } from '../../../../core/features/feature-cache.ts';
+import { levelsOnQueue, Progress, type VisageError } from '../../../../core/api.ts';
 import { fineCliperModelsMissing, fineCliperNoLevels } from '../../../../core/errors/messages.ts';
 import { loadClip } from '../model/clip-model.ts';
 import { locateClipFiles } from '../model/model-files.ts';
 import { DEFAULT_TEMPLATES, descriptorTexts, encodeDescriptors, type DescriptorTemplates } from './descriptors.ts';
-import { extractFeatures, type ExtractResult } from './extract-features.ts';
+import { extractFeatures, featuresOfOutput, type ExtractResult } from './extract-features.ts';
 import type { DescriptorEmbeddings, Formulation } from './fineclipper-model.ts';
 
 /** Host and preset flags as the CLI hands them to a plugin command. */
@@ -62,13 +62,52 @@ export class FeatureSource {
       return await extractFeatures(items, {
         cache: this.cache,
         levels: this.levels.map((l) => l.slot),
-        keyParts: (slot) => ({ pluginVersion: this.pluginVersion, modelHash: this.modelHash, config: this.levelConfig(slot) }),
+        keyParts: (slot) => this.keyParts(slot),
         run: async (item) => (await (await this.pipeline()).levels({ path: item.source, id: item.id, label: item.label })).levels,
         onClip: () => progress.tick(true),
       });
     } finally {
       progress.finish();
     }
+  }
+
+  /**
+   * Extracts the items missing from the cache on `visage worker`s through the queue at `q.url`, into
+   * this machine's cache (so `extract` then finds them all cached). Returns how many were extracted.
+   */
+  async extractOnQueue(items: DatasetItem[], q: { url: string; rootMap?: string[]; attempts?: number; log: (line: string) => void }): Promise<number> {
+    const slots = this.levels.map((l) => l.slot);
+    const missing: { item: DatasetItem; keys: Record<string, string> }[] = [];
+    for (const item of items) {
+      const source = await sourceFingerprint(item.source);
+      const keys = Object.fromEntries(slots.map((level) => [level, featureKey({ source, level, ...this.keyParts(level) })]));
+      if (!(await Promise.all(slots.map((s) => this.cache.has(keys[s])))).every(Boolean)) missing.push({ item, keys });
+    }
+    const progress = new Progress(missing.length);
+    const failures: VisageError[] = [];
+    try {
+      await levelsOnQueue({
+        url: q.url, rootMap: q.rootMap, attempts: q.attempts, log: q.log, modelsDir: this.modelsDir, preset: this.extractionPreset(), slots,
+        items: missing.map(({ item }) => ({ path: item.source, id: item.id, label: item.label })),
+        onLevels: async (i, outputs) => {
+          const { item, keys } = missing[i];
+          for (const slot of slots) {
+            const { tensor, kind } = featuresOfOutput(outputs[slot], slot, item.id);
+            await this.cache.put(keys[slot], { tensors: { features: tensor }, meta: { kind, id: item.id } });
+          }
+          progress.tick(true);
+        },
+        onError: (i, e) => {
+          q.log(`${missing[i].item.id}: ${e.format()}`);
+          failures.push(e);
+          progress.tick(false);
+        },
+      });
+    } finally {
+      progress.finish();
+    }
+    if (failures.length) throw failures[0];
+    return missing.length;
   }
 
   /** Descriptor templates of the preset's prompt builder (its options), else the defaults. */
@@ -100,10 +139,18 @@ export class FeatureSource {
 
   /** The preset's pipeline, its fineclipper fusion forced to zero-shot: extraction needs only the levels. */
   private pipeline(): Promise<PipelineHandle> {
+    this.pipelineP ??= this.host.pipeline(this.extractionPreset());
+    return this.pipelineP;
+  }
+
+  private extractionPreset(): ResolvedPreset {
     const f = this.preset.fusion;
     const fusion = f.use === `${PLUGIN_ID}/fineclipper` ? { ...f, options: { ...f.options, zeroShot: true } } : f;
-    this.pipelineP ??= this.host.pipeline({ ...this.preset, fusion });
-    return this.pipelineP;
+    return { ...this.preset, fusion };
+  }
+
+  private keyParts(slot: string): Omit<FeatureKeyParts, 'source' | 'level'> {
+    return { pluginVersion: this.pluginVersion, modelHash: this.modelHash, config: this.levelConfig(slot) };
   }
 
   /**
