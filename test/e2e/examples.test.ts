@@ -49,6 +49,12 @@ const RUN_ELSEWHERE: Record<string, string> = {
   'visage compare clips/ --labels-from-folders --preset embedded --variant no-expression --set stages.levels.expression.enabled=false': 'test/e2e/compare-help-examples.test.ts',
   'visage compare clips/ --labels-from-folders --preset embedded --variant half --set stages.levels.expression.weight=0.5 --json --out-dir rows/ --report report.html': 'test/e2e/compare-help-examples.test.ts',
   'visage ablate clips/ --labels-from-folders --preset embedded --report ablation.html': 'test/e2e/compare-help-examples.test.ts',
+  // A Redis server and long-running workers: started, fed and stopped by the queue tests.
+  'redis-server --port 6379 --appendonly yes': 'test/queue/readme-queue.test.ts',
+  'visage worker --queue redis://queue-host:6379/0': 'test/queue/readme-queue.test.ts',
+  'visage pipeline run samples/astronaut.mp4 --queue redis://queue-host:6379/0 --out rows.jsonl': 'test/queue/readme-queue.test.ts',
+  'visage worker --queue redis://127.0.0.1:6379/0 --concurrency 2': 'test/queue/worker-command.test.ts',
+  'visage worker --queue redis://127.0.0.1:6379/0 --root-map /mnt/media=/data/media': 'test/queue/worker-command.test.ts',
 };
 
 /** Examples that show a refusal: the exit code and the error they must print. Every other example must exit 0. */
