@@ -31,6 +31,7 @@ export function validateOptions(schema: JSONSchema | undefined, value: unknown, 
 }
 
 function leafPaths(v: unknown, prefix = ''): string[] {
+  // Stryker disable next-line ArrayDeclaration: only a non-object options value reaches here with no prefix, and validation refuses it
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return prefix ? [prefix] : [];
   return Object.entries(v).flatMap(([k, x]) => leafPaths(x, prefix ? `${prefix}.${k}` : k));
 }

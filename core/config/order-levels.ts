@@ -16,6 +16,7 @@ export function orderLevels<L extends { slot: string; needs: string[] }>(levels:
     state.set(l.slot, 'done');
     out.push(l);
   };
+  // Stryker disable next-line ArrayDeclaration: a cycle's chain is cut at the level that closes it, so a root entry never shows
   for (const l of levels) visit(l, []);
   return out;
 }

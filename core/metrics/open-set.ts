@@ -19,6 +19,7 @@ export interface OpenSetReport {
 export function openSetReport(known: KnownSamples, unknownScores: ArrayLike<number>): OpenSetReport {
   const aurocMw = auroc(known.scores, unknownScores); // validates: non-empty, finite
   let ok = 0;
+  // Stryker disable next-line EqualityOperator: correct[length] is undefined, so not counted
   for (let i = 0; i < known.correct.length; i++) if (known.correct[i]) ok++;
   return {
     closedSetAccuracy: ok / known.correct.length,

@@ -19,6 +19,7 @@ function rows(logits: ArrayLike<number>, numClasses: number): number {
 export function argmaxRows(logits: ArrayLike<number>, numClasses: number): Int32Array {
   const n = rows(logits, numClasses);
   const out = new Int32Array(n);
+  // Stryker disable next-line EqualityOperator: row n would be written outside the typed array, which JS ignores
   for (let i = 0, o = 0; i < n; i++, o += numClasses) {
     let best = 0;
     let bestV = logits[o];
@@ -33,6 +34,7 @@ export function knownnessScores(logits: ArrayLike<number>, numClasses: number, r
   const n = rows(logits, numClasses);
   if (!(temperature > 0)) throw metricInputInvalid('scores', `temperature must be > 0, got ${temperature}`);
   const out = new Float64Array(n);
+  // Stryker disable next-line EqualityOperator: row n would be written outside the typed array, which JS ignores
   for (let i = 0, o = 0; i < n; i++, o += numClasses) {
     let max = -Infinity;
     for (let c = 0; c < numClasses; c++) if (logits[o + c] > max) max = logits[o + c];

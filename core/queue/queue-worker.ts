@@ -63,9 +63,13 @@ export async function startWorker(o: WorkerOptions): Promise<{ close(): Promise<
       const differences = requirementDifferences(d.requires, o.host.registry, ownModels);
       if (differences.length) throw queueWorkerMismatch(differences);
       const pl = await pipelineFor(d.preset);
-      const result = await pl.run({ ...d.source, path: mapRoot(d.source.path, o.rootMaps) });
+      const source = { ...d.source, path: mapRoot(d.source.path, o.rootMaps) };
+      // Extraction needs the levels alone (no classes, no fusion), as in an in-process extract.
+      const out = d.kind === 'levels'
+        ? { levels: encodeLevels((await pl.levels(source)).levels, d.slots ?? []) }
+        : { row: rowFromResult(await pl.run(source)) };
       o.log(`job ${job.id} done in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
-      return d.kind === 'levels' ? { levels: encodeLevels(result.levels, d.slots ?? []) } : { row: rowFromResult(result) };
+      return out;
     } catch (e) {
       const reason = failureReason(e);
       o.log(`job ${job.id} failed (${attempt}): ${JSON.parse(reason).visageError.code}: ${JSON.parse(reason).visageError.message}`);

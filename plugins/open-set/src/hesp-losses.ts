@@ -20,17 +20,22 @@ export function supConLoss(z: Tensor, labels: ArrayLike<number>, temperature: nu
   const sim = matmul(zn, zn, { transB: true, alpha: 1 / temperature });
   // Remove the anchor itself from the denominator.
   const selfMask = new Float32Array(b * b);
+  // Stryker disable next-line EqualityOperator: one step past the end writes outside the typed array, which JS ignores
   for (let i = 0; i < b; i++) selfMask[i * b + i] = -1e9;
   const logProb = logSoftmax(add(sim, tensor(selfMask, [b, b])));
   const weights = new Float32Array(b * b);
   const anchors: number[] = [];
+  // Stryker disable next-line EqualityOperator: a row past the end has label undefined, so no positive and no anchor
   for (let i = 0; i < b; i++) {
     let positives = 0;
+    // Stryker disable next-line EqualityOperator: labels[b] is undefined, never equal to a label
     for (let j = 0; j < b; j++) if (j !== i && labels[j] === labels[i]) positives++;
     if (positives > 0) anchors.push(i);
+    // Stryker disable next-line EqualityOperator: labels[b] is undefined, never equal to a label
     for (let j = 0; j < b; j++) if (j !== i && labels[j] === labels[i]) weights[i * b + j] = 1 / positives;
   }
   if (anchors.length === 0) return affine(sum(z), 0, 0);
+  // Stryker disable next-line EqualityOperator: weights[length] is undefined and writing it is ignored
   for (let i = 0; i < weights.length; i++) weights[i] /= anchors.length;
   return affine(sum(mul(logProb, tensor(weights, [b, b]))), -temperature, 0);
 }
@@ -79,6 +84,7 @@ export function hespLoss(model: HespModel, out: HespForward, labels: ArrayLike<n
   };
   let total: Tensor | null = null;
   for (const [name, t] of Object.entries(terms) as Array<[keyof HespLossWeights, Tensor]>) {
+    // Stryker disable next-line ConditionalExpression: a 0-weighted term adds 0; skipping it only saves the work
     if (w[name] === 0) continue;
     const weighted = affine(t, w[name], 0);
     total = total ? add(total, weighted) : weighted;

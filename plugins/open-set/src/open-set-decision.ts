@@ -22,9 +22,11 @@ export function openSetDecision({ fusion }: Pick<DecideInput, 'fusion'>, options
   const temperature = options.temperature ?? 1;
   const probs = fusion.kind === 'logits' ? softmax(values, temperature) : values.map((v) => v / (values.reduce((a, b) => a + b, 0) || 1));
   let best = 0;
+  // Stryker disable next-line EqualityOperator: values[length] is undefined, never greater
   for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
   const knownness = knownnessOf(values, values.length, options.score ?? 'maxLogit', temperature)[0];
   const probabilities: ClassScores = Object.fromEntries(names.map((n, i) => [n, probs[i]]));
+  // Stryker disable next-line ConditionalExpression: knownness < undefined is false anyway; the check says what is meant
   return { label: names[best], probabilities, knownness, unknown: options.threshold !== undefined && knownness < options.threshold };
 }
 

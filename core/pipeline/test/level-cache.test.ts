@@ -3,10 +3,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createHost } from '../../core/index.ts';
-import { LevelCache, modelFingerprint } from '../../core/pipeline/level-cache.ts';
-import { normalizeSource, normalizeSources } from '../../core/pipeline/normalize-source.ts';
-import { FIXTURE_PLUGINS } from '../helpers/cli.ts';
+import { createHost } from '../../index.ts';
+import { LevelCache, modelFingerprint } from '../level-cache.ts';
+import { normalizeSource, normalizeSources } from '../normalize-source.ts';
+import { FIXTURE_PLUGINS } from '../../../test/helpers/cli.ts';
 
 describe('normalizeSource', () => {
   it('ids are paths below the common folder, without extension', () => {
