@@ -293,3 +293,15 @@ export const queueJobFailed = (reason: string) =>
   fail('QUEUE_JOB_FAILED', reason || 'the job failed without a reason', 'see the worker logs (visage worker prints every job it runs on stderr)');
 
 export { bad as badInput, fail as runFailure };
+
+// ---- first hour: checkpoint classes, demos, renders ---------------------------------------
+export const fineCliperCheckpointClasses = (file: string, trained: readonly string[], preset: readonly string[]) =>
+  bad('FINECLIPER_CHECKPOINT_CLASSES', `checkpoint ${file} was trained on classes [${trained.join(', ')}], but the preset names [${preset.join(', ')}]`,
+    `drop the preset's classes to use the checkpoint's (--set 'classes=[]'), or name the checkpoint's classes: --set 'classes=${JSON.stringify(trained)}'`);
+export const demoFolderUnusable = (dir: string, detail: string) =>
+  bad('DEMO_FOLDER_UNUSABLE', `cannot use ${dir} as the demo folder: ${detail}`, 'pass --dir with a folder that can be created, or run from a writable folder');
+export const demoStepFailed = (command: string, exitCode: number) =>
+  fail('DEMO_STEP_FAILED', `the demo step \`${command}\` exited with ${exitCode}`, 'its own error is printed above; rerun that command alone to look into it');
+export const rendersUnknownLevel = (unknown: readonly string[], slots: readonly string[]) =>
+  bad('RENDERS_UNKNOWN_LEVEL', unknown.length ? `--renders names level(s) ${unknown.join(', ')}, which this preset does not have` : '--renders names no level',
+    `choose among this preset's level slots: ${slots.join(', ')} (see visage pipeline explain)`);

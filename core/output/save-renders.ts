@@ -6,11 +6,13 @@ import type { ClipResult } from '../pipeline/pipeline.ts';
 
 const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
 
-export async function saveRenders(dir: string, result: ClipResult): Promise<string[]> {
+/** `slots`: only these levels' renders (`--renders`); all when undefined. */
+export async function saveRenders(dir: string, result: ClipResult, slots?: ReadonlySet<string>): Promise<string[]> {
   const folder = path.join(dir, renderSubPath(result.clip.id));
   await mkdir(folder, { recursive: true });
   const written: string[] = [];
   for (const [slot, out] of Object.entries(result.levels)) {
+    if (slots && !slots.has(slot)) continue;
     for (const r of out.renders ?? []) {
       const file = path.join(folder, `${safe(slot)}-${safe(r.name)}.png`);
       await writeFile(file, await encodePng(r.rgb, r.width, r.height));

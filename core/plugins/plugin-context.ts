@@ -59,6 +59,8 @@ export interface CommandInput {
   /** Write to stdout / stderr (tests capture these). */
   out(text: string): void;
   err(text: string): void;
+  /** Runs another `visage` command line in this process with the same out/err; resolves to its exit code (the demos chain commands this way). */
+  visage(args: string[]): Promise<number>;
 }
 
 /** A contributed command; resolves to the exit code (0 when void). */

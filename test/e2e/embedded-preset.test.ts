@@ -75,7 +75,9 @@ describe('visage pipeline run (embedded preset)', () => {
     expect(files).toContain('description-action-units.png');
     const sharp = (await import('sharp')).default;
     const meta = await sharp(path.join(dir, 'astronaut', 'parsing-map-00.png')).metadata();
-    expect([meta.width, meta.height]).toEqual([224, 224]);
+    // The 224 x 224 map, with its class legend to the right.
+    expect(meta.height).toBe(224);
+    expect(meta.width).toBeGreaterThan(224);
     expect(existsSync(path.join(dir, 'astronaut', 'landmarks-frame-03.png'))).toBe(true);
   });
 });

@@ -73,6 +73,31 @@ describe('visage train / predict / extract (FineCLIPER, contributed by clip-adap
     for (const c of data.classes) expect(row.probabilities[c]).toBeCloseTo(clip.probabilities![c], 4);
   });
 
+  it('pipeline run takes the classes from the checkpoint when the preset names none, and names both lists when they differ', async () => {
+    const ckpt = path.join(work, 'run', 'model.safetensors');
+    const trained = readPredictions(path.join(work, 'run', 'predictions.jsonl'));
+    const rows = path.join(work, 'rows-own-classes.jsonl');
+    const run = await runCli('pipeline', 'run', ...trained.slice(0, 2).map((c) => path.join(data.dir, c.id)), ...host(), '--out', rows, '--set', `stages.fusion.options.checkpoint=${ckpt}`);
+    expect(run.code, run.err).toBe(0);
+    const got = readFileSync(rows, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    for (const [i, row] of got.entries()) {
+      expect(row.label).toBe(trained[i].predicted);
+      expect(Object.keys(row.probabilities).sort()).toEqual([...data.classes].sort());
+      for (const c of data.classes) expect(row.probabilities[c]).toBeCloseTo(trained[i].probabilities![c], 4);
+    }
+    const errRows = path.join(work, 'rows-other-classes.jsonl');
+    const other = await runCli('pipeline', 'run', path.join(data.dir, trained[0].id), ...host(), '--out', errRows, '--set', `stages.fusion.options.checkpoint=${ckpt}`, '--set', 'classes=["happy","sad","fear"]');
+    expect(other.code).toBe(1);
+    const row = JSON.parse(readFileSync(errRows, 'utf8').trim());
+    expect(row.error.code).toBe('FINECLIPER_CHECKPOINT_CLASSES');
+    expect(row.error.message).toContain(`trained on classes [${[...data.classes].sort().join(', ')}], but the preset names [happy, sad, fear]`);
+    expect(row.error.hint).toContain("--set 'classes=[]'");
+    expect(row.error.hint).not.toMatch(/retrain/);
+    const followed = await runCli('pipeline', 'run', path.join(data.dir, trained[0].id), ...host(), '--out', errRows, '--set', `stages.fusion.options.checkpoint=${ckpt}`, '--set', 'classes=["happy","sad","fear"]', '--set', 'classes=[]');
+    expect(followed.code, followed.err).toBe(0);
+    expect(JSON.parse(readFileSync(errRows, 'utf8').trim()).label).toBe(trained[0].predicted);
+  });
+
   it('extract caches per clip and level and resumes: a second run only extracts what is missing', async () => {
     const cache = path.join(work, 'cache-resume');
     const flags = ['--models', models, '--cache-dir', cache, '--preset', 'fineclipper-synthetic'];

@@ -8,6 +8,7 @@ import type { Pipeline } from '../../pipeline/pipeline.ts';
 import { rowFromError, rowFromResult, type OutputRow } from '../../output/row.ts';
 import { RowWriter, type OutputFormat } from '../../output/row-writer.ts';
 import { saveRenders } from '../../output/save-renders.ts';
+import { ContactSheet } from '../../output/contact-sheet.ts';
 import { addHostFlags, addPresetFlags, hostFromFlags, presetRequest, type HostFlagValues } from '../host-flags.ts';
 import { Progress } from '../progress.ts';
 import { parsePositiveInt, parseSecondsAsMs } from '../option-parsers.ts';
@@ -22,7 +23,7 @@ import { writeHtmlReport } from '../../report/html-report.ts';
 import { addQueueFlags, runQueued, type QueueFlags } from './pipeline-queue.ts';
 import { setExitCode, type CliIO } from '../main.ts';
 import { isVisageError } from '../../errors/visage-error.ts';
-import { optionNeeds } from '../../errors/messages.ts';
+import { optionNeeds, rendersUnknownLevel } from '../../errors/messages.ts';
 
 interface RunFlags extends HostFlagValues, GroundTruthFlags, QueueFlags {
   out?: string;
@@ -35,6 +36,7 @@ interface RunFlags extends HostFlagValues, GroundTruthFlags, QueueFlags {
   profile?: boolean;
   trace?: string;
   saveRenders?: string;
+  renders?: string;
   resume?: boolean;
   report?: string;
 }
@@ -55,18 +57,21 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     .addOption(new Option('--hold <seconds>', 'with --order auto: how long a finished row waits for earlier clips').argParser(parseSecondsAsMs('--hold')).default(10_000, '10'))
     .option('--profile', 'print time per stage and plugin to stderr at the end')
     .option('--trace <file>', 'write a Chrome trace-event JSON of every stage call')
-    .option('--save-renders <dir>', 'save what each level saw (frames with mesh, parsing map, ...) as PNGs')
+    .option('--save-renders <dir>', 'save what each level saw (frames with mesh, parsing map, ...) as PNGs, with an index.html contact sheet')
+    .option('--renders <levels>', 'with --save-renders: only these level slots\' renders, comma-separated (e.g. landmarks,parsing)')
     .option('--resume', 'with --out: keep the rows already in the file, run only the clips without one, and append')
     .option('--report <file.html>', 'with ground truth: write a self-contained HTML report (metrics with intervals, confusion matrix, each level\'s UAR)');
   addQueueFlags(run);
   addHostFlags(addPresetFlags(addGroundTruthFlags(run)));
-  run.addHelpText('after', '\nExamples:\n  visage pipeline run samples/astronaut.mp4\n  visage pipeline run "clips/*.mp4" --out rows.jsonl --set stages.levels.expression.weight=0.5\n  visage pipeline run clips/ --preset my-variant --profile --trace trace.json');
+  run.addHelpText('after', '\nExamples:\n  visage pipeline run samples/astronaut.mp4\n  visage pipeline run "clips/*.mp4" --out rows.jsonl --set stages.levels.expression.weight=0.5\n  visage pipeline run clips/ --preset ./my-variant.pipeline.json --profile --trace trace.json\n  visage pipeline run samples/astronaut.mp4 --save-renders renders --renders landmarks,parsing');
   run.action(async (inputs: string[], flags: RunFlags, cmd: Command) => {
     const host = hostFromFlags(flags);
     const preset = host.resolve(presetRequest(flags));
     let { sources, invalid } = await sourcesWithTruth(inputs, flags, 'pipeline run');
     checkOutputs(flags, sources);
+    const renderSlots = rendersWanted(flags, preset.levels.map((l) => l.slot));
     if (flags.queue) return runQueued(host, preset, sources, invalid, flags, io, cmd);
+    const sheet = flags.saveRenders ? new ContactSheet(flags.saveRenders) : undefined;
     if (flags.resume) {
       const state = prepareResume(flags.out!);
       sources = sources.filter((s) => !state.done.has(s.path));
@@ -114,7 +119,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
       writer = new RowWriter(flags.format, flags.out, preset.classes ?? [], writerOptions);
       await writeAll(invalid);
       const p = pl;
-      await runBatch(sources, (source, signal) => runOne(p, source, signal, flags), sink(writer), {
+      await runBatch(sources, (source, signal) => runOne(p, source, signal, flags, renderSlots, sheet), sink(writer), {
         jobs: flags.jobs, failFast: flags.failFast, order: flags.order, holdMs: flags.hold, signal: interrupts.signal,
         onStart: (source) => progress.clipStarted(source.path),
         onRow: (row) => {
@@ -122,6 +127,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
           if (flags.report) rows.push(row);
         },
       }, counts);
+      if (sheet) io.err(`contact sheet: ${await sheet.write()}\n`);
       if (profiler && flags.profile) io.err(profiler.formatTable() + '\n');
       if (profiler && flags.trace) writeTrace(flags.trace, profiler, io, cmd);
       if (flags.report) writeHtmlReport(flags.report, runReport(preset.name, rows, preset.classes ?? []));
@@ -149,10 +155,20 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
 }
 
 /** One clip through the pipeline, to its row (renders saved first, so their failure is the clip's). */
-async function runOne(pl: Pipeline, source: SourceRef, signal: AbortSignal, flags: RunFlags): Promise<OutputRow> {
+async function runOne(pl: Pipeline, source: SourceRef, signal: AbortSignal, flags: RunFlags, slots?: ReadonlySet<string>, sheet?: ContactSheet): Promise<OutputRow> {
   const result = await pl.run(source, { signal, wantRenders: !!flags.saveRenders });
-  if (flags.saveRenders) await saveRenders(flags.saveRenders, result);
+  if (flags.saveRenders) sheet?.add(result, await saveRenders(flags.saveRenders, result, slots));
   return rowFromResult(result);
+}
+
+/** `--renders a,b`: level slots of this preset whose renders are saved; undefined = all. */
+function rendersWanted(flags: RunFlags, slots: string[]): ReadonlySet<string> | undefined {
+  if (flags.renders === undefined) return undefined;
+  if (!flags.saveRenders) throw optionNeeds('--renders', '--save-renders DIR', 'it chooses which levels\' renders that folder gets');
+  const wanted = flags.renders.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = wanted.filter((w) => !slots.includes(w));
+  if (unknown.length || !wanted.length) throw rendersUnknownLevel(unknown, slots);
+  return new Set(wanted);
 }
 
 /** Every output path is checked before a model loads; --out may not overwrite an input. */

@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import type { PluginRegistry } from '../../plugins/plugin-registry.ts';
 import { addHostFlags, collect, hostFromFlags, type HostFlagValues } from '../host-flags.ts';
-import { setExitCode, type CliIO } from '../main.ts';
+import { main, setExitCode, type CliIO } from '../main.ts';
 
 export function registerPluginCommands(program: Command, registry: PluginRegistry, io: CliIO): void {
   for (const plugin of registry.loaded()) {
@@ -31,7 +31,7 @@ export function registerPluginCommands(program: Command, registry: PluginRegistr
         const host = hostFromFlags(flags);
         try {
           const handler = await host.commandHandler(plugin.id, c.id);
-          const code = await handler({ host, settings: host.settings, args, options: flags, out: io.out, err: io.err });
+          const code = await handler({ host, settings: host.settings, args, options: flags, out: io.out, err: io.err, visage: (argv) => main(['node', 'visage', ...argv], io) });
           if (code) setExitCode(self, code);
         } finally {
           await host.dispose();

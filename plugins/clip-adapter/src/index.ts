@@ -12,6 +12,7 @@ import { fineCliperLevelProviders } from './fineclipper/level-providers.ts';
 import { descriptorsProvider, fineCliperFusionProvider } from './fineclipper/fusion-provider.ts';
 import { loadFineCliper } from './fineclipper/checkpoint-io.ts';
 import { extractCommand, predictCommand, trainCommand } from './fineclipper/commands.ts';
+import { demoFineCliper } from './demo/demo-fineclipper.ts';
 
 export function activate(ctx: PluginContext): void {
   ctx.commands.provide('clip encode', async ({ options, out }) => {
@@ -26,6 +27,7 @@ export function activate(ctx: PluginContext): void {
   ctx.commands.provide('extract', (input) => extractCommand(input, ctx.version));
   ctx.commands.provide('train', (input) => trainCommand(input, ctx.version));
   ctx.commands.provide('predict', (input) => predictCommand(input, ctx.version));
+  ctx.commands.provide('demo fineclipper', demoFineCliper);
 
   // One CLIP model per models folder for the whole host, loaded on first use.
   const clip = (): Promise<ClipModel> => {
@@ -35,5 +37,5 @@ export function activate(ctx: PluginContext): void {
   };
   for (const [id, provider] of Object.entries(fineCliperLevelProviders(clip))) ctx.stages.levels.provide(id, provider);
   ctx.stages.prompts.provide('descriptors', descriptorsProvider(clip));
-  ctx.stages.fusion.provide('fineclipper', fineCliperFusionProvider((file) => ctx.shared(`fineclipper:${file}`, () => loadFineCliper(file))));
+  ctx.stages.fusion.provide('fineclipper', fineCliperFusionProvider((file) => ctx.shared(`fineclipper:${file}`, () => loadFineCliper(file)), clip));
 }

@@ -1,6 +1,7 @@
 /** The landmarks level: wraps extractLandmarks for the pipeline, with renders for --save-renders. */
 import type { LevelOutput, PluginContext, Render } from '../../../core/api.ts';
 import { drawFaceOverlay } from '../../../core/media/png.ts';
+import { drawText } from '../../../core/media/bitmap-font.ts';
 import { FaceModels } from './face-models.ts';
 import { extractLandmarks, type LandmarkFrame, type LandmarksLevelOptions } from './landmarks-level.ts';
 
@@ -40,16 +41,20 @@ export function activate(ctx: PluginContext): void {
         ...faceSummary(frames.map((f) => f.face)),
       },
       flags: noFace.map((t) => `frame ${t}: no face`),
-      ...(call.wantRenders && { renders: renders(clip.frames, frames, o.size) }),
+      ...(call.wantRenders && { renders: renders(clip.frames, frames, o.size, clip.fps) }),
     };
   });
 }
 
-function renders(sources: { width: number; height: number; rgb: Uint8Array; sourceIndex: number }[], frames: LandmarkFrame[], size: number): Render[] {
+function renders(sources: { width: number; height: number; rgb: Uint8Array; sourceIndex: number }[], frames: LandmarkFrame[], size: number, fps: number): Render[] {
   const out: Render[] = [];
   frames.forEach((f, t) => {
     const n = String(t).padStart(2, '0');
     const overlay = drawFaceOverlay({ ...sources[t] }, f.face);
+    // Which source frame this is, and when: the overlay alone must say where in the clip it was taken.
+    const at = sources[t].sourceIndex;
+    const scale = Math.max(1, Math.round(overlay.width / 200));
+    drawText(overlay, `frame ${at}${fps > 0 ? `  ${(at / fps).toFixed(2)} s` : ''}`, 2 * scale, 2 * scale, [255, 255, 255], scale, [0, 0, 0]);
     out.push({ name: `frame-${n}`, width: overlay.width, height: overlay.height, rgb: overlay.rgb });
     out.push({ name: `crop-${n}`, width: f.crop.width, height: f.crop.height, rgb: f.crop.rgb });
     out.push({ name: `render-${n}`, width: size, height: size, rgb: f.render });

@@ -4,6 +4,7 @@
  */
 import sharp from 'sharp';
 import type { ActionUnit, AuSeries } from './action-units.ts';
+import { drawText, textSize } from '../../../core/media/bitmap-font.ts';
 
 export interface AuPlotOptions {
   width?: number;
@@ -34,42 +35,36 @@ const AXIS: Rgb = [90, 90, 90];
 const GRID: Rgb = [225, 225, 225];
 const TEXT: Rgb = [40, 40, 40];
 
-/** 3x5 glyphs, rows top to bottom, 3 bits each (MSB left): enough for "AU12", frame numbers and "0"/"1". */
-const GLYPHS: Record<string, number[]> = {
-  A: [0b010, 0b101, 0b111, 0b101, 0b101],
-  U: [0b101, 0b101, 0b101, 0b101, 0b111],
-  '0': [0b111, 0b101, 0b101, 0b101, 0b111],
-  '1': [0b010, 0b110, 0b010, 0b010, 0b111],
-  '2': [0b111, 0b001, 0b111, 0b100, 0b111],
-  '3': [0b111, 0b001, 0b111, 0b001, 0b111],
-  '4': [0b101, 0b101, 0b111, 0b001, 0b001],
-  '5': [0b111, 0b100, 0b111, 0b001, 0b111],
-  '6': [0b111, 0b100, 0b111, 0b101, 0b111],
-  '7': [0b111, 0b001, 0b010, 0b010, 0b010],
-  '8': [0b111, 0b101, 0b111, 0b101, 0b111],
-  '9': [0b111, 0b101, 0b111, 0b001, 0b111],
-};
+/** Pixels around the plot area: title on top, tick labels and axis names left and below, legend right. */
+export const AU_PLOT_MARGINS = { left: 44, right: 96, top: 36, bottom: 40 } as const;
 
-/** Rasterises the plot into RGB24. */
+/** Rasterises the plot into RGB24 (default 640x360). */
 export function rasteriseAuPlot(series: AuSeries, options: AuPlotOptions = {}): RgbImage {
-  const width = options.width ?? 360;
-  const height = options.height ?? 180;
+  const width = options.width ?? 640;
+  const height = options.height ?? 360;
   const minPeak = options.minPeak ?? 0.1;
   const aus = options.aus ?? series.aus.filter((au) => peak(series.intensity[au]) >= minPeak);
   const canvas = new Canvas(width, height);
-  const left = 14, right = width - 56, top = 8, bottom = height - 16;
+  // Margins hold the title (top), tick labels and axis names (left, bottom) and the legend (right).
+  const left = AU_PLOT_MARGINS.left, right = width - AU_PLOT_MARGINS.right, top = AU_PLOT_MARGINS.top, bottom = height - AU_PLOT_MARGINS.bottom;
   const T = series.frameCount;
   const xOf = (t: number) => (T <= 1 ? (left + right) / 2 : left + (t * (right - left)) / (T - 1));
   const yOf = (v: number) => bottom - v * (bottom - top);
+  const text = (s: string, x: number, y: number, scale: number) => drawText(canvas, s, Math.round(x), Math.round(y), TEXT, scale);
 
+  text('AU intensity per frame', (left + right) / 2 - textSize('AU intensity per frame', 2).width / 2, 8, 2);
   for (const v of [0.25, 0.5, 0.75, 1]) canvas.line(left, yOf(v), right, yOf(v), GRID, 1);
   canvas.line(left, bottom, right, bottom, AXIS, 1);
   canvas.line(left, top, left, bottom, AXIS, 1);
-  canvas.text('1', 3, Math.round(yOf(1)) - 2, TEXT, 1);
-  canvas.text('0', 3, Math.round(yOf(0)) - 2, TEXT, 1);
-  for (let t = 0; t < T; t++) canvas.line(xOf(t), bottom, xOf(t), bottom + 2, AXIS, 1);
-  canvas.text('1', Math.round(xOf(0)) - 1, bottom + 5, TEXT, 1);
-  if (T > 1) canvas.text(String(T), Math.round(xOf(T - 1)) - 2 * String(T).length, bottom + 5, TEXT, 1);
+  for (const v of [0, 0.5, 1]) text(v.toFixed(1), left - 4 - textSize(v.toFixed(1)).width, yOf(v) - 3, 1);
+  text('intensity', 4, top - 12, 1);
+  // Every frame gets a tick; labels on the first, the last and a few between, so they never overlap.
+  const labelEvery = Math.max(1, Math.ceil(T / Math.max(1, Math.floor((right - left) / 40))));
+  for (let t = 0; t < T; t++) {
+    canvas.line(xOf(t), bottom, xOf(t), bottom + 3, AXIS, 1);
+    if (t % labelEvery === 0 || t === T - 1) text(String(t + 1), xOf(t) - textSize(String(t + 1)).width / 2, bottom + 6, 1);
+  }
+  text('sampled frame', (left + right) / 2 - textSize('sampled frame', 2).width / 2, bottom + 20, 2);
 
   aus.forEach((au, i) => {
     const colour = AU_COLOURS[au];
@@ -77,12 +72,12 @@ export function rasteriseAuPlot(series: AuSeries, options: AuPlotOptions = {}): 
     for (let t = 0; t + 1 < T; t++) {
       if (Number.isFinite(v[t]) && Number.isFinite(v[t + 1])) canvas.line(xOf(t), yOf(v[t]), xOf(t + 1), yOf(v[t + 1]), colour, 2);
     }
-    for (let t = 0; t < T; t++) if (Number.isFinite(v[t])) canvas.dot(xOf(t), yOf(v[t]), colour, 2);
+    for (let t = 0; t < T; t++) if (Number.isFinite(v[t])) canvas.dot(xOf(t), yOf(v[t]), colour, 3);
     // Legend: a colour swatch and the AU name, one row per AU.
-    const ly = top + i * 12;
-    if (ly + 10 <= height) {
-      canvas.line(right + 6, ly + 5, right + 14, ly + 5, colour, 3);
-      canvas.text(au, right + 18, ly, TEXT, 2);
+    const ly = top + i * 20;
+    if (ly + 14 <= height) {
+      canvas.line(right + 8, ly + 7, right + 22, ly + 7, colour, 4);
+      text(au, right + 28, ly, 2);
     }
   });
   return { width, height, rgb: canvas.rgb };
@@ -127,17 +122,4 @@ class Canvas {
     }
   }
 
-  /** Text in the 3x5 font, `scale` pixels per font pixel; unknown characters leave a gap. */
-  text(s: string, x: number, y: number, c: Rgb, scale: number): void {
-    [...s].forEach((ch, k) => {
-      const rows = GLYPHS[ch];
-      if (!rows) return;
-      const gx = x + k * 4 * scale;
-      rows.forEach((bits, r) => {
-        for (let col = 0; col < 3; col++) {
-          if (bits & (0b100 >> col)) this.dot(gx + col * scale + (scale - 1) / 2, y + r * scale + (scale - 1) / 2, c, scale);
-        }
-      });
-    });
-  }
 }

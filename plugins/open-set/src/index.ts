@@ -5,6 +5,7 @@
  */
 import type { PluginContext } from '../../../core/api.ts';
 import { evalCommand, splitsCommand } from './commands.ts';
+import { demoHesp } from './demo-hesp.ts';
 import { loadHespCheckpoint, readHespThreshold } from './hesp-checkpoint.ts';
 import { hespFusion, type HespFusionOptions } from './hesp-fusion.ts';
 import { openSetDecider } from './open-set-decision.ts';
@@ -17,6 +18,7 @@ export function activate(ctx: PluginContext): void {
     const hesp = await ctx.shared(`hesp:${options.checkpoint}`, () => loadHespCheckpoint(options.checkpoint));
     return hespFusion(input, options, hesp);
   });
+  ctx.commands.provide('demo hesp', demoHesp);
   ctx.commands.provide('open-set splits', async ({ options, out }) => splitsCommand(options, out));
   ctx.commands.provide('open-set eval', async ({ host, settings, options, out, err }) => {
     await useDevice(settings.device, err);

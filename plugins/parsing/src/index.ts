@@ -7,7 +7,7 @@ import type { ParsingMap } from './classes.ts';
 import { OnnxFaceParser } from './onnx-face-parser.ts';
 import { parseFromMesh } from './parse-from-mesh.ts';
 import { parsingStats } from './parsing-stats.ts';
-import { renderParsing } from './render-parsing.ts';
+import { renderParsing, withParsingLegend } from './render-parsing.ts';
 
 interface Options {
   source: 'mesh' | 'onnx';
@@ -37,7 +37,7 @@ export function activate(ctx: PluginContext): void {
       summary: { source: o.source, framesParsed: faceFrames.length, meanSkinFraction: skin.length ? +(skin.reduce((a, b) => a + b, 0) / skin.length).toFixed(4) : 0 },
       ...(call.wantRenders && {
         renders: maps.map((m, t): Render => {
-          const img = renderParsing(m);
+          const img = withParsingLegend(renderParsing(m));
           return { name: `map-${String(t).padStart(2, '0')}`, width: img.width, height: img.height, rgb: img.rgb };
         }),
       }),

@@ -5,6 +5,7 @@
  */
 import { imageBufferMismatch } from '../../../core/errors/messages.ts';
 import type { RgbImage } from '../../../core/media/png.ts';
+import { drawText, textSize } from '../../../core/media/bitmap-font.ts';
 import { PARSING_CLASSES, PARSING_PALETTE, type ParsingMap } from './classes.ts';
 
 /** Options of `renderParsing`. */
@@ -54,4 +55,25 @@ export function renderParsing(map: ParsingMap, options: RenderParsingOptions = {
     }
   }
   return { width: size, height: size, rgb };
+}
+
+/**
+ * The render with a legend panel on its right: a swatch and the name of every class. For people
+ * (`--save-renders`) only: the image CLIP sees is `renderParsing`'s, without it.
+ */
+export function withParsingLegend(img: RgbImage): RgbImage {
+  const scale = img.height >= 10 * PARSING_CLASSES.length * 2 ? 2 : 1;
+  const row = 10 * scale, swatch = 7 * scale, pad = 4 * scale;
+  const nameWidth = Math.max(...PARSING_CLASSES.map((c) => textSize(c, scale).width));
+  const panel = pad + swatch + pad + nameWidth + pad;
+  const width = img.width + panel;
+  const height = Math.max(img.height, pad + row * PARSING_CLASSES.length);
+  const out: RgbImage = { width, height, rgb: new Uint8Array(width * height * 3).fill(48) };
+  for (let y = 0; y < img.height; y++) out.rgb.set(img.rgb.subarray(y * img.width * 3, (y + 1) * img.width * 3), y * width * 3);
+  PARSING_CLASSES.forEach((name, i) => {
+    const x = img.width + pad, y = pad + i * row;
+    for (let dy = 0; dy < swatch; dy++) for (let dx = 0; dx < swatch; dx++) out.rgb.set(PARSING_PALETTE[name], ((y + dy) * width + x + dx) * 3);
+    drawText(out, name, x + swatch + pad, y, [235, 235, 235], scale);
+  });
+  return out;
 }

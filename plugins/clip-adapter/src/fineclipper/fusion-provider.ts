@@ -8,7 +8,7 @@
  */
 import { resolve } from 'node:path';
 import type { FusionInput, FusionOutput, FusionProvider, LevelOutput, PromptProvider } from '../../../../core/api.ts';
-import { fineCliperCheckpointMismatch, fineCliperNoLevels, fineCliperOptionInvalid } from '../../../../core/errors/messages.ts';
+import { fineCliperCheckpointClasses, fineCliperCheckpointMismatch, fineCliperNoLevels, fineCliperOptionInvalid } from '../../../../core/errors/messages.ts';
 import { descriptorTexts, encodeDescriptors, type DescriptorTemplates } from './descriptors.ts';
 import { featuresOfOutput } from './extract-features.ts';
 import { defaultConfig, type DescriptorEmbeddings, type Formulation, type LevelSpec } from './fineclipper-model.ts';
@@ -39,8 +39,16 @@ export function descriptorsProvider(clip: ClipSource): PromptProvider {
   };
 }
 
-export function fineCliperFusionProvider(loadCheckpoint: (path: string) => Promise<FineCliperCheckpoint> = loadFineCliper): FusionProvider {
+/**
+ * Classes come from the checkpoint when the preset names none. This is decided here, in the fusion,
+ * because the fusion is the only stage that knows a checkpoint exists: the prompt builder runs before
+ * it and sees only the preset, and resolving the preset in the host would teach the host a plugin's
+ * checkpoint format. The fusion then encodes the checkpoint's classes with the checkpoint's own
+ * descriptor templates (once per checkpoint), exactly as `visage predict --checkpoint` does.
+ */
+export function fineCliperFusionProvider(loadCheckpoint: (path: string) => Promise<FineCliperCheckpoint> = loadFineCliper, clip?: ClipSource): FusionProvider {
   let warned = false;
+  const ownDescriptors = new Map<string, Promise<DescriptorEmbeddings>>();
   return async (input, call): Promise<FusionOutput> => {
     const o = call.options as unknown as FineCliperFusionOptions;
     const classes = input.prompts.classes;
@@ -60,16 +68,22 @@ export function fineCliperFusionProvider(loadCheckpoint: (path: string) => Promi
       return { logits: byName(classes, logits), kind: 'logits', perLevel };
     }
     const file = resolve(o.checkpoint);
-    const { model } = await loadCheckpoint(file);
+    const { model, templates } = await loadCheckpoint(file);
     const cfg = model.config;
+    const missing = cfg.levels.filter((l) => !levels.some((x) => x.slot === l.name));
+    if (missing.length) throw fineCliperCheckpointMismatch(file, `needs level(s) ${missing.map((l) => l.name).join(', ')}, which the preset does not enable or which produced no embeddings`);
+    if (!classes.length && clip) {
+      let descriptors = ownDescriptors.get(file);
+      if (!descriptors) ownDescriptors.set(file, (descriptors = clip().then((m) => encodeDescriptors(m, descriptorTexts(cfg.classes, templates)))));
+      const [logits] = await predictLogits(model, await descriptors, [clipFeatures(input, levels)]);
+      return { logits: byName(cfg.classes, logits), kind: 'logits' };
+    }
     // The checkpoint's class order wins; preset names match it case-insensitively (DFEW "Happy" = "happy").
     const presetName = new Map(classes.map((c) => [c.toLowerCase(), c]));
     const mapped = cfg.classes.map((c) => presetName.get(c.toLowerCase()));
     if (cfg.classes.length !== classes.length || mapped.some((c) => c === undefined)) {
-      throw fineCliperCheckpointMismatch(file, `trained on classes [${cfg.classes.join(', ')}], the preset has [${classes.join(', ')}]`);
+      throw fineCliperCheckpointClasses(file, cfg.classes, classes);
     }
-    const missing = cfg.levels.filter((l) => !levels.some((x) => x.slot === l.name));
-    if (missing.length) throw fineCliperCheckpointMismatch(file, `needs level(s) ${missing.map((l) => l.name).join(', ')}, which the preset does not enable or which produced no embeddings`);
     const ordered = descriptorsOf(input, mapped as string[]);
     const [logits] = await predictLogits(model, ordered, [clipFeatures(input, levels)]);
     return { logits: byName(mapped as string[], logits), kind: 'logits' };
