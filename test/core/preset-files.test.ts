@@ -30,7 +30,15 @@ describe('preset files', () => {
     expect(r.out).toMatch(/preset +my-variant/);
     expect(r.out).toMatch(/parsing +\(disabled\)/);
     expect(r.out).toMatch(/unknownBelow = 0\.4/);
-  });
+    // And it runs: levels that score all 7 FER classes are narrowed to the preset's three.
+    const rows = path.join(dir, 'rows.jsonl');
+    const run = await runCli('pipeline', 'run', path.join(REPO_ROOT, 'samples/astronaut.mp4'), '--preset', file, '--out', rows);
+    expect(run.code, run.err).toBe(0);
+    const row = JSON.parse(readFileSync(rows, 'utf8'));
+    expect(row.label).toBe('happy');
+    expect(Object.keys(row.probabilities).sort()).toEqual(['angry', 'happy', 'sad']);
+    expect(row.levels.expression.flags.join(' ')).toMatch(/outside this run ignored: .*neutral/);
+  }, 120_000);
 
   it('a syntax error is reported as file:line:column with a hint', async () => {
     const file = path.join(tmp(), 'bad.json');
