@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createHost, type Host } from '../../host/host.ts';
+import type { HostOptions } from '../../host/host-options.ts';
 
 export interface ProbeLog {
   /** [stage or event, detail] in call order. */
@@ -55,6 +56,10 @@ export function activate(ctx) {
     throw new Error('level failed on ' + clip.id);
   });
   ctx.stages.levels.provide('nothing', async () => undefined);
+  ctx.stages.levels.provide('hang', (input, call) => {
+    call.signal.addEventListener('abort', () => log().events.push(['hang aborted', String(call.signal.reason?.code ?? call.signal.reason)]));
+    return new Promise(() => {});
+  });
   ctx.stages.levels.provide('late', async () => {
     await new Promise((r) => setTimeout(r, 30));
     log().events.push(['late done', null]);
@@ -90,6 +95,16 @@ export function deactivate() { globalThis.__visageProbe.events.push(['deactivate
 
 const LAZY_MODULE = `export function activate(ctx) { ctx.stages.fusion.provide('half', async () => ({ logits: {}, kind: 'logits' })); }`;
 
+const STUCK_MODULE = `export function activate() { globalThis.__visageProbe.events.push(['activate', 'test.stuck']); return new Promise(() => {}); }`;
+
+const GRUMPY_MODULE = `
+export function activate(ctx) {
+  ctx.subscriptions.push({ dispose: () => { throw new Error('will not dispose'); } });
+  ctx.stages.fusion.provide('g', async () => ({ logits: { happy: 1 }, kind: 'probabilities' }));
+}
+export function deactivate() { return new Promise(() => {}); }
+`;
+
 function writePlugin(root: string, name: string, manifest: Record<string, unknown>, files: Record<string, string>): void {
   const dir = path.join(root, name);
   mkdirSync(dir, { recursive: true });
@@ -112,14 +127,14 @@ const PROBE_PRESET = {
 
 /** Writes the probe plugins once per process and returns a fresh host over them. */
 let root: string | undefined;
-export function probeHost(): Host {
+export function probeHost(options: HostOptions = {}): Host {
   if (!root) {
     root = mkdtempSync(path.join(tmpdir(), 'visage-pipeline-'));
     writePlugin(root, 'probe', {
       pluginDependencies: ['test.dep'],
       contributes: {
         ingesters: [{ id: 'src', options: { type: 'object', properties: { k: { type: 'number' } } } }],
-        levels: [{ id: 'a', scores: true }, { id: 'b', needs: ['a'], scores: true, options: { type: 'object', properties: { w: { type: 'string' } } } }, { id: 'fail', scores: true }, { id: 'nothing', scores: true }, { id: 'late', scores: true }],
+        levels: [{ id: 'a', scores: true }, { id: 'b', needs: ['a'], scores: true, options: { type: 'object', properties: { w: { type: 'string' } } } }, { id: 'fail', scores: true }, { id: 'nothing', scores: true }, { id: 'late', scores: true }, { id: 'hang', scores: true }],
         promptBuilders: [{ id: 'upper' }],
         fusions: [{ id: 'sum' }],
         deciders: [{ id: 'top' }, { id: 'none' }],
@@ -128,6 +143,8 @@ export function probeHost(): Host {
     }, { 'index.js': PROBE_MODULE, 'probe.json': JSON.stringify(PROBE_PRESET) });
     writePlugin(root, 'dep', {}, { 'index.js': DEP_MODULE });
     writePlugin(root, 'lazy', { contributes: { fusions: [{ id: 'half' }, { id: 'never' }] } }, { 'index.js': LAZY_MODULE });
+    writePlugin(root, 'stuck', { contributes: { fusions: [{ id: 's' }] } }, { 'index.js': STUCK_MODULE });
+    writePlugin(root, 'grumpy', { contributes: { fusions: [{ id: 'g' }] } }, { 'index.js': GRUMPY_MODULE });
   }
-  return createHost({ pluginDirs: [root], projectDirs: [], builtins: false, logLevel: 'silent' });
+  return createHost({ pluginDirs: [root], projectDirs: [], builtins: false, logLevel: 'silent', ...options });
 }
