@@ -76,3 +76,16 @@ describe('OnnxSessionStore', () => {
     await store.dispose();
   });
 });
+
+describe('ModelCache debug log (--log-level debug)', () => {
+  it('says miss (and what it builds) the first time, hit the second', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'visage-cache-log-'));
+    const lines: string[] = [];
+    const cache = new ModelCache(dir, () => {}, (m) => lines.push(m));
+    await cache.getOrBuild('tiny', 'ab'.repeat(32), () => new Uint8Array([1, 2, 3]));
+    await cache.getOrBuild('tiny', 'ab'.repeat(32), () => new Uint8Array([1, 2, 3]));
+    const file = join(dir, `tiny-${'ab'.repeat(8)}.onnx`);
+    expect(lines).toEqual([`model cache: miss ${file} (building tiny)`, `model cache: hit ${file}`]);
+    await rm(dir, { recursive: true, force: true });
+  });
+});

@@ -48,8 +48,15 @@ export interface CachedModel {
 
 /** Cache of built model files under one folder. */
 export class ModelCache {
-  /** @param warn where cache repairs are reported (default: stderr). */
-  constructor(readonly dir: string = defaultModelCacheDir(), private readonly warn: (message: string) => void = (m) => process.stderr.write(`warn: ${m}\n`)) {}
+  /**
+   * @param warn where cache repairs are reported (default: stderr).
+   * @param debug where hits and misses are reported (`--log-level debug`; default: nowhere).
+   */
+  constructor(
+    readonly dir: string = defaultModelCacheDir(),
+    private readonly warn: (message: string) => void = (m) => process.stderr.write(`warn: ${m}\n`),
+    private readonly debug: (message: string) => void = () => {},
+  ) {}
 
   /** The file a model with this name and source hash is stored in. */
   pathFor(name: string, sourceSha256: string, variant = ''): string {
@@ -70,7 +77,11 @@ export class ModelCache {
   ): Promise<CachedModel> {
     const path = this.pathFor(name, sourceSha256, variant);
     const cached = await this.readVerified(path);
-    if (cached) return { path, bytes: cached, hit: true };
+    if (cached) {
+      this.debug(`model cache: hit ${path}`);
+      return { path, bytes: cached, hit: true };
+    }
+    this.debug(`model cache: miss ${path} (building ${name})`);
     const bytes = await build();
     try {
       await writeFileAtomic(path, bytes);
