@@ -3,15 +3,15 @@
  * plugins, real pipes, files and loopback servers) and prints how many ran and held, per fault class.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { printTable } from '../lib/table.ts';
 
 interface Report { testResults: { name: string; assertionResults: { status: string; title: string }[] }[] }
 
-const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'visage-bench-rel-')), 'report.json');
-const r = spawnSync('npx', ['vitest', 'run', 'test/reliability', '--reporter=json', `--outputFile=${out}`], { stdio: ['ignore', 'ignore', 'inherit'], encoding: 'utf8' });
+// vitest.config.ts's JSON reporter writes the report (its outputFile wins over the CLI's).
+const out = path.resolve('.vitest-results.json');
+const r = spawnSync('npx', ['vitest', 'run', 'test/reliability'], { stdio: ['ignore', 'ignore', 'inherit'], encoding: 'utf8' });
 const report = JSON.parse(readFileSync(out, 'utf8')) as Report;
 let ran = 0;
 let held = 0;
