@@ -115,14 +115,7 @@ export class Pipeline {
   private async runClip(source: SourceRef, clipAbort: AbortController, opts: RunOptions, levelsOnly: boolean): Promise<LevelsResult | ClipResult> {
     const signal = clipAbort.signal;
     const timings: Record<string, number> = {};
-    const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
-      const t = performance.now();
-      try {
-        return await f();
-      } finally {
-        timings[name] = +(performance.now() - t).toFixed(2);
-      }
-    };
+    const timed = timer(timings);
     const call = (p: ResolvedProvider, clipId?: string, slot?: string): StageCall => ({
       options: p.options, slot, clipId, signal, wantRenders: !!opts.wantRenders, frames: this.preset.frames, logger: this.deps.logger.child(p.plugin),
     });
@@ -151,14 +144,7 @@ export class Pipeline {
   async fuseAndDecide(clip: Clip, levels: Record<string, LevelOutput>, weightOverrides: Record<string, number> = {}, clipAbort = new AbortController(), timings: Record<string, number> = {}, wantRenders = false): Promise<{ fusion: FusionOutput; decision: Decision }> {
     const { fusion, decide } = this.preset;
     const call = (p: ResolvedProvider): StageCall => ({ options: p.options, clipId: clip.id, signal: clipAbort.signal, wantRenders, frames: this.preset.frames, logger: this.deps.logger.child(p.plugin) });
-    const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
-      const t = performance.now();
-      try {
-        return await f();
-      } finally {
-        timings[name] = +(performance.now() - t).toFixed(2);
-      }
-    };
+    const timed = timer(timings);
     const prompts = await this.promptSet();
     const weights = { ...Object.fromEntries(this.preset.levels.map((l) => [l.slot, l.weight])), ...weightOverrides };
     const check = (stage: OutputContext['stage'], p: ResolvedProvider): OutputContext => ({ plugin: p.plugin, stage, provider: p.use, classes: prompts.classes });
@@ -306,4 +292,16 @@ function activationOrder(registry: PluginRegistry, ids: string[]): string[] {
 function reasonText(reason: unknown): string {
   if (reason instanceof Error) return reason.message;
   return reason === undefined ? 'aborted' : String(reason);
+}
+
+/** Runs `f` and records its wall time in ms under `name`, even when it throws. */
+function timer(timings: Record<string, number>) {
+  return async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await f();
+    } finally {
+      timings[name] = +(performance.now() - t).toFixed(2);
+    }
+  };
 }

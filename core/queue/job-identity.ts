@@ -9,6 +9,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ResolvedPreset } from '../config/resolve-preset.ts';
 import { inputNotFound } from '../errors/messages.ts';
+import { stableJson } from '../features/feature-cache.ts';
 
 const isUri = (p: string) => /^[a-z][a-z0-9+.-]+:/i.test(p);
 
@@ -42,15 +43,6 @@ export function jobId(work: unknown, content: string): string {
   return `${w.slice(0, 24)}-${content.slice(0, 40)}`;
 }
 
-/** JSON with sorted object keys, so option order never changes a hash. */
-export function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v ?? null);
-}
 
 function hashFile(h: ReturnType<typeof createHash>, file: string): Promise<void> {
   return new Promise((resolve, reject) => {
