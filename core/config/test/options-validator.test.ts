@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VisageError } from '../../errors/visage-error.ts';
 import { validateOptions } from '../options-validator.ts';
+import { thrown } from './thrown.ts';
 
 const schema = {
   type: 'object',
@@ -11,16 +12,6 @@ const schema = {
     seed: { type: 'integer' },
   },
 };
-
-function thrown(f: () => unknown): VisageError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(VisageError);
-    return e as VisageError;
-  }
-  throw new Error('expected a VisageError');
-}
 
 describe('validateOptions', () => {
   it('fills defaults on a copy and reports the dotted paths it filled', () => {

@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { VisageError } from '../../errors/visage-error.ts';
 import { orderLevels } from '../order-levels.ts';
+import { thrown } from './thrown.ts';
 
 const level = (slot: string, ...needs: string[]) => ({ slot, needs });
 const slots = (levels: { slot: string }[]) => levels.map((l) => l.slot);
-
-function thrown(f: () => unknown): VisageError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(VisageError);
-    return e as VisageError;
-  }
-  throw new Error('expected a VisageError');
-}
 
 describe('orderLevels', () => {
   it('keeps the given order of independent levels', () => {

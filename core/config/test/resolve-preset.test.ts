@@ -6,19 +6,10 @@ import { VisageError } from '../../errors/visage-error.ts';
 import { PRESET_SCHEMA } from '../preset-schema.ts';
 import { DEFAULT_FRAMES, resolvePreset, usedPlugins, type PresetRequest } from '../resolve-preset.ts';
 import { standardPlugins, writePlugins, type FixturePlugin } from './plugin-fixture.ts';
+import { thrown } from './thrown.ts';
 
 const { root, registry } = writePlugins(standardPlugins());
 const PLAIN = 'preset:plain (test.base)';
-
-function thrown(f: () => unknown): VisageError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(VisageError);
-    return e as VisageError;
-  }
-  throw new Error('expected a VisageError');
-}
 
 const resolveError = (req: PresetRequest, reg = registry) => thrown(() => resolvePreset(reg, req));
 /** Writes a preset file into the fixture folder and returns its absolute path. */
