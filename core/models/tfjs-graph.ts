@@ -126,34 +126,16 @@ function parseSignature(raw: RawSignature | undefined): TfjsGraphModel['signatur
  * manifest (relative to the json). Throws MODEL_NOT_FOUND when a file is missing.
  */
 export async function readTfjsGraphModel(modelJsonPath: string): Promise<TfjsGraphModel> {
-  const read = async (p: string) => {
-    try {
-      return await readFile(p);
-    } catch (e) {
-      throw Object.assign(errors.modelNotFound('TFJS model file', p), { cause: e });
-    }
-  };
+  const read = fileReader('TFJS model file');
   const jsonBytes = await read(modelJsonPath);
   const json = JSON.parse(jsonBytes.toString('utf8')) as ModelJson;
   if (!json.modelTopology?.node || !Array.isArray(json.weightsManifest)) {
     throw errors.modelConversionFailed(modelJsonPath, 'not a TFJS graph model (no modelTopology.node or weightsManifest)');
   }
-  const hash = createHash('sha256').update(jsonBytes);
-  const weights = new Map<string, TfWeight>();
-  for (const group of json.weightsManifest) {
-    const shards = await Promise.all(group.paths.map((p) => read(join(dirname(modelJsonPath), p))));
-    for (const s of shards) hash.update(s);
-    const bytes = Buffer.concat(shards);
-    let offset = 0;
-    for (const w of group.weights) {
-      const { weight, size } = decodeWeight(w, bytes, offset);
-      weights.set(w.name, weight);
-      offset += size;
-    }
-  }
+  const { sha256, weights } = await readWeightGroups(modelJsonPath, jsonBytes, json.weightsManifest, read);
   return {
     path: modelJsonPath,
-    sha256: hash.digest('hex'),
+    sha256,
     generatedBy: json.generatedBy,
     nodes: json.modelTopology.node,
     weights,
@@ -174,17 +156,27 @@ export interface TfjsWeights {
  * Throws MODEL_NOT_FOUND when a file is missing.
  */
 export async function readTfjsWeights(manifestPath: string): Promise<TfjsWeights> {
-  const read = async (p: string) => {
-    try {
-      return await readFile(p);
-    } catch (e) {
-      throw Object.assign(errors.modelNotFound('TFJS weights file', p), { cause: e });
-    }
-  };
+  const read = fileReader('TFJS weights file');
   const jsonBytes = await read(manifestPath);
   const groups = JSON.parse(jsonBytes.toString('utf8')) as ModelJson['weightsManifest'];
   if (!Array.isArray(groups)) throw errors.modelConversionFailed(manifestPath, 'not a TFJS weights manifest (expected an array of {paths, weights})');
-  const hash = createHash('sha256').update(jsonBytes);
+  return { path: manifestPath, ...(await readWeightGroups(manifestPath, jsonBytes, groups, read)) };
+}
+
+/** Reads a file, or MODEL_NOT_FOUND naming what it is. */
+function fileReader(what: string): (p: string) => Promise<Buffer> {
+  return async (p) => {
+    try {
+      return await readFile(p);
+    } catch (e) {
+      throw Object.assign(errors.modelNotFound(what, p), { cause: e });
+    }
+  };
+}
+
+/** Reads and decodes every shard of a weights manifest; sha256 over the manifest bytes then the shards, in order. */
+async function readWeightGroups(manifestPath: string, manifestBytes: Buffer, groups: ModelJson['weightsManifest'], read: (p: string) => Promise<Buffer>) {
+  const hash = createHash('sha256').update(manifestBytes);
   const weights = new Map<string, TfWeight>();
   for (const group of groups) {
     const shards = await Promise.all(group.paths.map((p) => read(join(dirname(manifestPath), p))));
@@ -197,5 +189,5 @@ export async function readTfjsWeights(manifestPath: string): Promise<TfjsWeights
       offset += size;
     }
   }
-  return { path: manifestPath, sha256: hash.digest('hex'), weights };
+  return { sha256: hash.digest('hex'), weights };
 }
