@@ -107,7 +107,7 @@ beforeAll(async () => {
   for (const name of ['a.mp4', 'b.mp4']) copyFileSync(sample, path.join(work, 'clips', name));
   symlinkSync(path.join(REPO_ROOT, 'plugins'), path.join(work, 'plugins'));
   // A preset file as a user writes one (README's jsonc example narrows the classes, which the
-  // embedded expression level refuses; test/core/preset-files.test.ts resolves that one).
+  // embedded expression level refuses; test/host/preset-files.test.ts resolves that one).
   writeFileSync(path.join(work, 'my-variant.pipeline.json'), '{\n  // a variant of the default\n  "name": "my-variant",\n  "extends": "embedded",\n  "frames": 8,\n  "stages": { "levels": { "expression": { "weight": 0.5 } } }\n}\n');
   const classes = ['happy', 'sad', 'angry'];
   const rows = (seed: number, unknown: boolean): PredictionRecord[] => Array.from({ length: 12 }, (_, i) => {

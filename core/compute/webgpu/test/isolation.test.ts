@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { findVulkanDriver, repoRoot } from './driver.ts';
-import { createWebGpuBackend } from './webgpu-backend.ts';
+import { findVulkanDriver, repoRoot } from '../driver.ts';
+import { createWebGpuBackend } from '../webgpu-backend.ts';
 import { inCI, startOrExplain } from './test-support.ts';
 
 const probe = await startOrExplain();

@@ -3,7 +3,7 @@
  * seeded data, and the parity check against the cpu backend.
  */
 import { expect } from 'vitest';
-import { createWebGpuBackend, type WebGpuBackend, type WebGpuBackendOptions } from './webgpu-backend.ts';
+import { createWebGpuBackend, type WebGpuBackend, type WebGpuBackendOptions } from '../webgpu-backend.ts';
 
 export const inCI = process.env.CI === 'true';
 

@@ -7,10 +7,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   CpuBackend, Linear, Module, ParameterRegistry, Rng, SGD, crossEntropy, noGrad, relu,
   type Backend, type Tensor,
-} from '../index.ts';
-import { getDefaultBackend, setDefaultBackend } from '../tensor.ts';
+} from '../../index.ts';
+import { getDefaultBackend, setDefaultBackend } from '../../tensor.ts';
 import { inCI, startOrExplain } from './test-support.ts';
-import { accuracy, quadrants, trainSequenceTask } from '../test/synthetic-tasks.ts';
+import { accuracy, quadrants, trainSequenceTask } from '../../test/synthetic-tasks.ts';
 
 const { gpu, reason } = await startOrExplain();
 const previous = getDefaultBackend();

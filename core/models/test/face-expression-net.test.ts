@@ -11,11 +11,11 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { FACE_API_EXPRESSION_LABELS, FACE_API_EXPRESSION_SIZE, faceApiModelsDir, faceExpressionNetOnnx } from './face-expression-net.ts';
-import { ModelCache } from './model-cache.ts';
+import { FACE_API_EXPRESSION_LABELS, FACE_API_EXPRESSION_SIZE, faceApiModelsDir, faceExpressionNetOnnx } from '../face-expression-net.ts';
+import { ModelCache } from '../model-cache.ts';
 
 const require = createRequire(import.meta.url);
-const astronautPath = join(resolve(import.meta.dirname, '../../../shared'), 'data/faces/astronaut.png');
+const astronautPath = join(resolve(import.meta.dirname, '../../../../shared'), 'data/faces/astronaut.png');
 const S = FACE_API_EXPRESSION_SIZE;
 
 /* eslint-disable @typescript-eslint/no-explicit-any */

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FaceFrame, Frame } from '../types.ts';
-import { decodePng, drawDot, drawFaceOverlay, drawLine, encodePng, renderFolderName, writeClipRenders } from './png.ts';
+import type { FaceFrame, Frame } from '../../types.ts';
+import { decodePng, drawDot, drawFaceOverlay, drawLine, encodePng, renderFolderName, writeClipRenders } from '../png.ts';
 
 const gradient = (width: number, height: number): Frame => {
   const rgb = new Uint8Array(width * height * 3);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Frame } from '../types.ts';
-import { applyAffine, invertAffine, rectToAffine, warpToFloat, warpToFrame } from './image-warp.ts';
+import type { Frame } from '../../types.ts';
+import { applyAffine, invertAffine, rectToAffine, warpToFloat, warpToFrame } from '../image-warp.ts';
 
 /** A W x H frame whose pixel (x, y) is (x*10, y*10, x+y) (mod 256). */
 function ramp(W: number, H: number): Frame {

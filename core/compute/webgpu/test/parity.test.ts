@@ -6,8 +6,8 @@
  * software driver too.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { contiguousStrides, hashUniform, type Backend, type DeviceBuffer, type UnaryOp } from '../backend.ts';
-import { CpuBackend } from '../cpu/cpu-backend.ts';
+import { contiguousStrides, hashUniform, type Backend, type DeviceBuffer, type UnaryOp } from '../../backend.ts';
+import { CpuBackend } from '../../cpu/cpu-backend.ts';
 import { expectParity, inCI, seeded, startOrExplain } from './test-support.ts';
 
 const layouts = [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
-import { OnnxGraphBuilder, attr, ONNX_OPSET } from './onnx-builder.ts';
+import { OnnxGraphBuilder, attr, ONNX_OPSET } from '../onnx-builder.ts';
 
 /** Deterministic pseudo-random values in [-1, 1). */
 function lcg(n: number, seed = 1): Float32Array {

@@ -1,8 +1,8 @@
 /** Converter details on tiny hand-written TFJS graphs, checked against values computed by hand. */
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { float16ToFloat32, type TfjsGraphModel, type TfNode, type TfWeight } from './tfjs-graph.ts';
-import { convertTfjsToOnnx } from './tfjs-to-onnx.ts';
+import { float16ToFloat32, type TfjsGraphModel, type TfNode, type TfWeight } from '../tfjs-graph.ts';
+import { convertTfjsToOnnx } from '../tfjs-to-onnx.ts';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const placeholder = (name: string, dims: number[]): TfNode => ({ name, op: 'Placeholder', attr: { shape: { shape: { dim: dims.map((size) => ({ size: String(size) })) } } } });

@@ -15,12 +15,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { readFile } from 'node:fs/promises';
-import { FACE_MODEL_NAMES, type FaceModelName, faceModelJsonPath, faceModelOnnx, humanModelsDir } from './face-model-sources.ts';
-import { ModelCache } from './model-cache.ts';
-import { readTfjsGraphModel } from './tfjs-graph.ts';
-import { convertTfjsToOnnx } from './tfjs-to-onnx.ts';
+import { FACE_MODEL_NAMES, type FaceModelName, faceModelJsonPath, faceModelOnnx, humanModelsDir } from '../face-model-sources.ts';
+import { ModelCache } from '../model-cache.ts';
+import { readTfjsGraphModel } from '../tfjs-graph.ts';
+import { convertTfjsToOnnx } from '../tfjs-to-onnx.ts';
 
-const shared = resolve(import.meta.dirname, '../../../shared');
+const shared = resolve(import.meta.dirname, '../../../../shared');
 const astronautPath = join(shared, 'data/faces/astronaut.png');
 
 /** Loads a TFJS graph model from disk without any network (tfjs has no file:// handler). */

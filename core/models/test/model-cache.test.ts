@@ -2,9 +2,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ModelCache, defaultModelCacheDir, writeFileAtomic } from './model-cache.ts';
-import { OnnxSessionStore } from './session-store.ts';
-import { OnnxGraphBuilder } from './onnx-builder.ts';
+import { ModelCache, defaultModelCacheDir, writeFileAtomic } from '../model-cache.ts';
+import { OnnxSessionStore } from '../session-store.ts';
+import { OnnxGraphBuilder } from '../onnx-builder.ts';
 
 let dir: string;
 beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'visage-cache-')); });
