@@ -2,12 +2,12 @@
  * The `descriptors` prompt builder and the `fineclipper` fusion as pipeline providers.
  *
  * descriptors: encodes the positive/negative descriptor of every class once per run into
- * PromptSet.embeddings[class].positive / .negative.
+ * PromptSet.prompts with the roles `positive` and `negative`.
  * fineclipper: with a checkpoint, runs the trained head (adapters, temporal model, learned fusion)
  * on this clip's level embeddings; without one, zero-shot (descriptors alone, fixed preset weights).
  */
 import { resolve } from 'node:path';
-import type { FusionInput, FusionOutput, FusionProvider, LevelOutput, PromptProvider } from '../../../../core/api.ts';
+import { promptsByClass, type FusionInput, type FusionOutput, type FusionProvider, type LevelOutput, type PromptProvider } from '../../../../core/api.ts';
 import { fineCliperCheckpointClasses, fineCliperCheckpointMismatch, fineCliperNoLevels, fineCliperOptionInvalid } from '../../../../core/errors/messages.ts';
 import { descriptorTexts, encodeDescriptors, type DescriptorTemplates } from './descriptors.ts';
 import { featuresOfOutput } from './extract-features.ts';
@@ -33,7 +33,10 @@ export function descriptorsProvider(clip: ClipSource): PromptProvider {
     return {
       ...prompts,
       texts: Object.fromEntries(prompts.classes.map((c, i) => [c, [texts.positive[i], texts.negative[i]]])),
-      embeddings: Object.fromEntries(prompts.classes.map((c, i) => [c, { positive: enc.positive[i], negative: enc.negative[i] }])),
+      prompts: prompts.classes.flatMap((c, i) => [
+        { role: 'positive' as const, class: c, text: texts.positive[i], embedding: enc.positive[i] },
+        { role: 'negative' as const, class: c, text: texts.negative[i], embedding: enc.negative[i] },
+      ]),
       extra: { ...prompts.extra, templates },
     };
   };
@@ -108,11 +111,13 @@ function clipFeatures(input: FusionInput, levels: EmbeddingLevel[]): ClipFeature
   return { id: input.clip.id, label: input.clip.label, levels: Object.fromEntries(levels.map((l) => [l.slot, l.features])) };
 }
 
+/** The positive and negative prompts of each class, from whichever builder the preset selects (descriptors, hesp-prompts). */
 function descriptorsOf(input: FusionInput, classes: string[]): DescriptorEmbeddings {
-  const e = input.prompts.embeddings;
-  const missing = classes.filter((c) => !e?.[c]?.positive || !e?.[c]?.negative);
-  if (missing.length) throw fineCliperOptionInvalid('stages.prompts', `the fineclipper fusion needs descriptor embeddings for ${missing.join(', ')}: use the prompt builder visage.clip-adapter/descriptors`);
-  return { positive: classes.map((c) => e![c].positive), negative: classes.map((c) => e![c].negative) };
+  const positive = promptsByClass(input.prompts, 'positive', classes);
+  const negative = promptsByClass(input.prompts, 'negative', classes);
+  const missing = [...new Set([...positive.missing, ...negative.missing])];
+  if (missing.length) throw fineCliperOptionInvalid('stages.prompts', `the fineclipper fusion needs a positive and a negative prompt for ${missing.join(', ')}, and the prompt builder gave none`);
+  return { positive: positive.embeddings, negative: negative.embeddings };
 }
 
 function byName(classes: string[], z: Float32Array): Record<string, number> {
