@@ -1,0 +1,16 @@
+/** Errors of the HESP prompt builder and fusion (issue 17): exit 2, they are preset or checkpoint mistakes. */
+import { VisageError } from '../../../core/api.ts';
+
+const bad = (code: string, message: string, hint: string) => new VisageError({ code, message, hint, exitCode: 2 });
+
+export const hespPromptsClasses = (file: string, trained: readonly string[], preset: readonly string[]) =>
+  bad('HESP_PROMPTS_CLASSES', `HESP checkpoint ${file} has prompts for [${trained.join(', ')}], but the preset names [${preset.join(', ')}]`,
+    `drop the preset's classes to use the checkpoint's (--set 'classes=[]'), or name the checkpoint's: --set 'classes=${JSON.stringify(trained)}'`);
+
+export const hespPromptsMissing = (role: string, classes: readonly string[]) =>
+  bad('HESP_PROMPTS_MISSING', `the hesp fusion needs a ${role} prompt for ${classes.join(', ')}, and the prompt builder gave none`,
+    'select a prompt builder that encodes every class of the run: visage.open-set/hesp-prompts or visage.clip-adapter/descriptors');
+
+export const hespPromptsWidth = (promptDim: number, frameDim: number, slot: string) =>
+  bad('HESP_PROMPTS_WIDTH', `the prompts are ${promptDim}-d but level "${slot}" gives ${frameDim}-d frame embeddings`,
+    'prompts and frames must come from the same CLIP: check --models and the checkpoint');
