@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { PluginContext } from '../../../core/api.ts';
 import { evalCommand, splitsCommand } from './commands.ts';
 import { demoHesp } from './demo-hesp.ts';
+import { demoPromptGrid } from './demo-grid.ts';
 import { loadHespCheckpoint, readHespThreshold } from './hesp-checkpoint.ts';
 import { hespFusion, hespFusionCheckpoint, type HespFusionOptions } from './hesp-fusion.ts';
 import { hespPrompts, type HespPromptsOptions } from './hesp-prompts.ts';
@@ -27,6 +28,7 @@ export function activate(ctx: PluginContext): void {
     return hespFusion(input, options, file === undefined ? undefined : await checkpoint(file));
   });
   ctx.commands.provide('demo hesp', demoHesp);
+  ctx.commands.provide('demo prompt-grid', demoPromptGrid);
   ctx.commands.provide('open-set splits', async ({ options, out }) => splitsCommand(options, out));
   ctx.commands.provide('open-set eval', async ({ host, settings, options, out, err }) => {
     await useDevice(settings.device, err);
