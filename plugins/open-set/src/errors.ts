@@ -14,3 +14,7 @@ export const hespPromptsMissing = (role: string, classes: readonly string[]) =>
 export const hespPromptsWidth = (promptDim: number, frameDim: number, slot: string) =>
   bad('HESP_PROMPTS_WIDTH', `the prompts are ${promptDim}-d but level "${slot}" gives ${frameDim}-d frame embeddings`,
     'prompts and frames must come from the same CLIP: check --models and the checkpoint');
+
+export const hespPromptsNoCheckpoint = () =>
+  bad('HESP_PROMPTS_NO_CHECKPOINT', 'the hesp-prompts builder has no checkpoint to load its prompts from',
+    'set stages.prompts.options.checkpoint=FILE (or the plugin-wide checkpoint) to a hesp-<known>-<draw>.safetensors from `visage open-set eval --out DIR`');

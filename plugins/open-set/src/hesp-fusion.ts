@@ -50,9 +50,12 @@ export async function hespFusion(input: FusionInput, options: HespFusionOptions,
   const landmarks = input.levels[options.motion ?? 'landmarks']?.data as LandmarksData | undefined;
   const raw = landmarks?.frames?.length === t ? landmarkDisplacement(landmarks.frames.map((f) => f.face)) : undefined;
 
+  // On the checkpoint's backend: the default one may have changed since it was loaded.
+  const opts = { backend: hesp?.model.textBase.backend };
+  const rows = (list: Float32Array[]) => tensor(stack(list), [list.length, list[0].length], opts);
   const out = noGrad(() => {
-    const frames = tensor(stack(embeddings), [1, t, dim]);
-    const video = hesp ? hesp.model.pool(frames, tensor(standardiseMotion(raw, t), [1, t])) : mean(frames, 1);
+    const frames = tensor(stack(embeddings), [1, t, dim], opts);
+    const video = hesp ? hesp.model.pool(frames, tensor(standardiseMotion(raw, t), [1, t], opts)) : mean(frames, 1);
     const clip = affine(cosineSimilarityMatrix(video, rows(positive.embeddings)), config.logitScale, 0);
     if (unknown.missing.length) return { ensemble: clip, clip };
     const sigma = config.arplFeatureScale;
@@ -74,5 +77,3 @@ function stack(list: Float32Array[]): Float32Array {
   list.forEach((e, i) => flat.set(e, i * d));
   return flat;
 }
-
-const rows = (list: Float32Array[]) => tensor(stack(list), [list.length, list[0].length]);

@@ -16,7 +16,8 @@ import type { LoadedHesp } from './hesp-checkpoint.ts';
 import { NEGATIVE_TEMPLATE } from './dataset-features.ts';
 
 export interface HespPromptsOptions {
-  checkpoint: string;
+  /** Default: the plugin's `checkpoint` setting. */
+  checkpoint?: string;
 }
 
 /** Where the `hesp` fusion finds the checkpoint the prompts came from (its visual side, when it names none). */

@@ -12,19 +12,24 @@ import { demoPromptGrid } from './demo-grid.ts';
 import { loadHespCheckpoint, readHespThreshold } from './hesp-checkpoint.ts';
 import { hespFusion, hespFusionCheckpoint, type HespFusionOptions } from './hesp-fusion.ts';
 import { hespPrompts, type HespPromptsOptions } from './hesp-prompts.ts';
+import { hespPromptsNoCheckpoint } from './errors.ts';
 import { openSetDecider } from './open-set-decision.ts';
 import { useDevice } from '../../../core/compute/create-backend.ts';
 
 export function activate(ctx: PluginContext): void {
   ctx.stages.decide.provide('open-set', openSetDecider((file) => ctx.shared(`threshold:${file}`, () => readHespThreshold(file))));
   const checkpoint = (file: string) => ctx.shared(`hesp:${resolve(file)}`, () => loadHespCheckpoint(resolve(file)));
+  // The plugin-wide checkpoint is the default of both, so a preset can swap prompt builders without touching options.
+  const pluginCheckpoint = ctx.config.checkpoint as string | undefined;
   ctx.stages.prompts.provide('hesp-prompts', async (prompts, call) => {
-    const file = resolve((call.options as unknown as HespPromptsOptions).checkpoint);
+    const given = (call.options as unknown as HespPromptsOptions).checkpoint ?? pluginCheckpoint;
+    if (given === undefined) throw hespPromptsNoCheckpoint();
+    const file = resolve(given);
     return hespPrompts(prompts, file, await checkpoint(file));
   });
   ctx.stages.fusion.provide('hesp', async (input, call) => {
     const options = call.options as unknown as HespFusionOptions;
-    const file = hespFusionCheckpoint(input, options);
+    const file = hespFusionCheckpoint(input, options) ?? pluginCheckpoint;
     return hespFusion(input, options, file === undefined ? undefined : await checkpoint(file));
   });
   ctx.commands.provide('demo hesp', demoHesp);
