@@ -19,7 +19,7 @@ import { descriptorTexts, encodeDescriptors } from '../../plugins/clip-adapter/s
 import { loadClip } from '../../plugins/clip-adapter/src/model/clip-model.ts';
 import { loadHespCheckpoint, type LoadedHesp } from '../../plugins/open-set/src/hesp-checkpoint.ts';
 import { runCli } from '../helpers/cli.ts';
-import { FACES_DIR, haveShared } from '../helpers/shared-data.ts';
+import { FACES_DIR, REPO_ROOT, haveShared } from '../helpers/shared-data.ts';
 import { printedCommands } from '../helpers/printed-commands.ts';
 
 let dir: string, demo: { code: number; out: string; err: string };
@@ -130,6 +130,11 @@ describe('the 2×2 grid', () => {
     expect(cells['hesp-prompts+hesp'].slice(1)).toEqual([acc, auroc, oscr, oscrC]);
     // FineCLIPER in the pipeline = `visage train`'s test UAR on the known clips.
     expect(cells['descriptors+fineclipper'][0]).toBe(Number(/UAR ([\d.]+)\s+WAR/.exec(demo.out)![1]));
+    // README's method section shows this table, in this order, and the command that made it.
+    const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain('```sh\nvisage demo prompt-grid\n```');
+    const readmeRows = readme.split('| prompts × fusion |')[1].split('\n').slice(2).filter((l) => l.startsWith('|')).map((l) => l.split('|').slice(2, 7).map(Number));
+    expect(readmeRows).toEqual(Object.values(cells));
     const compare = printedCommands(demo.out).find((c) => c[0] === 'compare')!;
     const again = await runCli(...compare);
     expect(again.code, again.err).toBe(0);
