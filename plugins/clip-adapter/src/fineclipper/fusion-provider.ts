@@ -11,8 +11,9 @@ import { promptsByClass, type FusionInput, type FusionOutput, type FusionProvide
 import { fineCliperCheckpointClasses, fineCliperCheckpointMismatch, fineCliperNoLevels, fineCliperOptionInvalid } from '../../../../core/errors/messages.ts';
 import { descriptorTexts, encodeDescriptors, type DescriptorTemplates } from './descriptors.ts';
 import { featuresOfOutput } from './extract-features.ts';
-import { defaultConfig, type DescriptorEmbeddings, type Formulation, type LevelSpec } from './fineclipper-model.ts';
+import { defaultConfig, type DescriptorEmbeddings, type FineCliperModel, type Formulation, type LevelSpec } from './fineclipper-model.ts';
 import { loadFineCliper, type FineCliperCheckpoint } from './checkpoint-io.ts';
+import { arplKnownness, videoEmbedding } from './unknown-knownness.ts';
 import { predictLogits, zeroShotLogits, type ClipFeatures } from './train.ts';
 import type { ClipSource } from './level-providers.ts';
 
@@ -68,7 +69,7 @@ export function fineCliperFusionProvider(loadCheckpoint: (path: string) => Promi
       const clip = clipFeatures(input, levels);
       const logits = zeroShotLogits(config, descriptors, clip);
       const perLevel = Object.fromEntries(specs.map((s) => [s.name, byName(classes, zeroShotLogits({ ...config, levels: [{ ...s, weight: 1 }] }, descriptors, clip))]));
-      return { logits: byName(classes, logits), kind: 'logits', perLevel };
+      return { logits: byName(classes, logits), kind: 'logits', perLevel, ...await unknownKnownness(input, classes, levels) };
     }
     const file = resolve(o.checkpoint);
     const { model, templates } = await loadCheckpoint(file);
@@ -89,7 +90,7 @@ export function fineCliperFusionProvider(loadCheckpoint: (path: string) => Promi
     }
     const ordered = descriptorsOf(input, mapped as string[]);
     const [logits] = await predictLogits(model, ordered, [clipFeatures(input, levels)]);
-    return { logits: byName(mapped as string[], logits), kind: 'logits' };
+    return { logits: byName(mapped as string[], logits), kind: 'logits', ...await unknownKnownness(input, mapped as string[], levels, model) };
   };
 }
 
@@ -109,6 +110,14 @@ const hasEmbeddings = (out: LevelOutput) => !!(out.frameEmbeddings?.length || ou
 
 function clipFeatures(input: FusionInput, levels: EmbeddingLevel[]): ClipFeatures {
   return { id: input.clip.id, label: input.clip.label, levels: Object.fromEntries(levels.map((l) => [l.slot, l.features])) };
+}
+
+/** With an unknown-role prompt for every class, the fusion's own known-ness (unknown-knownness.ts); else nothing. */
+async function unknownKnownness(input: FusionInput, classes: string[], levels: EmbeddingLevel[], model?: FineCliperModel): Promise<{ knownness?: number }> {
+  const unknown = promptsByClass(input.prompts, 'unknown', classes);
+  const level = levels.find((l) => l.kind === 'frames') ?? levels[0];
+  if (unknown.missing.length || !classes.length || !level) return {};
+  return { knownness: arplKnownness(await videoEmbedding(level.features, level.slot, model), unknown.embeddings) };
 }
 
 /** The positive and negative prompts of each class, from whichever builder the preset selects (descriptors, hesp-prompts). */
