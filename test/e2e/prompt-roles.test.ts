@@ -78,6 +78,24 @@ describe('prompt roles: any fusion reads any prompt builder', () => {
     }
   }, 120_000);
 
+  it('with unknown-role prompts the fineclipper fusion scores known-ness itself (HESP\'s ARPL score of its video embedding), and the decider can use it', async () => {
+    const fusionScore = ['stages.prompts.use=visage.open-set/hesp-prompts', `stages.prompts.options.checkpoint=${hespFile}`, 'stages.decide.options.score=fusion'];
+    const zeroShot = await runClips(fusionScore);
+    const sigma = hesp.config.arplFeatureScale;
+    const unknown = (await rowsOf(hesp.model.prototypes, 3)).map((c) => c.map((x) => x / sigma));
+    for (const r of zeroShot) {
+      const frames = r.levels.frames.frameEmbeddings!;
+      const v = unit(frames[0].map((_, j) => frames.reduce((s, f) => s + f[j], 0) / frames.length));
+      const expected = Math.max(...unknown.map((u) => u.reduce((s, x, j) => s + (v[j] - x) ** 2, 0) / v.length - u.reduce((s, x, j) => s + v[j] * x, 0)));
+      expect(r.decision.knownness).toBeCloseTo(expected, 4);
+      expect(r.decision.knownness).not.toBeCloseTo(Math.max(...Object.values(r.fusion.logits)), 2);
+    }
+    const trained = await runClips([...fusionScore, `stages.fusion.options.checkpoint=${fcFile}`]);
+    trained.forEach((r, i) => expect(Math.abs(r.decision.knownness - zeroShot[i].decision.knownness)).toBeGreaterThan(1e-4));
+    // Descriptors have no unknown prompts, so the fusion gives no known-ness of its own.
+    await expect(runClips(['stages.decide.options.score=fusion'], 3)).rejects.toThrow(/OPEN_SET_NO_FUSION_KNOWNNESS|fusion gave none/);
+  }, 120_000);
+
   it('the hesp fusion reads the prompts stage: hesp-prompts reproduce the trained head, descriptors change its output to cosine logits on their positives', async () => {
     const fusion = ['stages.fusion.use=visage.open-set/hesp', `stages.fusion.options.checkpoint=${hespFile}`, 'stages.fusion.options.frames=frames'];
     const withHesp = await runClips([...fusion, 'stages.prompts.use=visage.open-set/hesp-prompts', `stages.prompts.options.checkpoint=${hespFile}`]);
@@ -133,7 +151,8 @@ describe('the 2×2 grid', () => {
     // README's method section shows this table, in this order, and the command that made it.
     const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
     expect(readme).toContain('```sh\nvisage demo prompt-grid\n```');
-    const readmeRows = readme.split('| prompts × fusion |')[1].split('\n').slice(2).filter((l) => l.startsWith('|')).map((l) => l.split('|').slice(2, 7).map(Number));
+    const tableLines = readme.split('| prompts × fusion |')[1].split('\n').slice(2);
+    const readmeRows = tableLines.slice(0, tableLines.findIndex((l) => !l.startsWith('|'))).map((l) => l.split('|').slice(2, 7).map(Number));
     expect(readmeRows).toEqual(Object.values(cells));
     const compare = printedCommands(demo.out).find((c) => c[0] === 'compare')!;
     const again = await runCli(...compare);

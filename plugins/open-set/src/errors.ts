@@ -18,3 +18,7 @@ export const hespPromptsWidth = (promptDim: number, frameDim: number, slot: stri
 export const hespPromptsNoCheckpoint = () =>
   bad('HESP_PROMPTS_NO_CHECKPOINT', 'the hesp-prompts builder has no checkpoint to load its prompts from',
     'set stages.prompts.options.checkpoint=FILE (or the plugin-wide checkpoint) to a hesp-<known>-<draw>.safetensors from `visage open-set eval --out DIR`');
+
+export const fusionGivesNoKnownness = () =>
+  bad('OPEN_SET_NO_FUSION_KNOWNNESS', 'the open-set decider was asked for the fusion\'s known-ness (score "fusion"), and the fusion gave none',
+    'use a rule on the logits (--set stages.decide.options.score=maxLogit), or a fusion that scores known-ness: fineclipper with a prompt builder that gives unknown prompts (visage.open-set/hesp-prompts)');

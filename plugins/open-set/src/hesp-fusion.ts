@@ -68,7 +68,9 @@ export async function hespFusion(input: FusionInput, options: HespFusionOptions,
   };
   const perLevel: Record<string, Record<string, number>> = { 'hesp-clip': await keyed(out.clip) };
   if (out.arpl) perLevel['hesp-arpl'] = await keyed(out.arpl);
-  return { logits: await keyed(out.ensemble), kind: 'logits', perLevel };
+  const logits = await keyed(out.ensemble);
+  // HESP's known-ness, the max ensemble logit, for the decider's `fusion` score rule.
+  return { logits, kind: 'logits', perLevel, knownness: Math.max(...Object.values(logits)) };
 }
 
 function stack(list: Float32Array[]): Float32Array {
