@@ -159,6 +159,14 @@ describe('the 2×2 grid', () => {
     expect(again.code, again.err).toBe(0);
     expect(again.out.slice(again.out.lastIndexOf('open set:'))).toBe(table.trimEnd() + '\n');
   }, 120_000);
+
+  it('runs on a dataset given --dataset, --root, --models and --known: the same clips and seeds give the same grid', async () => {
+    const r = await runCli('demo', 'prompt-grid', '--dir', p('on-dataset'), '--dataset', 'csv', '--root', p('data'), '--models', p('clip'),
+      '--cache-dir', p('cache'), '--known', '3', '--preset', 'fineclipper-synthetic');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.slice(r.out.lastIndexOf('open set:'))).toBe(demo.out.slice(demo.out.lastIndexOf('open set:')));
+    expect(printedCommands(r.out).map((c) => c.slice(0, 2).join(' '))).toEqual(['open-set eval', 'train --dataset', 'compare --dataset']);
+  }, 120_000);
 });
 
 const haveFace = haveShared('faces/astronaut.png');
