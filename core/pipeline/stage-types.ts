@@ -79,7 +79,7 @@ export interface PromptSet {
   prompts?: RolePrompt[];
   /** Text prompts per class (e.g. positive/negative descriptors). */
   texts?: Record<string, string[]>;
-  /** Embeddings per class and prompt kind, when the builder encodes them. */
+  /** Embeddings per class and prompt kind (the shipped builders give `prompts` instead, which fusions read by role). */
   embeddings?: Record<string, Record<string, Float32Array>>;
   /** Anything else the fusion rule needs from the builder. */
   extra?: Record<string, unknown>;

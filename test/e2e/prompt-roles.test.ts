@@ -132,6 +132,10 @@ describe('prompt roles: any fusion reads any prompt builder', () => {
     expect(run.code).toBe(2);
     expect(run.out).toBe('');
     expect(run.err).toMatch(/PROMPT_ROLES_MISSING: fusion visage.open-set\/hesp reads positive prompts/);
+    // The hesp preset without a checkpoint stops before its first clip, saying where to set one.
+    const none = await runCli('pipeline', 'run', p('data', 'angry_001'), '--preset', 'hesp', '--models', p('clip'), '--cache-dir', p('cache'));
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/HESP_PROMPTS_NO_CHECKPOINT[\s\S]*stages\.prompts\.options\.checkpoint=FILE/);
     const ok = await runCli('pipeline', 'explain', '--preset', 'hesp', '--set', `stages.prompts.options.checkpoint=${hespFile}`);
     expect(ok.code, ok.err).toBe(0);
     expect(ok.out).toContain('prompt roles  given: positive, negative, unknown; read by the fusion: positive');
