@@ -146,7 +146,7 @@ describe('the 2×2 grid', () => {
   it('prints UAR, accuracy, AUROC and both OSCRs per cell beside zero-shot; each trained cell reproduces its trainer, and the printed compare reproduces the table', async () => {
     const table = demo.out.slice(demo.out.lastIndexOf('open set:'));
     const cells = Object.fromEntries(table.split('\n').slice(2).filter(Boolean).map((l) => { const [name, ...v] = l.trim().split(/\s+/); return [name, v.map(Number)]; }));
-    expect(Object.keys(cells)).toEqual(['fineclipper-synthetic', 'descriptors+fineclipper', 'hesp-prompts+fineclipper', 'descriptors+hesp', 'hesp-prompts+hesp']);
+    expect(Object.keys(cells)).toEqual(['fineclipper-synthetic', 'descriptors+fineclipper', 'hesp-prompts+fineclipper', 'hesp-prompts+fineclipper-zero-shot', 'descriptors+hesp', 'hesp-prompts+hesp']);
     // HESP in the pipeline = HESP in `open-set eval` (same clips, checkpoint, score): Acc, AUROC, OSCR, OSCR-compat.
     const [, acc, auroc, oscr, oscrC] = /^0\s+\S+\s+\d+\s+[\d.]+\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)/m.exec(demo.out)!.map(Number);
     expect(cells['hesp-prompts+hesp'].slice(1)).toEqual([acc, auroc, oscr, oscrC]);

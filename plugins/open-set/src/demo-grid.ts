@@ -23,6 +23,8 @@ export function gridVariants(hesp: string, fineclipper: string): string[] {
   return [
     '--variant', 'descriptors+fineclipper', ...fcFusion,
     '--variant', 'hesp-prompts+fineclipper', ...hespPrompts, ...fcFusion,
+    // FineCLIPER's fusion untrained: its adapters were trained on the descriptors, HESP's prompts were not.
+    '--variant', 'hesp-prompts+fineclipper-zero-shot', ...hespPrompts,
     '--variant', 'descriptors+hesp', ...hespFusion,
     '--variant', 'hesp-prompts+hesp', ...hespPrompts, ...hespFusion,
   ];
