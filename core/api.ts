@@ -14,7 +14,7 @@
  */
 export type { Frame, Clip, FaceFrame, ClassScores } from './types.ts';
 export type {
-  SourceRef, LevelInput, LevelOutput, Render, PromptSet, FusionInput, FusionOutput, DecideInput, Decision, StageCall,
+  SourceRef, LevelInput, LevelOutput, Render, PromptSet, PromptRole, RolePrompt, FusionInput, FusionOutput, DecideInput, Decision, StageCall,
   IngestProvider, LevelProvider, PromptProvider, FusionProvider, DecideProvider,
 } from './pipeline/stage-types.ts';
 export type {
@@ -26,6 +26,7 @@ export type { ClipResult, LevelsResult } from './pipeline/pipeline.ts';
 export { Progress } from './cli/progress.ts';
 export type { Logger } from './logging/logger.ts';
 export { STAGE_NAMES, type StageName } from './pipeline/stages.ts';
+export { PROMPT_ROLES, promptsByClass } from './pipeline/prompt-roles.ts';
 export { VisageError, isVisageError } from './errors/visage-error.ts';
 export * as errors from './errors/messages.ts';
 export { HOST_VERSION } from './version.ts';

@@ -6,6 +6,7 @@ import { isSecretKey, redactSecrets } from '../errors/redact-secrets.ts';
 import type { PluginRegistry } from '../plugins/plugin-registry.ts';
 import type { ResolvedPreset } from './resolve-preset.ts';
 import { usedPlugins } from './resolve-preset.ts';
+import { promptRolesOf } from './prompt-roles.ts';
 
 export function explainPreset(p: ResolvedPreset, registry: PluginRegistry): string {
   const from = (key: string) => p.origins.get(key) ?? '(default)';
@@ -31,6 +32,8 @@ export function explainPreset(p: ResolvedPreset, registry: PluginRegistry): stri
   prov('fusion', '', p.fusion.use, p.fusion.plugin, p.fusion.pluginVersion, '', 'stages.fusion.use');
   prov('decide', '', p.decide.use, p.decide.plugin, p.decide.pluginVersion, '', 'stages.decide.use');
   lines.push(...table(rows));
+  const roles = promptRolesOf(registry, p.prompts, p.fusion);
+  if (roles.gives.length || roles.needs.length) lines.push('', `prompt roles  given: ${roles.gives.join(', ') || 'none'}; read by the fusion: ${roles.needs.join(', ') || 'none'}`);
 
   const options: string[] = [];
   const dump = (prefix: string, obj: Record<string, unknown>) => {

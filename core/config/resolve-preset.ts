@@ -13,6 +13,7 @@ import { mergeLayers, setOverridesLayer, type Layer, type Origins } from './laye
 import { validateOptions } from './options-validator.ts';
 import { PRESET_SCHEMA } from './preset-schema.ts';
 import { orderLevels } from './order-levels.ts';
+import { checkPromptRoles } from './prompt-roles.ts';
 import { readJsonFile } from './read-json-file.ts';
 import { VisageError } from '../errors/visage-error.ts';
 
@@ -116,6 +117,7 @@ export function resolvePreset(registry: PluginRegistry, req: PresetRequest = {})
     origins,
   };
   if (v.frames === undefined) origins.set('frames', '(default)');
+  checkPromptRoles(registry, resolved.prompts, resolved.fusion);
   for (const id of usedPlugins(registry, resolved)) {
     const schema = registry.plugin(id)!.manifest!.contributes?.configuration;
     const { value: cfg, defaulted } = validateOptions(schema, v.plugins?.[id], `/plugins/${id}`);

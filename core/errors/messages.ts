@@ -305,3 +305,7 @@ export const demoStepFailed = (command: string, exitCode: number) =>
 export const rendersUnknownLevel = (unknown: readonly string[], slots: readonly string[]) =>
   bad('RENDERS_UNKNOWN_LEVEL', unknown.length ? `--renders names level(s) ${unknown.join(', ')}, which this preset does not have` : '--renders names no level',
     `choose among this preset's level slots: ${slots.join(', ')} (see visage pipeline explain)`);
+// ---- prompts: prompt roles (issue 17) -----------------------------------------------------
+export const promptRolesMissing = (fusion: string, missing: readonly string[], builder: string | undefined, gives: readonly string[], builders: readonly string[]) =>
+  bad('PROMPT_ROLES_MISSING', `fusion ${fusion} reads ${missing.join(' and ')} prompts, which ${builder ? `the prompt builder ${builder} does not give (it gives ${gives.join(', ') || 'no roles'})` : 'no prompt builder gives: the preset selects none'}`,
+    builders.length ? `select a prompt builder that gives them, e.g. --set stages.prompts.use=${builders[0]} (builders that do: ${builders.join(', ')})` : 'no installed prompt builder gives them; see `visage plugins list`', { pointer: '/stages/prompts/use' });

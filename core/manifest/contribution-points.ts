@@ -80,13 +80,27 @@ const points: ContributionPoint[] = [
   {
     id: 'promptBuilders',
     description: 'Stage `prompts`: class names to text prompts and their embeddings.',
-    schema: providerList('Prompt builders.'),
+    schema: providerList('Prompt builders.', {
+      roles: {
+        type: 'array',
+        items: { enum: ['positive', 'negative', 'unknown'] },
+        uniqueItems: true,
+        description: 'Prompt roles the builder gives (PromptSet.prompts): positive and negative prompts per class, unknown prompts. A fusion that needs a role the selected builder lacks is refused at resolve time.',
+      },
+    }),
     activationEvents: (v) => ids(v).map((id) => `onPrompts:${id}`),
   },
   {
     id: 'fusions',
     description: 'Stage `fusion`: per-level class scores to one set of class logits.',
-    schema: providerList('Fusion rules.'),
+    schema: providerList('Fusion rules.', {
+      needsRoles: {
+        type: 'array',
+        items: { enum: ['positive', 'negative', 'unknown'] },
+        uniqueItems: true,
+        description: 'Prompt roles the fusion reads from the prompts stage; the preset\'s prompt builder must declare each of them in its `roles`.',
+      },
+    }),
     activationEvents: (v) => ids(v).map((id) => `onFusion:${id}`),
   },
   {

@@ -9,6 +9,19 @@ export interface ProviderContribution {
   options?: JSONSchema;
 }
 
+/** Prompt roles (core/pipeline/stage-types.ts PromptRole) as manifests name them. */
+export type ManifestPromptRole = 'positive' | 'negative' | 'unknown';
+
+export interface PromptBuilderContribution extends ProviderContribution {
+  /** The prompt roles the builder gives. */
+  roles?: ManifestPromptRole[];
+}
+
+export interface FusionContribution extends ProviderContribution {
+  /** The prompt roles the fusion reads; the preset's prompt builder must give each. */
+  needsRoles?: ManifestPromptRole[];
+}
+
 export interface LevelContribution extends ProviderContribution {
   /** Level slots read by this level; the host runs them first. */
   needs?: string[];
@@ -45,8 +58,8 @@ export interface PluginManifest {
   contributes?: {
     ingesters?: ProviderContribution[];
     levels?: LevelContribution[];
-    promptBuilders?: ProviderContribution[];
-    fusions?: ProviderContribution[];
+    promptBuilders?: PromptBuilderContribution[];
+    fusions?: FusionContribution[];
     deciders?: ProviderContribution[];
     presets?: PresetContribution[];
     configuration?: JSONSchema;

@@ -55,12 +55,31 @@ export interface LevelInput {
   classes: readonly string[];
 }
 
+/**
+ * What a prompt is for, so any fusion reads any builder's prompts the same way (issue 17):
+ * `positive` a class's own prompt (FineCLIPER's positive descriptor, HESP's tuned class prompt),
+ * `negative` a class's negative prompt ("... of no {label}", "This video is not {class}."),
+ * `unknown` a prompt for what is not the class (HESP's learned unknown prototypes, ARPL's reciprocal points).
+ */
+export type PromptRole = 'positive' | 'negative' | 'unknown';
+
+/** One encoded prompt and its role; `class` names the class it belongs to (absent: no one class). */
+export interface RolePrompt {
+  role: PromptRole;
+  class?: string;
+  text?: string;
+  /** In the space of the unit-length video embeddings the fusions compute. */
+  embedding: Float32Array;
+}
+
 /** Prompts: built once per run from the class names, refined by the prompt builder. */
 export interface PromptSet {
   classes: string[];
+  /** Encoded prompts with their roles; the roles a builder gives are declared in its manifest (`roles`). */
+  prompts?: RolePrompt[];
   /** Text prompts per class (e.g. positive/negative descriptors). */
   texts?: Record<string, string[]>;
-  /** Embeddings per class and prompt kind, when the builder encodes them. */
+  /** Embeddings per class and prompt kind (the shipped builders give `prompts` instead, which fusions read by role). */
   embeddings?: Record<string, Record<string, Float32Array>>;
   /** Anything else the fusion rule needs from the builder. */
   extra?: Record<string, unknown>;
@@ -80,6 +99,8 @@ export interface FusionOutput {
   kind: 'logits' | 'probabilities';
   /** Per-level class scores that went into the fusion, for the output row. */
   perLevel?: Record<string, ClassScores>;
+  /** The fusion's own known-ness score (higher: more likely a known class), e.g. from unknown-role prompts. */
+  knownness?: number;
 }
 
 export interface Decision {

@@ -7,11 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
-
-/** The `$ visage ...` lines of a demo's output, split into arguments as a POSIX shell would (single quotes only). */
-export function printedCommands(out: string): string[][] {
-  return [...out.matchAll(/^\$ visage (.*)$/gm)].map((m) => [...m[1].matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((a) => a[1]?.replace(/'\\''/g, "'") ?? a[2]));
-}
+import { printedCommands } from '../helpers/printed-commands.ts';
 
 const section = (out: string, command: string) => out.split(/\n(?=\n# )/).find((s) => s.includes(`$ visage ${command}`))!.split('\n').slice(3).join('\n').trim();
 

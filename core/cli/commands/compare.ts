@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { compareVariants } from '../../compare/compare-stats.ts';
 import { formatComparison } from '../../compare/format-comparison.ts';
+import { compareOpenSet, formatOpenSet, isOpenSet } from '../../compare/open-set-comparison.ts';
 import { runVariants, variantPipelines } from '../../compare/run-variants.ts';
 import { addVariantFlags } from '../../compare/variants.ts';
 import * as errors from '../../errors/messages.ts';
@@ -89,10 +90,15 @@ export function registerCompareCommand(program: Command, io: CliIO): void {
           w.close();
         }
       }
-      const classes = pls.pipelines[0].preset.classes ?? [...new Set(rows.flat().flatMap((r) => Object.keys(r.probabilities)))].sort();
-      const comparison = compareVariants(list.map((v, i) => ({ name: v.name, rows: rows[i] })), classes, { reps: Number(flags.reps), seed: Number(flags.seed) });
+      const named = pls.pipelines[0].preset.classes;
+      const classes = named?.length ? named : [...new Set(rows.flat().flatMap((r) => Object.keys(r.probabilities)))].sort();
+      // Open-set data (clips of classes outside the run's): the paired closed-set figures use the known clips.
+      const runs = list.map((v, i) => ({ name: v.name, rows: rows[i] }));
+      const openSet = isOpenSet(runs, classes) ? compareOpenSet(runs, classes) : undefined;
+      const closed = openSet ? runs.map((r) => ({ ...r, rows: r.rows.filter((row) => row.groundTruth === undefined || classes.includes(row.groundTruth)) })) : runs;
+      const comparison = compareVariants(closed, classes, { reps: Number(flags.reps), seed: Number(flags.seed) });
       if (comparison.clips.length === 0) throw errors.noClipsScored('compare');
-      io.out(flags.json ? JSON.stringify({ ...comparison, cache: cache.stats }, null, 2) + '\n' : formatComparison(comparison));
+      io.out(flags.json ? JSON.stringify({ ...comparison, ...(openSet && { openSet }), cache: cache.stats }, null, 2) + '\n' : formatComparison(comparison) + (openSet ? formatOpenSet(openSet) : ''));
       io.err(`cache: ${cache.stats.levelRuns} level runs, ${cache.stats.memoryHits + cache.stats.diskHits} reused (${cache.stats.diskHits} from disk); ${cache.stats.ingestRuns} clips decoded\n`);
       if (flags.report) writeHtmlReport(flags.report, compareReport(comparison, rows, visuals));
       if (invalid.length || rows.some((r) => r.some((row) => row.error))) setExitCode(command, 1);

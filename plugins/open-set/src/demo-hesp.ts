@@ -37,8 +37,8 @@ export async function demoHesp(input: CommandInput): Promise<number> {
   const known = byKnownness(true)[0], unknown = byKnownness(false).at(-1)!;
   await step(input, 'a known and an unknown clip through the pipeline with the trained HESP head and its threshold', [
     'pipeline', 'run', p('data', known.id), p('data', unknown.id), ...host,
-    '--set', 'stages.prompts.use=visage.core/class-names', '--set', 'stages.fusion.use=visage.open-set/hesp',
-    '--set', `stages.fusion.options.checkpoint=${checkpoint}`, '--set', 'stages.fusion.options.frames=frames',
+    '--set', 'stages.prompts.use=visage.open-set/hesp-prompts', '--set', `stages.prompts.options.checkpoint=${checkpoint}`,
+    '--set', 'stages.fusion.use=visage.open-set/hesp', '--set', 'stages.fusion.options.frames=frames',
     '--set', 'stages.decide.use=visage.open-set/open-set', '--set', `stages.decide.options.thresholdFrom=${checkpoint}`,
     '--out', p('open-set', 'rows.jsonl'),
   ]);

@@ -1,36 +1,81 @@
 /**
- * The `hesp` fusion: a trained HESP checkpoint applied to a CLIP frames level's per-frame embeddings
- * (clip-adapter's `clip-frames` or `clip-frames-full`), with facial motion from the landmarks level
- * when it is enabled. Outputs the ensemble logits keyed by the checkpoint's class names.
+ * The `hesp` fusion: HESP's video side (expression-sensitive pooling of a CLIP frames level's per-frame
+ * embeddings, with facial motion from the landmarks level) and its heads, scored against the prompts
+ * stage (issue 17), so it works with `hesp-prompts` and with FineCLIPER's `descriptors`:
+ *
+ * - clip_k = s·cos(v, positive_k);
+ * - with unknown prompts u_k (hesp-prompts' reciprocal points / σ): arpl_k = ‖σv − σu_k‖²/D − σv·σu_k,
+ *   and the logits are the ensemble (clip + arpl)/2, as trained; without them, clip_k alone.
+ *
+ * The pooling weights, s and σ come from a HESP checkpoint: the fusion's own `checkpoint`, else the one
+ * the prompts came from; with neither, HESP's untrained pooling (the mean of the frames) and defaults.
  */
 import type { FusionInput, FusionOutput } from '../../../core/api.ts';
-import { noGrad, tensor } from '../../../core/compute/index.ts';
+import { promptsByClass } from '../../../core/api.ts';
+import { affine, add, cosineSimilarityMatrix, mean, noGrad, tensor, type Tensor } from '../../../core/compute/index.ts';
 import { openSetConfigInvalid } from '../../../core/errors/messages.ts';
 import type { LandmarksData } from '../../landmarks/src/index.ts';
+import { hespPromptsMissing, hespPromptsWidth } from './errors.ts';
 import type { LoadedHesp } from './hesp-checkpoint.ts';
+import { resolveHespConfig } from './hesp-config.ts';
+import { arplLogits } from './hesp-model.ts';
 import { landmarkDisplacement, standardiseMotion } from './motion.ts';
 
 export interface HespFusionOptions {
-  checkpoint: string;
+  /** A HESP checkpoint for the video side; default: the one `hesp-prompts` loaded. */
+  checkpoint?: string;
   /** Level slot with per-frame CLIP embeddings (default "clip-frames"). */
   frames?: string;
   /** Level slot with landmarks (default "landmarks"); absent or disabled = no motion cue. */
   motion?: string;
 }
 
-export async function hespFusion(input: FusionInput, options: HespFusionOptions, hesp: LoadedHesp): Promise<FusionOutput> {
+/** The checkpoint the fusion's video side comes from: its own option, else the prompt builder's. */
+export function hespFusionCheckpoint(input: FusionInput, options: HespFusionOptions): string | undefined {
+  return options.checkpoint ?? (input.prompts.extra?.hespCheckpoint as string | undefined);
+}
+
+export async function hespFusion(input: FusionInput, options: HespFusionOptions, hesp: LoadedHesp | undefined): Promise<FusionOutput> {
   const slot = options.frames ?? 'clip-frames';
   const embeddings = input.levels[slot]?.frameEmbeddings;
   if (!embeddings?.length) throw openSetConfigInvalid('fusion.frames', `level "${slot}" gave no frame embeddings; enable a CLIP frames level (clip-frames or clip-frames-full) in the preset`);
-  const { model } = hesp;
-  if (embeddings[0].length !== model.dim) throw openSetConfigInvalid('fusion.checkpoint', `the checkpoint expects ${model.dim}-d embeddings, level "${slot}" gives ${embeddings[0].length}-d (another CLIP model?)`);
-  const t = embeddings.length;
-  const flat = new Float32Array(t * model.dim);
-  embeddings.forEach((e, i) => flat.set(e, i * model.dim));
+  const classes = input.prompts.classes;
+  const positive = promptsByClass(input.prompts, 'positive', classes);
+  if (positive.missing.length || !classes.length) throw hespPromptsMissing('positive', positive.missing.length ? positive.missing : ['(no classes)']);
+  const unknown = promptsByClass(input.prompts, 'unknown', classes);
+  const t = embeddings.length, dim = embeddings[0].length;
+  if (positive.embeddings[0].length !== dim) throw hespPromptsWidth(positive.embeddings[0].length, dim, slot);
+  if (hesp && hesp.model.dim !== dim) throw openSetConfigInvalid('fusion.checkpoint', `the checkpoint expects ${hesp.model.dim}-d embeddings, level "${slot}" gives ${dim}-d (another CLIP model?)`);
+  const config = hesp?.config ?? resolveHespConfig({});
   const landmarks = input.levels[options.motion ?? 'landmarks']?.data as LandmarksData | undefined;
   const raw = landmarks?.frames?.length === t ? landmarkDisplacement(landmarks.frames.map((f) => f.face)) : undefined;
-  const out = noGrad(() => model.forward(tensor(flat, [1, t, model.dim]), tensor(standardiseMotion(raw, t), [1, t])));
-  const [ens, clip, arpl] = await Promise.all([out.ensemble.data(), out.clipLogits.data(), out.arplLogits.data()]);
-  const keyed = (v: Float32Array) => Object.fromEntries(model.classes.map((c, k) => [c, v[k]]));
-  return { logits: keyed(ens), kind: 'logits', perLevel: { 'hesp-clip': keyed(clip), 'hesp-arpl': keyed(arpl) } };
+
+  // On the checkpoint's backend: the default one may have changed since it was loaded.
+  const opts = { backend: hesp?.model.textBase.backend };
+  const rows = (list: Float32Array[]) => tensor(stack(list), [list.length, list[0].length], opts);
+  const out = noGrad(() => {
+    const frames = tensor(stack(embeddings), [1, t, dim], opts);
+    const video = hesp ? hesp.model.pool(frames, tensor(standardiseMotion(raw, t), [1, t], opts)) : mean(frames, 1);
+    const clip = affine(cosineSimilarityMatrix(video, rows(positive.embeddings)), config.logitScale, 0);
+    if (unknown.missing.length) return { ensemble: clip, clip };
+    const sigma = config.arplFeatureScale;
+    const arpl = arplLogits(affine(video, sigma, 0), affine(rows(unknown.embeddings), sigma, 0));
+    return { ensemble: affine(add(clip, arpl), 0.5, 0), clip, arpl };
+  });
+  const keyed = async (x: Tensor) => {
+    const v = await x.data();
+    return Object.fromEntries(classes.map((c, k) => [c, v[k]]));
+  };
+  const perLevel: Record<string, Record<string, number>> = { 'hesp-clip': await keyed(out.clip) };
+  if (out.arpl) perLevel['hesp-arpl'] = await keyed(out.arpl);
+  const logits = await keyed(out.ensemble);
+  // HESP's known-ness, the max ensemble logit, for the decider's `fusion` score rule.
+  return { logits, kind: 'logits', perLevel, knownness: Math.max(...Object.values(logits)) };
+}
+
+function stack(list: Float32Array[]): Float32Array {
+  const d = list[0].length;
+  const flat = new Float32Array(list.length * d);
+  list.forEach((e, i) => flat.set(e, i * d));
+  return flat;
 }

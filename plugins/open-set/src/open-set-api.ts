@@ -13,3 +13,4 @@ export { landmarkDisplacement, standardiseMotion } from './motion.ts';
 export { evaluateSplit, scoreOpenSet, summariseDraws, zeroShotLogits, type DrawResult, type EvaluateOptions, type OpenSetSummary } from './open-set-eval.ts';
 export { openSetDecision, openSetDecider, type OpenSetDecisionOptions } from './open-set-decision.ts';
 export { hespFusion, type HespFusionOptions } from './hesp-fusion.ts';
+export { hespPrompts, type HespPromptsOptions } from './hesp-prompts.ts';

@@ -6,9 +6,11 @@
 import type { ClassScores, DecideInput, Decision, StageCall } from '../../../core/api.ts';
 import { openSetConfigInvalid } from '../../../core/errors/messages.ts';
 import { knownnessOf, type KnownnessScore } from './knownness.ts';
+import { fusionGivesNoKnownness } from './errors.ts';
 
 export interface OpenSetDecisionOptions {
-  score?: KnownnessScore;
+  /** A rule on the logits, or `fusion`: the fusion's own known-ness score (e.g. from unknown-role prompts). */
+  score?: KnownnessScore | 'fusion';
   temperature?: number;
   threshold?: number;
   /** A HESP checkpoint whose validation threshold applies when `threshold` is not set. */
@@ -24,7 +26,7 @@ export function openSetDecision({ fusion }: Pick<DecideInput, 'fusion'>, options
   let best = 0;
   // Stryker disable next-line EqualityOperator: values[length] is undefined, never greater
   for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  const knownness = knownnessOf(values, values.length, options.score ?? 'maxLogit', temperature)[0];
+  const knownness = options.score === 'fusion' ? fusionKnownness(fusion) : knownnessOf(values, values.length, options.score ?? 'maxLogit', temperature)[0];
   const probabilities: ClassScores = Object.fromEntries(names.map((n, i) => [n, probs[i]]));
   // Stryker disable next-line ConditionalExpression: knownness < undefined is false anyway; the check says what is meant
   return { label: names[best], probabilities, knownness, unknown: options.threshold !== undefined && knownness < options.threshold };
@@ -46,6 +48,11 @@ export function openSetDecider(thresholdOf: (checkpoint: string) => Promise<{ th
     }
     return openSetDecision(input, options);
   };
+}
+
+function fusionKnownness(fusion: DecideInput['fusion']): number {
+  if (typeof fusion.knownness !== 'number' || !Number.isFinite(fusion.knownness)) throw fusionGivesNoKnownness();
+  return fusion.knownness;
 }
 
 function softmax(x: number[], temperature: number): number[] {

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readPredictions } from '../../../core/metrics/index.ts';
 import { runCli } from '../../../test/helpers/cli.ts';
 import {
-  createHespModel, ensembleLogits, evaluateSplit, openSetDecider, readHespThreshold, resolveHespConfig, hespFusion, loadHespCheckpoint, openSetDecision, saveHespCheckpoint, trainHesp, writeFeatureSet,
+  createHespModel, ensembleLogits, evaluateSplit, openSetDecider, readHespThreshold, resolveHespConfig, hespFusion, hespPrompts, loadHespCheckpoint, openSetDecision, saveHespCheckpoint, trainHesp, writeFeatureSet,
   type FeatureSet,
 } from '../src/open-set-api.ts';
 import { buildSyntheticFeatureSet } from '../src/testing/synthetic-features.ts';
@@ -86,13 +86,16 @@ describe('checkpoint, hesp fusion and open-set decider', () => {
 
     const item = test[0], d = set.dim;
     const frameEmbeddings = Array.from({ length: set.frames }, (_, t) => item.frames.slice(t * d, (t + 1) * d));
-    const fused = await hespFusion({ clip: { frames: [] } as never, levels: { 'clip-frames-full': { frameEmbeddings } }, weights: {}, prompts: { classes: known } },
+    // The checkpoint's prompts come through the prompts stage (hesp-prompts), its pooling through the fusion.
+    const prompts = await hespPrompts({ classes: [] }, file, loaded);
+    expect(prompts.classes).toEqual(known);
+    const fused = await hespFusion({ clip: { frames: [] } as never, levels: { 'clip-frames-full': { frameEmbeddings } }, weights: {}, prompts },
       { checkpoint: file, frames: 'clip-frames-full' }, loaded);
     known.forEach((c, k) => expect(fused.logits[c]).toBeCloseTo(original[k], 4));
     const best = Math.max(...Object.values(fused.logits));
     expect(openSetDecision({ fusion: fused }, { threshold: best + 1 }).unknown).toBe(true);
     expect(openSetDecision({ fusion: fused }, { threshold: best - 1 }).unknown).toBe(false);
-    await expect(hespFusion({ clip: { frames: [] } as never, levels: {}, weights: {}, prompts: { classes: known } }, { checkpoint: file }, loaded))
+    await expect(hespFusion({ clip: { frames: [] } as never, levels: {}, weights: {}, prompts }, { checkpoint: file }, loaded))
       .rejects.toThrow(/level "clip-frames" gave no frame embeddings/);
   });
 
@@ -168,8 +171,8 @@ describe('visage open-set commands', () => {
     const unknownClip = data.clips.find((c) => !model.classes.includes(c.label))!;
     const rowsFile = path.join(dir, 'rows.jsonl');
     const run = await runCli('pipeline', 'run', knownClip.source, unknownClip.source, '--out', rowsFile, '--preset', 'fineclipper-synthetic', ...host,
-      '--set', 'stages.prompts.use=visage.core/class-names', '--set', 'stages.fusion.use=visage.open-set/hesp',
-      '--set', `stages.fusion.options.checkpoint=${ckpt}`, '--set', 'stages.fusion.options.frames=frames',
+      '--set', 'stages.prompts.use=visage.open-set/hesp-prompts', '--set', `stages.prompts.options.checkpoint=${ckpt}`,
+      '--set', 'stages.fusion.use=visage.open-set/hesp', '--set', 'stages.fusion.options.frames=frames',
       '--set', 'stages.decide.use=visage.open-set/open-set', '--set', `stages.decide.options.thresholdFrom=${ckpt}`);
     expect(run.code, run.err).toBe(0);
     const rows = readFileSync(rowsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));

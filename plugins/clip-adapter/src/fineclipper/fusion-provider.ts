@@ -2,17 +2,18 @@
  * The `descriptors` prompt builder and the `fineclipper` fusion as pipeline providers.
  *
  * descriptors: encodes the positive/negative descriptor of every class once per run into
- * PromptSet.embeddings[class].positive / .negative.
+ * PromptSet.prompts with the roles `positive` and `negative`.
  * fineclipper: with a checkpoint, runs the trained head (adapters, temporal model, learned fusion)
  * on this clip's level embeddings; without one, zero-shot (descriptors alone, fixed preset weights).
  */
 import { resolve } from 'node:path';
-import type { FusionInput, FusionOutput, FusionProvider, LevelOutput, PromptProvider } from '../../../../core/api.ts';
+import { promptsByClass, type FusionInput, type FusionOutput, type FusionProvider, type LevelOutput, type PromptProvider } from '../../../../core/api.ts';
 import { fineCliperCheckpointClasses, fineCliperCheckpointMismatch, fineCliperNoLevels, fineCliperOptionInvalid } from '../../../../core/errors/messages.ts';
 import { descriptorTexts, encodeDescriptors, type DescriptorTemplates } from './descriptors.ts';
 import { featuresOfOutput } from './extract-features.ts';
-import { defaultConfig, type DescriptorEmbeddings, type Formulation, type LevelSpec } from './fineclipper-model.ts';
+import { defaultConfig, type DescriptorEmbeddings, type FineCliperModel, type Formulation, type LevelSpec } from './fineclipper-model.ts';
 import { loadFineCliper, type FineCliperCheckpoint } from './checkpoint-io.ts';
+import { arplKnownness, videoEmbedding } from './unknown-knownness.ts';
 import { predictLogits, zeroShotLogits, type ClipFeatures } from './train.ts';
 import type { ClipSource } from './level-providers.ts';
 
@@ -33,7 +34,10 @@ export function descriptorsProvider(clip: ClipSource): PromptProvider {
     return {
       ...prompts,
       texts: Object.fromEntries(prompts.classes.map((c, i) => [c, [texts.positive[i], texts.negative[i]]])),
-      embeddings: Object.fromEntries(prompts.classes.map((c, i) => [c, { positive: enc.positive[i], negative: enc.negative[i] }])),
+      prompts: prompts.classes.flatMap((c, i) => [
+        { role: 'positive' as const, class: c, text: texts.positive[i], embedding: enc.positive[i] },
+        { role: 'negative' as const, class: c, text: texts.negative[i], embedding: enc.negative[i] },
+      ]),
       extra: { ...prompts.extra, templates },
     };
   };
@@ -65,7 +69,7 @@ export function fineCliperFusionProvider(loadCheckpoint: (path: string) => Promi
       const clip = clipFeatures(input, levels);
       const logits = zeroShotLogits(config, descriptors, clip);
       const perLevel = Object.fromEntries(specs.map((s) => [s.name, byName(classes, zeroShotLogits({ ...config, levels: [{ ...s, weight: 1 }] }, descriptors, clip))]));
-      return { logits: byName(classes, logits), kind: 'logits', perLevel };
+      return { logits: byName(classes, logits), kind: 'logits', perLevel, ...await unknownKnownness(input, classes, levels) };
     }
     const file = resolve(o.checkpoint);
     const { model, templates } = await loadCheckpoint(file);
@@ -86,7 +90,7 @@ export function fineCliperFusionProvider(loadCheckpoint: (path: string) => Promi
     }
     const ordered = descriptorsOf(input, mapped as string[]);
     const [logits] = await predictLogits(model, ordered, [clipFeatures(input, levels)]);
-    return { logits: byName(mapped as string[], logits), kind: 'logits' };
+    return { logits: byName(mapped as string[], logits), kind: 'logits', ...await unknownKnownness(input, mapped as string[], levels, model) };
   };
 }
 
@@ -108,11 +112,21 @@ function clipFeatures(input: FusionInput, levels: EmbeddingLevel[]): ClipFeature
   return { id: input.clip.id, label: input.clip.label, levels: Object.fromEntries(levels.map((l) => [l.slot, l.features])) };
 }
 
+/** With an unknown-role prompt for every class, the fusion's own known-ness (unknown-knownness.ts); else nothing. */
+async function unknownKnownness(input: FusionInput, classes: string[], levels: EmbeddingLevel[], model?: FineCliperModel): Promise<{ knownness?: number }> {
+  const unknown = promptsByClass(input.prompts, 'unknown', classes);
+  const level = levels.find((l) => l.kind === 'frames') ?? levels[0];
+  if (unknown.missing.length || !classes.length || !level) return {};
+  return { knownness: arplKnownness(await videoEmbedding(level.features, level.slot, model), unknown.embeddings) };
+}
+
+/** The positive and negative prompts of each class, from whichever builder the preset selects (descriptors, hesp-prompts). */
 function descriptorsOf(input: FusionInput, classes: string[]): DescriptorEmbeddings {
-  const e = input.prompts.embeddings;
-  const missing = classes.filter((c) => !e?.[c]?.positive || !e?.[c]?.negative);
-  if (missing.length) throw fineCliperOptionInvalid('stages.prompts', `the fineclipper fusion needs descriptor embeddings for ${missing.join(', ')}: use the prompt builder visage.clip-adapter/descriptors`);
-  return { positive: classes.map((c) => e![c].positive), negative: classes.map((c) => e![c].negative) };
+  const positive = promptsByClass(input.prompts, 'positive', classes);
+  const negative = promptsByClass(input.prompts, 'negative', classes);
+  const missing = [...new Set([...positive.missing, ...negative.missing])];
+  if (missing.length) throw fineCliperOptionInvalid('stages.prompts', `the fineclipper fusion needs a positive and a negative prompt for ${missing.join(', ')}, and the prompt builder gave none`);
+  return { positive: positive.embeddings, negative: negative.embeddings };
 }
 
 function byName(classes: string[], z: Float32Array): Record<string, number> {
