@@ -305,3 +305,7 @@ export const demoStepFailed = (command: string, exitCode: number) =>
 export const rendersUnknownLevel = (unknown: readonly string[], slots: readonly string[]) =>
   bad('RENDERS_UNKNOWN_LEVEL', unknown.length ? `--renders names level(s) ${unknown.join(', ')}, which this preset does not have` : '--renders names no level',
     `choose among this preset's level slots: ${slots.join(', ')} (see visage pipeline explain)`);
+
+// ---- stages: one table, one invoke -------------------------------------------------------
+export const providerProvidedTwice = (plugin: string, stage: string, id: string) =>
+  fail('PROVIDER_PROVIDED_TWICE', `provided ${stage} "${id}" twice`, 'call ctx.stages.<stage>.provide(id, fn) once per id in activate()', { plugin, stage });

@@ -309,7 +309,7 @@ describe('resolvePreset: the preset schema', () => {
     const e = invalid(['stages.output.use="a.b/c"']);
     expect(e.pointer).toBe('/stages/output');
     expect(e.message).toBe('unknown key "output"');
-    expect(e.hint).toBe('stages are: ingest, levels, prompts, fusion, decide');
+    expect(e.hint).toBe('stages are: prompts, ingest, levels, fusion, decide');
   });
 
   it('a level entry has use, enabled, weight and options only', () => {
@@ -330,7 +330,7 @@ describe('resolvePreset: the preset schema', () => {
     expect(e.code).toBe('PRESET_INVALID');
     expect(e.pointer).toBe('/stages/levels');
     expect(e.message).toBe('/stages/levels must match pattern "^[a-z][a-z0-9-]*$"');
-    expect(e.hint).toBe('stages are: ingest, levels, prompts, fusion, decide');
+    expect(e.hint).toBe('stages are: prompts, ingest, levels, fusion, decide');
     expect(invalid(['stages.levels.1x.weight=1']).code).toBe('PRESET_INVALID');
   });
 
