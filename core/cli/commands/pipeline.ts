@@ -5,6 +5,7 @@ import { explainPreset } from '../../config/explain.ts';
 import { StageProfiler } from '../../pipeline/stage-profiler.ts';
 import type { SourceRef } from '../../pipeline/stage-types.ts';
 import type { Pipeline } from '../../pipeline/pipeline.ts';
+import { STAGE_NAMES } from '../../pipeline/stages.ts';
 import { rowFromError, rowFromResult, type OutputRow } from '../../output/row.ts';
 import { RowWriter, type OutputFormat } from '../../output/row-writer.ts';
 import { saveRenders } from '../../output/save-renders.ts';
@@ -47,7 +48,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
   const run = pipeline
     .command('run')
     .summary('run clips through the pipeline')
-    .description('Run videos, frame folders and images through ingest, levels, prompts, fusion and decide.\nOne output row per clip; a failing clip becomes a row with its error and the batch goes on.')
+    .description(`Run videos, frame folders and images through the stages (${STAGE_NAMES.join(', ')}).\nOne output row per clip; a failing clip becomes a row with its error and the batch goes on.`)
     .argument('[inputs...]', 'files, folders or globs (quote globs); none with --dataset')
     .option('--out <file>', 'write rows here instead of stdout')
     .addOption(new Option('--format <format>', 'row format (csv-wide adds per-level scores, AU mean/peak, head pose, face box and confidence)').choices(['jsonl', 'csv', 'csv-wide']).default('jsonl'))
