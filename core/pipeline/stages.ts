@@ -31,8 +31,6 @@ export interface StageInfo {
   readonly noun: string;
   /** Whether a preset must select a provider for it. */
   readonly required: boolean;
-  /** How often it runs. */
-  readonly runs: 'per run' | 'per clip' | 'per level per clip';
   /** Contribution point description, for manifest.schema.json. */
   readonly description: string;
   /** Checks a provider's output where it enters the host (see validate-output.ts). */
@@ -41,11 +39,11 @@ export interface StageInfo {
 
 export const STAGES = [
   // Prompt builders refine the class names once per run; levels read the classes, so this runs first.
-  { name: 'prompts', event: 'onPrompts', point: 'promptBuilders', noun: 'prompt', required: false, runs: 'per run', description: 'Stage `prompts`: class names to text prompts and their embeddings.' },
-  { name: 'ingest', event: 'onIngest', point: 'ingesters', noun: 'ingest', required: true, runs: 'per clip', description: 'Stage `ingest`: turn a clip source (video, frame folder, image, dataset item) into a Clip.' },
-  { name: 'levels', event: 'onLevel', point: 'levels', noun: 'level', required: true, runs: 'per level per clip', description: 'Stage `levels`: a feature level computed from a Clip (embeddings and/or per-class scores).', check: validateLevelOutput },
-  { name: 'fusion', event: 'onFusion', point: 'fusions', noun: 'fusion', required: true, runs: 'per clip', description: 'Stage `fusion`: per-level class scores to one set of class logits.', check: validateFusionOutput },
-  { name: 'decide', event: 'onDecide', point: 'deciders', noun: 'decide', required: true, runs: 'per clip', description: 'Stage `decide`: logits to label, probabilities, known-ness and the unknown flag.', check: validateDecision },
+  { name: 'prompts', event: 'onPrompts', point: 'promptBuilders', noun: 'prompt', required: false, description: 'Stage `prompts`: class names to text prompts and their embeddings.' },
+  { name: 'ingest', event: 'onIngest', point: 'ingesters', noun: 'ingest', required: true, description: 'Stage `ingest`: turn a clip source (video, frame folder, image, dataset item) into a Clip.' },
+  { name: 'levels', event: 'onLevel', point: 'levels', noun: 'level', required: true, description: 'Stage `levels`: a feature level computed from a Clip (embeddings and/or per-class scores).', check: validateLevelOutput },
+  { name: 'fusion', event: 'onFusion', point: 'fusions', noun: 'fusion', required: true, description: 'Stage `fusion`: per-level class scores to one set of class logits.', check: validateFusionOutput },
+  { name: 'decide', event: 'onDecide', point: 'deciders', noun: 'decide', required: true, description: 'Stage `decide`: logits to label, probabilities, known-ness and the unknown flag.', check: validateDecision },
 ] as const satisfies readonly StageInfo[];
 
 export type Stage = (typeof STAGES)[number];
@@ -53,7 +51,7 @@ export type StageName = Stage['name'];
 export type ProviderPoint = Stage['point'];
 
 /** Stage names in run order. */
-export const STAGE_NAMES = STAGES.map((s) => s.name) as StageName[];
+export const STAGE_NAMES: readonly StageName[] = STAGES.map((s) => s.name);
 
 export function stageOf(name: StageName): Stage {
   return STAGES.find((s) => s.name === name)!;

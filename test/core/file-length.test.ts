@@ -33,5 +33,4 @@ describe('file length', () => {
       .map(({ file, text }) => `${file}: ${lineCount(text)} lines`);
     expect(long).toEqual([]);
   });
-
 });
