@@ -10,22 +10,23 @@
  *     ctx.stages.levels.provide('brightness', async ({ clip }, call) => ({ scores: { happy: 0.7, sad: 0.3 } }));
  *   }
  *
- * Stages run in this order for every clip: ingest -> levels -> prompts (once per run) -> fusion -> decide.
+ * Stages run in this order (core/pipeline/stages.ts, the STAGES table): prompts (once per run, before
+ * the first clip) -> ingest -> levels -> fusion -> decide. `ctx.afterClip.tap(fn)` observes each
+ * finished clip.
  */
 export type { Frame, Clip, FaceFrame, ClassScores } from './types.ts';
 export type {
   SourceRef, LevelInput, LevelOutput, Render, PromptSet, PromptRole, RolePrompt, FusionInput, FusionOutput, DecideInput, Decision, StageCall,
-  IngestProvider, LevelProvider, PromptProvider, FusionProvider, DecideProvider,
+  IngestProvider, LevelProvider, PromptProvider, FusionProvider, DecideProvider, ClipResult, LevelsResult,
 } from './pipeline/stage-types.ts';
-export type {
-  PluginContext, StageTaps, ProviderTaps, Disposable, HostSettings, ModelStore, CommandInput, CommandHandler, CommandTaps, CommandHost, PipelineHandle,
-} from './plugins/plugin-context.ts';
+export type { PluginContext, StageTaps, ProviderTaps, ClipObservers, Disposable, ModelStore } from './plugins/plugin-context.ts';
+export type { HostSettings } from './plugins/host-settings.ts';
+export type { CommandInput, CommandHandler, CommandTaps, CommandHost, PipelineHandle } from './plugins/command-api.ts';
 export type { PresetRequest, ResolvedPreset, ResolvedLevel, ResolvedProvider } from './config/resolve-preset.ts';
-export type { ClipResult, LevelsResult } from './pipeline/pipeline.ts';
 /** A one-line progress bar on stderr, drawn only on a TTY: for long-running contributed commands. */
 export { Progress } from './cli/progress.ts';
 export type { Logger } from './logging/logger.ts';
-export { STAGE_NAMES, type StageName } from './pipeline/stages.ts';
+export { STAGES, STAGE_NAMES, type StageName } from './pipeline/stages.ts';
 export { PROMPT_ROLES, promptsByClass } from './pipeline/prompt-roles.ts';
 export { VisageError, isVisageError } from './errors/visage-error.ts';
 export * as errors from './errors/messages.ts';

@@ -10,7 +10,7 @@ import { Command, Option } from 'commander';
 import { parseCsv, readCsvDataset, readDfew, readFerv39k, readMafw, type DatasetSplit, type SplitName } from '../data/index.ts';
 import * as errors from '../errors/messages.ts';
 import { expandInputs } from '../media/expand-inputs.ts';
-import { normalizeSources } from '../pipeline/normalize-source.ts';
+import { isUri, normalizeSources } from '../pipeline/normalize-source.ts';
 import type { SourceRef } from '../pipeline/stage-types.ts';
 import { rowFromError, type OutputRow } from '../output/row.ts';
 
@@ -48,7 +48,7 @@ export async function sourcesWithTruth(inputs: string[], flags: GroundTruthFlags
   const raw: SourceRef[] = [];
   const invalid: OutputRow[] = [];
   for (const arg of inputs) {
-    if (/^[a-z][a-z0-9+.-]+:/i.test(arg)) {
+    if (isUri(arg)) {
       raw.push({ path: arg });
       continue;
     }

@@ -16,11 +16,9 @@ import { registerAblateCommand } from './commands/ablate.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
 import { discoverPlugins } from '../plugins/discover.ts';
 import { PluginRegistry } from '../plugins/plugin-registry.ts';
+import { exitCodeOf, type CliIO } from './cli-io.ts';
 
-export interface CliIO {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
+export type { CliIO } from './cli-io.ts';
 
 const defaultIO: CliIO = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
@@ -38,7 +36,7 @@ export function buildProgram(io: CliIO = defaultIO, argv: string[] = []): Comman
   registerAblateCommand(program, io);
   registerWorkerCommand(program, io);
   // Plugin commands are known from manifests alone; --plugin-dir must be read before parsing to find them.
-  registerPluginCommands(program, new PluginRegistry(discoverPlugins({ pluginDirs: pluginDirsIn(argv) })), io);
+  registerPluginCommands(program, new PluginRegistry(discoverPlugins({ pluginDirs: pluginDirsIn(argv) })), io, (args) => main(['node', 'visage', ...args], io));
   return program;
 }
 
@@ -48,7 +46,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
   const program = buildProgram(io, argv);
   try {
     await program.parseAsync(argv);
-    return (program as Command & { exitCodeFromAction?: number }).exitCodeFromAction ?? 0;
+    return exitCodeOf(program);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (isVisageError(e)) {
@@ -61,14 +59,6 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
     if (argv.includes('--log-level') && argv[argv.indexOf('--log-level') + 1] === 'debug') io.err(`${redactSecrets(String((e as Error)?.stack ?? e))}\n`);
     return 1;
   }
-}
-
-/** Lets an action report a non-zero exit code without throwing. */
-export function setExitCode(cmd: Command, code: number): void {
-  let root = cmd;
-  while (root.parent) root = root.parent;
-  const r = root as Command & { exitCodeFromAction?: number };
-  r.exitCodeFromAction = Math.max(r.exitCodeFromAction ?? 0, code);
 }
 
 function pluginDirsIn(argv: string[]): string[] {

@@ -5,8 +5,9 @@
 import { isSecretKey, redactSecrets } from '../errors/redact-secrets.ts';
 import type { PluginRegistry } from '../plugins/plugin-registry.ts';
 import type { ResolvedPreset } from './resolve-preset.ts';
-import { usedPlugins } from './resolve-preset.ts';
+import { selectedProviders, usedPlugins } from './resolve-preset.ts';
 import { promptRolesOf } from './prompt-roles.ts';
+import { STAGES } from '../pipeline/stages.ts';
 
 export function explainPreset(p: ResolvedPreset, registry: PluginRegistry): string {
   const from = (key: string) => p.origins.get(key) ?? '(default)';
@@ -19,18 +20,21 @@ export function explainPreset(p: ResolvedPreset, registry: PluginRegistry): stri
   const rows: string[][] = [['stage', 'slot', 'provider', 'plugin', 'weight', 'scores', 'from']];
   const prov = (stage: string, slot: string, use: string, plugin: string, version: string, weight: string, key: string, scores = '') =>
     rows.push([stage, slot, use, `${plugin}@${version}`, weight, scores, from(key)]);
-  prov('ingest', '', p.ingest.use, p.ingest.plugin, p.ingest.pluginVersion, '', 'stages.ingest.use');
-  for (const l of p.levels) {
-    const needs = l.needs.length ? ` (needs ${l.needs.join(', ')})` : '';
-    prov('levels', l.slot + needs, l.use, l.plugin, l.pluginVersion, String(l.weight), `stages.levels.${l.slot}.use`, { scores: 'yes', embeddings: 'embeddings', none: 'no scores' }[l.feeds]);
-    const w = rows[rows.length - 1];
-    const [useFrom, weightFrom] = [from(`stages.levels.${l.slot}.use`), from(`stages.levels.${l.slot}.weight`)];
-    w[6] = useFrom === weightFrom ? useFrom : `${useFrom}; weight ${weightFrom}`;
+  for (const { name: stage } of STAGES) {
+    if (stage !== 'levels') {
+      const one = p[stage];
+      if (one) prov(stage, '', one.use, one.plugin, one.pluginVersion, '', `stages.${stage}.use`);
+      continue;
+    }
+    for (const l of p.levels) {
+      const needs = l.needs.length ? ` (needs ${l.needs.join(', ')})` : '';
+      prov('levels', l.slot + needs, l.use, l.plugin, l.pluginVersion, String(l.weight), `stages.levels.${l.slot}.use`, { scores: 'yes', embeddings: 'embeddings', none: 'no scores' }[l.feeds]);
+      const w = rows[rows.length - 1];
+      const [useFrom, weightFrom] = [from(`stages.levels.${l.slot}.use`), from(`stages.levels.${l.slot}.weight`)];
+      w[6] = useFrom === weightFrom ? useFrom : `${useFrom}; weight ${weightFrom}`;
+    }
+    for (const slot of p.disabledLevels) rows.push(['levels', slot, '(disabled)', '', '', '', from(`stages.levels.${slot}.enabled`)]);
   }
-  for (const slot of p.disabledLevels) rows.push(['levels', slot, '(disabled)', '', '', '', from(`stages.levels.${slot}.enabled`)]);
-  if (p.prompts) prov('prompts', '', p.prompts.use, p.prompts.plugin, p.prompts.pluginVersion, '', 'stages.prompts.use');
-  prov('fusion', '', p.fusion.use, p.fusion.plugin, p.fusion.pluginVersion, '', 'stages.fusion.use');
-  prov('decide', '', p.decide.use, p.decide.plugin, p.decide.pluginVersion, '', 'stages.decide.use');
   lines.push(...table(rows));
   const roles = promptRolesOf(registry, p.prompts, p.fusion);
   if (roles.gives.length || roles.needs.length) lines.push('', `prompt roles  given: ${roles.gives.join(', ') || 'none'}; read by the fusion: ${roles.needs.join(', ') || 'none'}`);
@@ -43,11 +47,7 @@ export function explainPreset(p: ResolvedPreset, registry: PluginRegistry): stri
       else options.push(`  ${key} = ${isSecretKey(k) ? '"***"' : JSON.stringify(v)}  [${from(key)}]`);
     }
   };
-  dump('stages.ingest.options', p.ingest.options);
-  for (const l of p.levels) dump(`stages.levels.${l.slot}.options`, l.options);
-  if (p.prompts) dump('stages.prompts.options', p.prompts.options);
-  dump('stages.fusion.options', p.fusion.options);
-  dump('stages.decide.options', p.decide.options);
+  for (const { provider, path } of selectedProviders(p)) dump(`${path}.options`, provider.options);
   for (const [id, cfg] of Object.entries(p.pluginConfig)) dump(`plugins.${id}`, cfg);
   lines.push('', 'options', ...(options.length ? options : ['  (none)']));
 

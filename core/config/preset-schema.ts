@@ -1,5 +1,6 @@
 /** JSON Schema of a pipeline preset (pipeline.json). Provider options are checked separately, per provider. */
 import type { JSONSchema } from '../manifest/json-schema.ts';
+import { STAGES } from '../pipeline/stages.ts';
 
 const providerRef: JSONSchema = {
   type: 'object',
@@ -22,6 +23,8 @@ const levelRef: JSONSchema = {
   },
 };
 
+const levelsSchema: JSONSchema = { type: 'object', additionalProperties: levelRef, propertyNames: { pattern: '^[a-z][a-z0-9-]*$' } };
+
 export const PRESET_SCHEMA: JSONSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   title: 'Visage pipeline preset',
@@ -40,13 +43,8 @@ export const PRESET_SCHEMA: JSONSchema = {
     stages: {
       type: 'object',
       additionalProperties: false,
-      properties: {
-        ingest: providerRef,
-        levels: { type: 'object', additionalProperties: levelRef, propertyNames: { pattern: '^[a-z][a-z0-9-]*$' } },
-        prompts: providerRef,
-        fusion: providerRef,
-        decide: providerRef,
-      },
+      // levels holds one entry per slot; every other stage, one provider.
+      properties: Object.fromEntries(STAGES.map((s) => [s.name, s.name === 'levels' ? levelsSchema : providerRef])),
     },
     plugins: { type: 'object', additionalProperties: { type: 'object' }, description: 'Plugin-wide configuration by plugin id.' },
   },

@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import * as errors from '../errors/messages.ts';
-import type { ProviderPoint } from '../manifest/index.ts';
+import { STAGES, STAGE_NAMES, stageOf, stageOfPoint, type ProviderPoint, type Stage, type StageName } from '../pipeline/stages.ts';
 import type { PluginRegistry, ProviderEntry } from '../plugins/plugin-registry.ts';
 import { mergeLayers, setOverridesLayer, type Layer, type Origins } from './layers.ts';
 import { validateOptions } from './options-validator.ts';
@@ -35,24 +35,25 @@ export interface ResolvedLevel extends ResolvedProvider {
   feeds: 'scores' | 'embeddings' | 'none';
 }
 
-export interface ResolvedPreset {
+/** The stages served by one provider each (all but levels); prompts is optional, so a preset may leave it out. */
+type SingleStage = Exclude<StageName, 'levels'>;
+type OptionalStage = Extract<Stage, { required: false }>['name'];
+type SingleStageProviders = { [S in Exclude<SingleStage, OptionalStage>]: ResolvedProvider } & { [S in OptionalStage]?: ResolvedProvider };
+
+export type ResolvedPreset = SingleStageProviders & {
   name: string;
   /** Layer names, base first. */
   layers: string[];
   frames: number;
   classes?: string[];
-  ingest: ResolvedProvider;
   /** Enabled levels in dependency order. */
   levels: ResolvedLevel[];
   disabledLevels: string[];
-  prompts?: ResolvedProvider;
-  fusion: ResolvedProvider;
-  decide: ResolvedProvider;
   /** Validated plugin-wide configuration of every plugin the preset uses. */
   pluginConfig: Record<string, Record<string, unknown>>;
   /** Dotted path -> layer name, including '(default)' for schema defaults. */
   origins: Origins;
-}
+};
 
 export interface PresetRequest {
   preset?: string;
@@ -76,13 +77,13 @@ export function resolvePreset(registry: PluginRegistry, req: PresetRequest = {})
   const v = value as PresetShape;
   const stages = v.stages ?? {};
   const name = v.name ?? layers[layers.length - 1].name;
-  const resolveRef = (stage: string, point: ProviderPoint, ref: { use: string; options?: object } | undefined, required: boolean) => {
-    if (!ref) {
-      if (!required) return undefined;
-      throw errors.presetInvalid(`/stages/${stage}`, `the preset selects no ${stage} provider`, `add stages.${stage}.use, e.g. --set stages.${stage}.use=${registry.providersOf(point)[0]?.fullId ?? 'publisher.plugin/id'}`);
-    }
-    return provider(registry, point, ref.use, ref.options, `/stages/${stage}`, origins);
-  };
+  const single: Partial<Record<SingleStage, ResolvedProvider>> = {};
+  for (const { name: stage, point, required } of STAGES) {
+    if (stage === 'levels') continue;
+    const ref = stages[stage];
+    if (ref) single[stage] = provider(registry, point, ref.use, ref.options, `/stages/${stage}`, origins);
+    else if (required) throw errors.presetInvalid(`/stages/${stage}`, `the preset selects no ${stage} provider`, `add stages.${stage}.use, e.g. --set stages.${stage}.use=${registry.providersOf(point)[0]?.fullId ?? 'publisher.plugin/id'}`);
+  }
 
   const levels: ResolvedLevel[] = [];
   const disabledLevels: string[] = [];
@@ -103,16 +104,13 @@ export function resolvePreset(registry: PluginRegistry, req: PresetRequest = {})
   if (levels.length === 0) throw errors.presetInvalid('/stages/levels', 'the preset enables no level', 'enable at least one level, e.g. --set stages.levels.expression.enabled=true');
 
   const resolved: ResolvedPreset = {
+    ...(single as SingleStageProviders),
     name,
     layers: layers.map((l) => l.name),
     frames: v.frames ?? DEFAULT_FRAMES,
     classes: v.classes,
-    ingest: resolveRef('ingest', 'ingesters', stages.ingest, true)!,
     levels: orderLevels(levels),
     disabledLevels,
-    prompts: resolveRef('prompts', 'promptBuilders', stages.prompts, false),
-    fusion: resolveRef('fusion', 'fusions', stages.fusion, true)!,
-    decide: resolveRef('decide', 'deciders', stages.decide, true)!,
     pluginConfig: {},
     origins,
   };
@@ -127,7 +125,42 @@ export function resolvePreset(registry: PluginRegistry, req: PresetRequest = {})
   return resolved;
 }
 
-/** Every plugin the preset uses, plus their pluginDependencies, transitively. */
+export interface SelectedProvider {
+  stage: StageName;
+  provider: ResolvedProvider;
+  path: string;
+}
+
+/**
+ * Each provider the preset selects, with its stage and its dotted path in the preset
+ * (`stages.fusion`, `stages.levels.<slot>`), in run order; the levels in dependency order.
+ */
+export function selectedProviders(preset: ResolvedPreset): SelectedProvider[] {
+  return STAGES.flatMap(({ name: stage }): SelectedProvider[] => {
+    if (stage === 'levels') return preset.levels.map((l) => ({ stage, provider: l, path: `stages.levels.${l.slot}` }));
+    const one = preset[stage];
+    return one ? [{ stage, provider: one, path: `stages.${stage}` }] : [];
+  });
+}
+
+/**
+ * The activation events a preset fires (VS Code's model): `*`, `onStage:<stage>` for each stage it
+ * serves, and `<event>:<publisher.name/id>` for each provider it selects (the STAGES table names the event).
+ */
+export function activationEvents(preset: ResolvedPreset): Set<string> {
+  const events = new Set(['*']);
+  for (const { stage, provider } of selectedProviders(preset)) {
+    events.add(`onStage:${stage}`);
+    events.add(`${stageOf(stage).event}:${provider.use}`);
+  }
+  return events;
+}
+
+/**
+ * Every plugin the preset activates, plus their pluginDependencies, transitively: the plugins
+ * serving its providers (the events their contributions imply, so no contribution point needs to
+ * generate them), then those whose manifest `activationEvents` name an event the preset fires.
+ */
 export function usedPlugins(registry: PluginRegistry, preset: ResolvedPreset): string[] {
   const out = new Set<string>();
   const visit = (id: string) => {
@@ -135,7 +168,9 @@ export function usedPlugins(registry: PluginRegistry, preset: ResolvedPreset): s
     out.add(id);
     for (const dep of registry.plugin(id)?.manifest?.pluginDependencies ?? []) visit(dep);
   };
-  for (const p of [preset.ingest, ...preset.levels, preset.prompts, preset.fusion, preset.decide]) if (p) visit(p.plugin);
+  for (const { provider } of selectedProviders(preset)) visit(provider.plugin);
+  const fired = activationEvents(preset);
+  for (const p of registry.loaded()) if (p.manifest!.activationEvents?.some((e) => fired.has(e))) visit(p.id);
   return [...out];
 }
 
@@ -143,24 +178,18 @@ interface PresetShape {
   name?: string;
   frames?: number;
   classes?: string[];
-  stages?: {
-    ingest?: { use: string; options?: object };
+  stages?: { [S in SingleStage]?: { use: string; options?: object } } & {
     levels?: Record<string, { use?: string; enabled?: boolean; weight?: number; options?: object }>;
-    prompts?: { use: string; options?: object };
-    fusion?: { use: string; options?: object };
-    decide?: { use: string; options?: object };
   };
   plugins?: Record<string, object>;
 }
-
-const KIND: Record<ProviderPoint, string> = { ingesters: 'ingest', levels: 'level', promptBuilders: 'prompt', fusions: 'fusion', deciders: 'decide' };
 
 function provider(registry: PluginRegistry, point: ProviderPoint, use: string, options: object | undefined, pointer: string, origins: Origins): ResolvedProvider {
   const entry: ProviderEntry | undefined = registry.provider(use);
   if (!entry || entry.point !== point) {
     const pluginId = use.split('/')[0];
     const failed = registry.failed().find((p) => p.id === pluginId);
-    throw errors.providerNotFound(`${pointer}/use`, use, KIND[point], registry.providersOf(point).map((p) => p.fullId), failed ? `plugin ${pluginId} failed to load: ${failed.reason}` : entry ? `it is a ${KIND[entry.point]} provider` : undefined);
+    throw errors.providerNotFound(`${pointer}/use`, use, stageOfPoint(point).noun, registry.providersOf(point).map((p) => p.fullId), failed ? `plugin ${pluginId} failed to load: ${failed.reason}` : entry ? `it is a ${stageOfPoint(entry.point).noun} provider` : undefined);
   }
   const { value, defaulted } = validateOptions(entry.contribution.options, options, `${pointer}/options`);
   const dotted = pointer.slice(1).replaceAll('/', '.');
@@ -172,7 +201,7 @@ function defaultLevelProvider(registry: PluginRegistry, slot: string): string {
   const candidates = registry.providersOf('levels').filter((p) => p.contribution.id === slot).map((p) => p.fullId);
   if (candidates.length === 1) return candidates[0];
   if (candidates.length > 1) throw errors.levelAmbiguous(slot, candidates);
-  throw errors.providerNotFound(`/stages/levels/${slot}/use`, slot, 'level', registry.providersOf('levels').map((p) => p.fullId), 'no provider has this id; name one with "use"');
+  throw errors.providerNotFound(`/stages/levels/${slot}/use`, slot, stageOfPoint('levels').noun, registry.providersOf('levels').map((p) => p.fullId), 'no provider has this id; name one with "use"');
 }
 
 /** Caps on `extends`: deep chains would overflow the stack, and diamonds grow exponentially. */
@@ -239,7 +268,7 @@ function presetFile(registry: PluginRegistry, ref: string, fromDir: string): { f
 
 function hintFor(pointer: string, extra?: string): string {
   if (pointer === `/${extra}`) return 'top-level keys are: name, description, extends, frames, classes, stages, plugins';
-  if (pointer.startsWith('/stages/') && pointer.split('/').length === 3) return 'stages are: ingest, levels, prompts, fusion, decide';
+  if (pointer.startsWith('/stages/') && pointer.split('/').length === 3) return `stages are: ${STAGE_NAMES.join(', ')}`;
   if (pointer.startsWith('/stages/levels/')) return 'a level entry has: use, enabled, weight, options';
   return 'see the preset format in README (Presets)';
 }

@@ -309,3 +309,7 @@ export const rendersUnknownLevel = (unknown: readonly string[], slots: readonly 
 export const promptRolesMissing = (fusion: string, missing: readonly string[], builder: string | undefined, gives: readonly string[], builders: readonly string[]) =>
   bad('PROMPT_ROLES_MISSING', `fusion ${fusion} reads ${missing.join(' and ')} prompts, which ${builder ? `the prompt builder ${builder} does not give (it gives ${gives.join(', ') || 'no roles'})` : 'no prompt builder gives: the preset selects none'}`,
     builders.length ? `select a prompt builder that gives them, e.g. --set stages.prompts.use=${builders[0]} (builders that do: ${builders.join(', ')})` : 'no installed prompt builder gives them; see `visage plugins list`', { pointer: '/stages/prompts/use' });
+
+// ---- stages: one table, one invoke -------------------------------------------------------
+export const providerProvidedTwice = (plugin: string, stage: string, id: string) =>
+  fail('PROVIDER_PROVIDED_TWICE', `provided ${stage} "${id}" twice`, 'call ctx.stages.<stage>.provide(id, fn) once per id in activate()', { plugin, stage });

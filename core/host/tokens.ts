@@ -7,7 +7,7 @@ import type { Logger } from '../logging/logger.ts';
 import type { PluginRegistry } from '../plugins/plugin-registry.ts';
 import type { SharedResources } from '../plugins/shared-resources.ts';
 import type { HostOptions } from './host-options.ts';
-import type { HostSettings } from '../plugins/plugin-context.ts';
+import type { HostSettings } from '../plugins/host-settings.ts';
 import type { OnnxSessionStore } from '../models/session-store.ts';
 
 type Token<T> = ServiceIdentifier<T>;

@@ -1,18 +1,19 @@
 /**
  * The contribution points a plugin manifest may fill under `contributes`.
  * Modelled on VS Code's `ExtensionsRegistry.registerExtensionPoint`: each point owns its JSON-schema
- * fragment (merged into manifest.schema.json) and derives the activation events it implies, so a plugin
- * that contributes level `landmarks` activates exactly when a preset selects that level.
+ * fragment (merged into manifest.schema.json). The stage points come from the STAGES table.
+ *
+ * Unlike VS Code, a point derives no activation events: which plugins a pipeline activates follows
+ * from the providers its preset selects (see `usedPlugins`), which says the same thing once.
  */
 import type { JSONSchema } from './json-schema.ts';
+import { STAGES, type ProviderPoint } from '../pipeline/stages.ts';
 
 export interface ContributionPoint {
   /** Key under `contributes`. */
   id: string;
   description: string;
   schema: JSONSchema;
-  /** Activation events implied by a value of this point (VS Code's activationEventsGenerator). */
-  activationEvents?(value: unknown): string[];
 }
 
 const ID_PATTERN = '^[a-z][a-z0-9-]*$';
@@ -42,73 +43,49 @@ function providerList(description: string, extra: Record<string, JSONSchema> = {
   };
 }
 
-const ids = (value: unknown): string[] =>
-  Array.isArray(value) ? value.map((v) => (v as { id?: unknown }).id).filter((x): x is string => typeof x === 'string') : [];
+/** Fields a stage's contributions carry beyond id, title, description and options. */
+const STAGE_FIELDS: Partial<Record<ProviderPoint, Record<string, JSONSchema>>> = {
+  ingesters: {
+    accepts: { type: 'array', items: { type: 'string' }, description: 'Source kinds or file extensions handled (informative).' },
+  },
+  levels: {
+    needs: {
+      type: 'array',
+      items: { type: 'string', pattern: ID_PATTERN },
+      uniqueItems: true,
+      description: 'Level slots whose outputs this level reads; the host runs those first.',
+    },
+    scores: {
+      type: 'boolean',
+      default: false,
+      description: 'Whether the level returns class scores for the fusion. A level with neither scores nor embeddings defaults to weight 0, and a preset giving it a non-zero weight is refused.',
+    },
+    embeddings: {
+      type: 'boolean',
+      default: false,
+      description: 'Whether the level returns embeddings that a fusion scores against the prompts (e.g. FineCLIPER); its weight is then read by that fusion.',
+    },
+  },
+  promptBuilders: {
+    roles: {
+      type: 'array',
+      items: { enum: ['positive', 'negative', 'unknown'] },
+      uniqueItems: true,
+      description: 'Prompt roles the builder gives (PromptSet.prompts): positive and negative prompts per class, unknown prompts. A fusion that needs a role the selected builder lacks is refused at resolve time.',
+    },
+  },
+  fusions: {
+    needsRoles: {
+      type: 'array',
+      items: { enum: ['positive', 'negative', 'unknown'] },
+      uniqueItems: true,
+      description: 'Prompt roles the fusion reads from the prompts stage; the preset\'s prompt builder must declare each of them in its `roles`.',
+    },
+  },
+};
 
 const points: ContributionPoint[] = [
-  {
-    id: 'ingesters',
-    description: 'Stage `ingest`: turn a clip source (video, frame folder, image, dataset item) into a Clip.',
-    schema: providerList('Ingest providers.', {
-      accepts: { type: 'array', items: { type: 'string' }, description: 'Source kinds or file extensions handled (informative).' },
-    }),
-    activationEvents: (v) => ids(v).map((id) => `onIngest:${id}`),
-  },
-  {
-    id: 'levels',
-    description: 'Stage `levels`: a feature level computed from a Clip (embeddings and/or per-class scores).',
-    schema: providerList('Feature levels.', {
-      needs: {
-        type: 'array',
-        items: { type: 'string', pattern: ID_PATTERN },
-        uniqueItems: true,
-        description: 'Level slots whose outputs this level reads; the host runs those first.',
-      },
-      scores: {
-        type: 'boolean',
-        default: false,
-        description: 'Whether the level returns class scores for the fusion. A level with neither scores nor embeddings defaults to weight 0, and a preset giving it a non-zero weight is refused.',
-      },
-      embeddings: {
-        type: 'boolean',
-        default: false,
-        description: 'Whether the level returns embeddings that a fusion scores against the prompts (e.g. FineCLIPER); its weight is then read by that fusion.',
-      },
-    }),
-    activationEvents: (v) => ids(v).map((id) => `onLevel:${id}`),
-  },
-  {
-    id: 'promptBuilders',
-    description: 'Stage `prompts`: class names to text prompts and their embeddings.',
-    schema: providerList('Prompt builders.', {
-      roles: {
-        type: 'array',
-        items: { enum: ['positive', 'negative', 'unknown'] },
-        uniqueItems: true,
-        description: 'Prompt roles the builder gives (PromptSet.prompts): positive and negative prompts per class, unknown prompts. A fusion that needs a role the selected builder lacks is refused at resolve time.',
-      },
-    }),
-    activationEvents: (v) => ids(v).map((id) => `onPrompts:${id}`),
-  },
-  {
-    id: 'fusions',
-    description: 'Stage `fusion`: per-level class scores to one set of class logits.',
-    schema: providerList('Fusion rules.', {
-      needsRoles: {
-        type: 'array',
-        items: { enum: ['positive', 'negative', 'unknown'] },
-        uniqueItems: true,
-        description: 'Prompt roles the fusion reads from the prompts stage; the preset\'s prompt builder must declare each of them in its `roles`.',
-      },
-    }),
-    activationEvents: (v) => ids(v).map((id) => `onFusion:${id}`),
-  },
-  {
-    id: 'deciders',
-    description: 'Stage `decide`: logits to label, probabilities, known-ness and the unknown flag.',
-    schema: providerList('Decision rules.'),
-    activationEvents: (v) => ids(v).map((id) => `onDecide:${id}`),
-  },
+  ...STAGES.map((s) => ({ id: s.point, description: s.description, schema: providerList(`${s.noun[0].toUpperCase()}${s.noun.slice(1)} providers.`, STAGE_FIELDS[s.point]) })),
   {
     id: 'presets',
     description: 'Named pipeline presets (pipeline.json files inside the plugin folder).',
@@ -174,7 +151,6 @@ const points: ContributionPoint[] = [
         },
       },
     },
-    activationEvents: (v) => ids(v).map((id) => `onCommand:${id}`),
   },
 ];
 
@@ -186,11 +162,5 @@ export function contributionPoint(id: string): ContributionPoint | undefined {
 }
 
 /** Stage-provider points and the stage each one serves. */
-export const PROVIDER_POINTS = {
-  ingesters: 'ingest',
-  levels: 'levels',
-  promptBuilders: 'prompts',
-  fusions: 'fusion',
-  deciders: 'decide',
-} as const;
-export type ProviderPoint = keyof typeof PROVIDER_POINTS;
+export const PROVIDER_POINTS = Object.freeze(Object.fromEntries(STAGES.map((s) => [s.point, s.name]))) as { readonly [P in ProviderPoint]: Extract<(typeof STAGES)[number], { point: P }>['name'] };
+export type { ProviderPoint };

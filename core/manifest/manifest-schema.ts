@@ -5,9 +5,11 @@
  */
 import { CONTRIBUTION_POINTS } from './contribution-points.ts';
 import type { JSONSchema } from './json-schema.ts';
+import { STAGES } from '../pipeline/stages.ts';
 
 export const PLUGIN_ID_PATTERN = '^[a-z0-9][a-z0-9-]*\\.[a-z0-9][a-z0-9-._]*$';
-export const ACTIVATION_EVENT_PATTERN = '^(\\*|on(Ingest|Level|Prompts|Fusion|Decide|Command|Stage):[A-Za-z0-9._/ -]+)$';
+/** `*`, or an event of the STAGES table, `onStage` or `onCommand` with its argument (see usedPlugins). */
+export const ACTIVATION_EVENT_PATTERN = `^(\\*|(${[...STAGES.map((s) => s.event), 'onStage', 'onCommand'].join('|')}):[A-Za-z0-9._/ -]+)$`;
 
 export function buildManifestSchema(): JSONSchema {
   const contributes: Record<string, JSONSchema> = {};
@@ -39,7 +41,7 @@ export function buildManifestSchema(): JSONSchema {
       activationEvents: {
         type: 'array',
         items: { type: 'string', pattern: ACTIVATION_EVENT_PATTERN },
-        description: 'Extra activation events; those implied by `contributes` are derived automatically.',
+        description: 'Events that activate the plugin besides a preset selecting one of its providers: "*" (every pipeline, e.g. an afterClip observer), "onStage:<stage>", "onLevel:<publisher.name/id>" (and onIngest, onPrompts, onFusion, onDecide), "onCommand:<words>".',
       },
       contributes: {
         type: 'object',

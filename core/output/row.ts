@@ -1,8 +1,7 @@
 /** One output row per clip: the JSON Lines record, also flattened for CSV. */
-import type { ClipResult } from '../pipeline/pipeline.ts';
-import type { SourceRef } from '../pipeline/stage-types.ts';
+import type { ClipResult, SourceRef } from '../pipeline/stage-types.ts';
 import { VisageError, wrapPluginError } from '../errors/visage-error.ts';
-import { normalizeSource } from '../pipeline/normalize-source.ts';
+import { sourceName } from '../pipeline/normalize-source.ts';
 
 export interface OutputRow {
   id: string;
@@ -49,7 +48,7 @@ export function rowFromResult(r: ClipResult): OutputRow {
 export function rowFromError(source: SourceRef, e: unknown): OutputRow {
   const err = e instanceof VisageError ? e : wrapPluginError(e, 'visage.core', 'run');
   return {
-    id: normalizeSource(source).id,
+    id: sourceName(source),
     source: source.path,
     ...(source.label && { groundTruth: source.label }),
     label: null,

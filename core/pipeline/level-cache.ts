@@ -72,9 +72,9 @@ export class LevelCache {
   }
 
   /** The ingested clip of `clipKey`, decoded once; each caller gets its own shallow copy. */
-  async ingest(clipKey: string, decode: () => Promise<Clip | undefined>): Promise<Clip | undefined> {
+  async ingest(clipKey: string, decode: () => Promise<Clip>): Promise<Clip> {
     const entries = this.entriesOf(clipKey);
-    let p = entries.get('ingest') as Promise<Clip | undefined> | undefined;
+    let p = entries.get('ingest') as Promise<Clip> | undefined;
     if (p) this.stats.ingestHits++;
     else {
       this.stats.ingestRuns++;
@@ -82,8 +82,7 @@ export class LevelCache {
       entries.set('ingest', p);
       p.catch(() => entries.delete('ingest'));
     }
-    const clip = await p;
-    return clip && { ...clip };
+    return { ...(await p) };
   }
 
   /** The output of one level for one clip: from memory, else from disk, else computed (and stored). */

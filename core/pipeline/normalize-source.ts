@@ -1,6 +1,7 @@
 /**
- * Clip ids, derived in one place: the CLI (for a batch of inputs), the media ingester (for a source
- * that came without an id) and error rows all call these, so a clip has the same id everywhere.
+ * Sources, normalised in one place: whether a path is a URI, and a clip's id. The CLI (for a batch of
+ * inputs), the pipeline (for every source it runs, before ingest) and error rows all call these, so
+ * a clip has the same id everywhere; its label is set once, by the pipeline after ingest.
  *
  * A batch's ids are the paths relative to the common folder of its inputs, without the extension,
  * with `/` separators: `a/x.mp4` and `b/x.mp4` become `a/x` and `b/x`, so DFEW-style trees
@@ -10,14 +11,22 @@ import path from 'node:path';
 import { clipIdCollision } from '../errors/messages.ts';
 import type { SourceRef } from './stage-types.ts';
 
-const isUri = (p: string) => /^[a-z][a-z0-9+.-]+:/i.test(p);
+/** A URI (`solid:1,2,3`, `https://...`) rather than a file path: an ingester, not a file name, says what it is. */
+export const isUri = (p: string) => /^[a-z][a-z0-9+.-]+:/i.test(p);
 const withoutExtension = (p: string) => p.replace(/\.[^./]+$/, '');
 
-/** The source with its id filled in: the id it carries, else its file name without extension (a URI is its own id). */
-export function normalizeSource(source: SourceRef): SourceRef & { id: string } {
-  if (source.id) return source as SourceRef & { id: string };
-  const id = isUri(source.path) ? source.path : withoutExtension(path.basename(source.path.replace(/[\\/]+$/, '')));
-  return { ...source, id };
+/**
+ * The source with its id filled in: the id it carries, else its file name without extension. A URI
+ * without an id keeps none: the ingester that accepts it names the clip.
+ */
+export function normalizeSource(source: SourceRef): SourceRef {
+  if (source.id || isUri(source.path)) return source;
+  return { ...source, id: withoutExtension(path.basename(source.path.replace(/[\\/]+$/, ''))) };
+}
+
+/** What a row calls a source whose clip never came to be: its id, else (a URI) its path. */
+export function sourceName(source: SourceRef): string {
+  return normalizeSource(source).id ?? source.path;
 }
 
 /**
@@ -31,10 +40,10 @@ export function normalizeSources(sources: SourceRef[]): SourceRef[] {
   return sources.map((s) => {
     if (!s.id && isUri(s.path)) return { ...s }; // the ingester that accepts the URI names the clip
     let out: SourceRef & { id: string };
-    if (s.id) out = normalizeSource(s);
+    if (s.id) out = { ...s, id: s.id };
     else {
       const rel = path.relative(root, path.resolve(s.path)).split(path.sep).join('/');
-      out = { ...s, id: withoutExtension(rel) || normalizeSource(s).id };
+      out = { ...s, id: withoutExtension(rel) || normalizeSource(s).id! };
     }
     const other = seen.get(out.id);
     if (other !== undefined && other !== s.path) throw clipIdCollision(out.id, other, s.path);

@@ -1,23 +1,27 @@
 /**
  * One runnable pipeline for one resolved preset: its own stage hooks, the plugins that preset uses
- * (activated now, lazily), and the code that pushes a clip through the five stages.
+ * (activated now, lazily), and the code that pushes a clip through the five stages. Every call into a
+ * provider goes through `invoke`.
  */
 import * as errors from '../errors/messages.ts';
 import { VisageError, wrapPluginError } from '../errors/visage-error.ts';
 import type { ResolvedPreset, ResolvedProvider } from '../config/resolve-preset.ts';
-import { usedPlugins } from '../config/resolve-preset.ts';
+import { selectedProviders, usedPlugins } from '../config/resolve-preset.ts';
 import type { Logger } from '../logging/logger.ts';
 import { activatePlugin, type PluginModule } from '../plugins/activate-plugin.ts';
-import { createPluginContext, type HostSettings, type ModelStore, type PluginContext } from '../plugins/plugin-context.ts';
+import { createPluginContext, type ModelStore, type PluginContext } from '../plugins/plugin-context.ts';
+import type { HostSettings } from '../plugins/host-settings.ts';
 import type { PluginRegistry } from '../plugins/plugin-registry.ts';
 import type { SharedResources } from '../plugins/shared-resources.ts';
 import type { Clip } from '../types.ts';
-import { createStageHooks, type StageHooks, type StageName } from './stages.ts';
-import type { Decision, FusionOutput, LevelOutput, PromptSet, SourceRef, StageCall } from './stage-types.ts';
-import { StageProfiler } from './stage-profiler.ts';
+import { createStageHooks, stageOf, type StageHooks, type StageInfo, type StageInput, type StageName, type StageOutput } from './stages.ts';
+import type { ClipResult, Decision, FusionOutput, LevelOutput, LevelsResult, PromptSet, SourceRef, StageCall } from './stage-types.ts';
+import { StageProfiler, type ClipTimings } from './stage-profiler.ts';
 import { guard } from './stage-guard.ts';
-import { validateDecision, validateFusionOutput, validateLevelOutput, type OutputContext } from './validate-output.ts';
 import { cacheKey, modelFingerprint, type LevelCache } from './level-cache.ts';
+import { normalizeSource } from './normalize-source.ts';
+
+export type { ClipResult, LevelsResult } from './stage-types.ts';
 
 /** Time limits on plugin code, ms (0: none). A provider that never settles costs one clip, not the batch. */
 export interface PipelineLimits {
@@ -26,18 +30,6 @@ export interface PipelineLimits {
 }
 
 export const DEFAULT_LIMITS: PipelineLimits = { stageMs: 300_000, activationMs: 300_000 };
-
-export interface LevelsResult {
-  clip: Clip;
-  levels: Record<string, LevelOutput>;
-  /** Wall time per stage (and per level slot, as `levels.<slot>`), ms. */
-  timings: Record<string, number>;
-}
-
-export interface ClipResult extends LevelsResult {
-  fusion: FusionOutput;
-  decision: Decision;
-}
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -52,14 +44,31 @@ export interface PipelineDeps {
   settings: HostSettings;
   shared: SharedResources;
   models: () => ModelStore;
+  /** Spans of every provider call, for --profile and --trace; without one, only the rows' timings are kept. */
   profiler?: StageProfiler;
   limits?: PipelineLimits;
   /** Aborts activation (Ctrl-C while a plugin loads). */
   signal?: AbortSignal;
 }
 
+/** Who is calling a provider, and where its timing goes. */
+export interface InvokeScope {
+  /** Aborted on timeout or Ctrl-C; the provider sees its signal. */
+  abort: AbortController;
+  /** The clip's id (none for prompts, and for ingest, whose provider names the clip). */
+  clipId?: string;
+  /** A level's slot. */
+  slot?: string;
+  wantRenders: boolean;
+  /** The run's classes, against which outputs are checked. */
+  classes: readonly string[];
+  /** The clip's timings: the call's time is recorded under its stage (or `levels.<slot>`). */
+  timings?: ClipTimings;
+}
+
 export class Pipeline {
   readonly hooks: StageHooks = createStageHooks();
+  readonly profiler: StageProfiler;
   private readonly modules: PluginModule[] = [];
   private readonly contexts: PluginContext[] = [];
   private prompts?: Promise<PromptSet>;
@@ -67,6 +76,7 @@ export class Pipeline {
 
   private constructor(readonly preset: ResolvedPreset, private readonly deps: PipelineDeps) {
     this.limits = deps.limits ?? DEFAULT_LIMITS;
+    this.profiler = deps.profiler ?? new StageProfiler({ keepSpans: false });
   }
 
   /** Builds fresh hooks and activates exactly the plugins the preset uses, dependencies first. */
@@ -83,14 +93,17 @@ export class Pipeline {
         onAbort: (reason) => errors.clipAborted(reasonText(reason)),
       }));
     }
-    p.checkTapped();
-    if (deps.profiler) p.attachProfiler(deps.profiler);
+    for (const { stage, provider } of selectedProviders(preset)) {
+      if (!p.hooks.providers[stage].has(provider.use)) throw errors.providerNotTapped(provider.plugin, stage, provider.use);
+    }
     return p;
   }
 
-  /** Runs one source through ingest, levels, prompts, fusion and decide. Throws a VisageError on failure. */
+  /** Runs one source through prompts, ingest, levels, fusion and decide. Throws a VisageError on failure. */
   async run(source: SourceRef, opts: RunOptions = {}): Promise<ClipResult> {
-    return (await this.guarded(source, opts, false)) as ClipResult;
+    const result = (await this.guarded(source, opts, false)) as ClipResult;
+    this.hooks.afterClip.call(result);
+    return result;
   }
 
   /** Runs ingest and the levels only (feature extraction), under the same limits and checks as run(). */
@@ -106,33 +119,30 @@ export class Pipeline {
     if (outer?.aborted) forward();
     else outer?.addEventListener('abort', forward, { once: true });
     try {
-      return await this.runClip(source, clipAbort, opts, levelsOnly);
+      return await this.runClip(normalizeSource(source), clipAbort, opts, levelsOnly);
     } finally {
       outer?.removeEventListener('abort', forward);
     }
   }
 
-  private async runClip(source: SourceRef, clipAbort: AbortController, opts: RunOptions, levelsOnly: boolean): Promise<LevelsResult | ClipResult> {
-    const signal = clipAbort.signal;
-    const timings: Record<string, number> = {};
-    const timed = timer(timings);
-    const call = (p: ResolvedProvider, clipId?: string, slot?: string): StageCall => ({
-      options: p.options, slot, clipId, signal, wantRenders: !!opts.wantRenders, frames: this.preset.frames, logger: this.deps.logger.child(p.plugin),
-    });
-
+  private async runClip(source: SourceRef, abort: AbortController, opts: RunOptions, levelsOnly: boolean): Promise<LevelsResult | ClipResult> {
+    const timings: ClipTimings = {};
+    const wantRenders = !!opts.wantRenders;
     const { ingest } = this.preset;
     const { cache } = opts;
-    const decode = () => this.callStage('ingest', ingest, (h) => h.ingest.get(ingest.use)!.promise(source, call(ingest)), clipAbort, source.id ?? source.path);
+    const prompts = await this.profiler.phase(timings, 'prompts', () => this.promptSet());
+    const scope: InvokeScope = { abort, wantRenders, classes: prompts.classes, timings };
+
     const clipKey = cache && cacheKey({ source: await cache.sourceHash(source.path), id: source.id, use: ingest.use, version: ingest.pluginVersion, options: ingest.options, frames: this.preset.frames });
-    const clip = await timed('ingest', () => (cache ? cache.ingest(clipKey!, decode) : decode()));
-    if (!clip) throw errors.noIngesterAccepted(source.path, [ingest.use]);
+    const clip = cache
+      ? await this.profiler.phase(timings, 'ingest', () => cache.ingest(clipKey!, () => this.invoke('ingest', ingest, source, { ...scope, timings: undefined })))
+      : await this.invoke('ingest', ingest, source, scope);
     if (source.label && !clip.label) clip.label = source.label;
 
-    const prompts = await timed('prompts', () => this.promptSet());
-    const cached = cache && { cache, clipKey: clipKey!, wantRenders: !!opts.wantRenders };
-    const levels = await timed('levels', () => this.runLevels(clip, prompts, call, timings, clipAbort, cached));
+    const cached = cache && { cache, clipKey: clipKey!, wantRenders };
+    const levels = await this.profiler.phase(timings, 'levels', () => this.runLevels(clip, prompts, { ...scope, clipId: clip.id }, cached));
     if (levelsOnly) return { clip, levels, timings };
-    const { fusion, decision } = await this.fuseAndDecide(clip, levels, {}, clipAbort, timings, !!opts.wantRenders);
+    const { fusion, decision } = await this.fuseAndDecide(clip, levels, {}, abort, timings, wantRenders);
     return { clip, levels, fusion, decision, timings };
   }
 
@@ -141,22 +151,13 @@ export class Pipeline {
    * each subset of levels (pass only the subset's outputs; `weightOverrides` replace preset weights).
    * Under the same time limit, abort signal and output checks as every stage call.
    */
-  async fuseAndDecide(clip: Clip, levels: Record<string, LevelOutput>, weightOverrides: Record<string, number> = {}, clipAbort = new AbortController(), timings: Record<string, number> = {}, wantRenders = false): Promise<{ fusion: FusionOutput; decision: Decision }> {
-    const { fusion, decide } = this.preset;
-    const call = (p: ResolvedProvider): StageCall => ({ options: p.options, clipId: clip.id, signal: clipAbort.signal, wantRenders, frames: this.preset.frames, logger: this.deps.logger.child(p.plugin) });
-    const timed = timer(timings);
+  async fuseAndDecide(clip: Clip, levels: Record<string, LevelOutput>, weightOverrides: Record<string, number> = {}, clipAbort = new AbortController(), timings: ClipTimings = {}, wantRenders = false): Promise<{ fusion: FusionOutput; decision: Decision }> {
     const prompts = await this.promptSet();
     const weights = { ...Object.fromEntries(this.preset.levels.map((l) => [l.slot, l.weight])), ...weightOverrides };
-    const check = (stage: OutputContext['stage'], p: ResolvedProvider): OutputContext => ({ plugin: p.plugin, stage, provider: p.use, classes: prompts.classes });
-    const fused = await timed('fusion', async () => validateFusionOutput(
-      await this.callStage('fusion', fusion, (h) => h.fusion.get(fusion.use)!.promise({ clip, levels, weights, prompts }, call(fusion)), clipAbort, clip.id),
-      check('fusion', fusion),
-    ));
-    const decision = await timed('decide', async () => validateDecision(
-      await this.callStage('decide', decide, (h) => h.decide.get(decide.use)!.promise({ clip, fusion: fused, prompts }, call(decide)), clipAbort, clip.id),
-      check('decide', decide),
-    ));
-    return { fusion: fused, decision };
+    const scope: InvokeScope = { abort: clipAbort, clipId: clip.id, wantRenders, classes: prompts.classes, timings };
+    const fusion = await this.invoke('fusion', this.preset.fusion, { clip, levels, weights, prompts }, scope);
+    const decision = await this.invoke('decide', this.preset.decide, { clip, fusion, prompts }, scope);
+    return { fusion, decision };
   }
 
   /**
@@ -180,27 +181,75 @@ export class Pipeline {
     for (const [i, m] of this.modules.entries()) await settle('deactivate()', this.contexts[i].id, () => m.deactivate?.());
   }
 
+  /**
+   * Calls the provider the preset selected for a stage, the one way the host runs provider code:
+   * looks it up, runs it under the stage time limit and the clip's abort signal, times it in the
+   * profiler, stamps whatever it throws with its plugin and stage (as Rollup's PluginDriver does per
+   * hook), and checks what it returns (nothing, or output the host cannot trust, is an error).
+   */
+  async invoke<S extends StageName>(stage: S, p: ResolvedProvider, input: StageInput<S>, scope: InvokeScope): Promise<StageOutput<S>> {
+    const provider = this.hooks.providers[stage].get(p.use);
+    if (!provider) throw errors.providerNotTapped(p.plugin, stage, p.use);
+    const call: StageCall = {
+      options: p.options, slot: scope.slot, clipId: scope.clipId, signal: scope.abort.signal, wantRenders: scope.wantRenders, frames: this.preset.frames, logger: this.deps.logger.child(p.plugin),
+    };
+    const fn = provider.fn as (input: StageInput<S>, call: StageCall) => Promise<StageOutput<S> | undefined>;
+    // Ingest has no clip id yet (its provider names the clip): its log lines name the source.
+    const name = scope.clipId ?? (stage === 'ingest' ? ((input as SourceRef).id ?? (input as SourceRef).path) : undefined);
+    const where = `${stage} ${p.use}${name ? ` [${name}]` : ''}`;
+    const t0 = performance.now();
+    const key = scope.slot ? `${stage}.${scope.slot}` : stage;
+    let result: StageOutput<S> | undefined;
+    try {
+      result = await this.profiler.call({ stage, provider: p.use, plugin: p.plugin, clipId: scope.clipId }, scope.timings, key, () => guard(
+        // A provider that throws synchronously (not async) still fails only its clip.
+        (async () => fn(input, call))(),
+        {
+          ms: this.limits.stageMs,
+          signal: scope.abort.signal,
+          onTimeout: () => {
+            const e = errors.stageTimeout(p.plugin, stage, p.use, this.limits.stageMs);
+            scope.abort.abort(e);
+            return e;
+          },
+          onAbort: (reason) => (reason instanceof VisageError && reason.code === 'STAGE_TIMEOUT' ? reason : errors.clipAborted(reasonText(reason))),
+        },
+      ));
+    } catch (e) {
+      const err = wrapPluginError(e, p.plugin, stage);
+      this.deps.logger.debug(`${where} failed after ${(performance.now() - t0).toFixed(1)} ms: ${err.code}: ${err.message}${e instanceof Error && e.stack ? `\n${e.stack}` : ''}`);
+      throw err;
+    }
+    this.deps.logger.debug(`${where}: ${(performance.now() - t0).toFixed(1)} ms`);
+    if (result === undefined) {
+      if (stage === 'ingest') throw errors.noIngesterAccepted((input as SourceRef).path, [p.use]);
+      throw errors.stageReturnedNothing(p.plugin, stage, p.use);
+    }
+    const { check } = stageOf(stage) as StageInfo;
+    return check ? (check(result, { plugin: p.plugin, stage, provider: p.use, classes: scope.classes }) as StageOutput<S>) : result;
+  }
+
   /** The prompts stage depends only on the class names, so it runs once per pipeline. */
   private promptSet(): Promise<PromptSet> {
     this.prompts ??= (async () => {
       const initial: PromptSet = { classes: [...(this.preset.classes ?? [])] };
       const p = this.preset.prompts;
       if (!p) return initial;
-      const call: StageCall = { options: p.options, signal: new AbortController().signal, wantRenders: false, frames: this.preset.frames, logger: this.deps.logger.child(p.plugin) };
       // Linked to the pipeline's signal, so Ctrl-C also stops a prompt builder that is still loading.
       const abort = new AbortController();
       if (this.deps.signal?.aborted) abort.abort(this.deps.signal.reason);
       this.deps.signal?.addEventListener('abort', () => abort.abort(this.deps.signal!.reason), { once: true });
-      return this.callStage('prompts', p, (h) => h.prompts.get(p.use)!.promise(initial, { ...call, signal: abort.signal }), abort);
+      return this.invoke('prompts', p, initial, { abort, wantRenders: false, classes: initial.classes });
     })();
     this.prompts.catch(() => (this.prompts = undefined));
     return this.prompts;
   }
 
   /** Levels form a DAG by `needs`: each starts as soon as its needs are done, so independent levels overlap. */
-  private async runLevels(clip: Clip, prompts: PromptSet, call: (p: ResolvedProvider, clipId?: string, slot?: string) => StageCall, timings: Record<string, number>, clipAbort: AbortController, cached?: { cache: LevelCache; clipKey: string; wantRenders: boolean }) {
+  private async runLevels(clip: Clip, prompts: PromptSet, scope: InvokeScope, cached?: { cache: LevelCache; clipKey: string; wantRenders: boolean }) {
     const running = new Map<string, Promise<LevelOutput>>();
     const keys = new Map<string, Promise<string>>();
+    const timings = scope.timings!;
     for (const level of this.preset.levels) {
       const needs = level.needs.map((n) => running.get(n)!);
       if (cached) {
@@ -212,15 +261,11 @@ export class Pipeline {
       }
       running.set(level.slot, Promise.all(needs).then(async (outs) => {
         const deps = Object.fromEntries(level.needs.map((n, i) => [n, outs[i]]));
-        const t = performance.now();
-        // Checked before it is cached, so a cached output is a valid one.
-        const compute = async () => validateLevelOutput(
-          await this.callStage('levels', level, (h) => h.levels.get(level.use)!.promise({ clip, deps, classes: prompts.classes }, call(level, clip.id, level.slot)), clipAbort, clip.id),
-          { plugin: level.plugin, stage: 'levels', provider: level.use, classes: prompts.classes },
-        );
-        const out = cached ? await cached.cache.level(cached.clipKey, await keys.get(level.slot)!, compute) : await compute();
-        timings[`levels.${level.slot}`] = +(performance.now() - t).toFixed(2);
-        return out;
+        const input = { clip, deps, classes: prompts.classes };
+        if (!cached) return this.invoke('levels', level, input, { ...scope, slot: level.slot });
+        // Checked by invoke before it is cached, so a cached output is a valid one.
+        const compute = () => this.invoke('levels', level, input, { ...scope, slot: level.slot, timings: undefined });
+        return this.profiler.phase(timings, `levels.${level.slot}`, async () => cached.cache.level(cached.clipKey, await keys.get(level.slot)!, compute));
       }));
     }
     // Settle all before reporting, so a failing level never leaves another running unobserved.
@@ -228,52 +273,6 @@ export class Pipeline {
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
     return Object.fromEntries([...running.keys()].map((slot, i) => [slot, (settled[i] as PromiseFulfilledResult<LevelOutput>).value]));
-  }
-
-  /**
-   * Calls one provider: under the stage time limit and the clip's abort signal, with whatever it
-   * throws stamped with its plugin and stage (Rollup's PluginDriver does the same per hook).
-   */
-  private async callStage<T>(stage: StageName, p: ResolvedProvider, invoke: (hooks: StageHooks) => Promise<T | undefined>, clipAbort: AbortController, clipId?: string): Promise<T> {
-    let result: T | undefined;
-    const t0 = performance.now();
-    const log = this.deps.logger;
-    try {
-      // A provider that throws synchronously (not async) still fails only its clip.
-      const work = (async () => invoke(this.hooks))();
-      result = await guard(work, {
-        ms: this.limits.stageMs,
-        signal: clipAbort.signal,
-        onTimeout: () => {
-          const e = errors.stageTimeout(p.plugin, stage, p.use, this.limits.stageMs);
-          clipAbort.abort(e);
-          return e;
-        },
-        onAbort: (reason) => (reason instanceof VisageError && reason.code === 'STAGE_TIMEOUT' ? reason : errors.clipAborted(reasonText(reason))),
-      });
-    } catch (e) {
-      const err = wrapPluginError(e, p.plugin, stage);
-      log.debug(`${stage} ${p.use}${clipId ? ` [${clipId}]` : ''} failed after ${(performance.now() - t0).toFixed(1)} ms: ${err.code}: ${err.message}${e instanceof Error && e.stack ? `\n${e.stack}` : ''}`);
-      throw err;
-    }
-    log.debug(`${stage} ${p.use}${clipId ? ` [${clipId}]` : ''}: ${(performance.now() - t0).toFixed(1)} ms`);
-    if (result === undefined && stage !== 'ingest') throw errors.stageReturnedNothing(p.plugin, stage, p.use);
-    return result as T;
-  }
-
-  private selected(): [StageName, ResolvedProvider][] {
-    const { ingest, levels, prompts, fusion, decide } = this.preset;
-    return [['ingest', ingest], ...levels.map((l) => ['levels', l] as [StageName, ResolvedProvider]), ...(prompts ? [['prompts', prompts] as [StageName, ResolvedProvider]] : []), ['fusion', fusion], ['decide', decide]];
-  }
-
-  private checkTapped(): void {
-    for (const [stage, p] of this.selected()) {
-      if (!this.hooks[stage].get(p.use)?.isUsed()) throw errors.providerNotTapped(p.plugin, stage, p.use);
-    }
-  }
-
-  private attachProfiler(profiler: StageProfiler): void {
-    for (const [stage, p] of this.selected()) profiler.attach(stage, p.use, this.hooks[stage].get(p.use)!);
   }
 }
 
@@ -292,16 +291,4 @@ function activationOrder(registry: PluginRegistry, ids: string[]): string[] {
 function reasonText(reason: unknown): string {
   if (reason instanceof Error) return reason.message;
   return reason === undefined ? 'aborted' : String(reason);
-}
-
-/** Runs `f` and records its wall time in ms under `name`, even when it throws. */
-function timer(timings: Record<string, number>) {
-  return async <T>(name: string, f: () => Promise<T>): Promise<T> => {
-    const t = performance.now();
-    try {
-      return await f();
-    } finally {
-      timings[name] = +(performance.now() - t).toFixed(2);
-    }
-  };
 }

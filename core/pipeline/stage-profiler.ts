@@ -1,10 +1,11 @@
 /**
- * Timing of every provider call, collected by tapable interceptors (webpack's ProfilingPlugin idea):
- * `register` wraps each tap's function, including taps made before the interceptor was added.
- * Feeds `--profile` (a table per stage and plugin) and `--trace FILE` (Chrome trace-event JSON,
- * viewable in chrome://tracing or Perfetto).
+ * Timing of every provider call and of each clip's stages. `Pipeline.invoke` is the only place
+ * provider code is called, so it times each call here once: as a span (for `--profile`, a table per
+ * stage and plugin, and `--trace FILE`, Chrome trace-event JSON for chrome://tracing or Perfetto)
+ * and as the clip's timing that goes into its row. Every pipeline has one; it keeps spans only when
+ * asked, so a long batch without --profile does not grow it.
  */
-import type { StageName } from './stages.ts';
+import { STAGE_NAMES, type StageName } from './stages.ts';
 
 export interface StageSpan {
   stage: StageName;
@@ -18,53 +19,58 @@ export interface StageSpan {
   ok: boolean;
 }
 
-interface InterceptableHook {
-  intercept(interceptor: { register?: (tap: any) => any }): void;
-}
+/** A clip's wall time per stage key (`ingest`, `prompts`, `levels`, `levels.<slot>`, `fusion`, `decide`), ms. */
+export type ClipTimings = Record<string, number>;
 
 export class StageProfiler {
   readonly spans: StageSpan[] = [];
   private readonly t0 = performance.now();
+  private readonly keepSpans: boolean;
 
-  attach(stage: StageName, provider: string, hook: InterceptableHook): void {
-    hook.intercept({
-      register: (tap) => {
-        const fn = tap.fn as (...args: any[]) => Promise<unknown>;
-        // Return the whole tap: dropping fields such as `stage` would reorder taps (webpack PR #15379).
-        return {
-          ...tap,
-          fn: (...args: any[]) => {
-            const start = performance.now();
-            const clipId = (args[1] as { clipId?: string } | undefined)?.clipId;
-            const done = (ok: boolean) => this.spans.push({ stage, provider, plugin: tap.name, clipId, start: start - this.t0, duration: performance.now() - start, ok });
-            return fn(...args).then(
-              (v) => (done(true), v),
-              (e) => {
-                done(false);
-                throw e;
-              },
-            );
-          },
-        };
-      },
-    });
+  /** `keepSpans: false`: only the clips' own timings are filled (the pipeline's default profiler). */
+  constructor(opts: { keepSpans?: boolean } = {}) {
+    this.keepSpans = opts.keepSpans ?? true;
   }
 
-  /** Rows of total/mean/median ms per stage and provider, in stage order. */
+  /** Times one provider call: a span, and (when given) the clip's timing under `key`. Failed calls count too. */
+  async call<T>(span: Pick<StageSpan, 'stage' | 'provider' | 'plugin' | 'clipId'>, timings: ClipTimings | undefined, key: string, f: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    let ok = false;
+    try {
+      const out = await f();
+      ok = true;
+      return out;
+    } finally {
+      const duration = performance.now() - start;
+      if (this.keepSpans) this.spans.push({ ...span, start: start - this.t0, duration, ok });
+      if (timings) timings[key] = round(duration);
+    }
+  }
+
+  /** Times a part of a clip's run that is not one provider call: the levels as a whole, a cache lookup, the wait for prompts. */
+  async phase<T>(timings: ClipTimings, key: string, f: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      return await f();
+    } finally {
+      timings[key] = round(performance.now() - start);
+    }
+  }
+
+  /** Rows of total/mean/median ms per stage and provider, in run order. */
   summary(): { stage: StageName; provider: string; calls: number; totalMs: number; meanMs: number; medianMs: number }[] {
     const groups = new Map<string, StageSpan[]>();
     for (const s of this.spans) {
       const key = `${s.stage}\u0000${s.provider}`;
       (groups.get(key) ?? groups.set(key, []).get(key)!).push(s);
     }
-    const order = ['ingest', 'levels', 'prompts', 'fusion', 'decide'];
     return [...groups.values()]
       .map((g) => {
         const d = g.map((s) => s.duration).sort((a, b) => a - b);
         const total = d.reduce((a, b) => a + b, 0);
         return { stage: g[0].stage, provider: g[0].provider, calls: d.length, totalMs: total, meanMs: total / d.length, medianMs: d[Math.floor((d.length - 1) / 2)] };
       })
-      .sort((a, b) => order.indexOf(a.stage) - order.indexOf(b.stage) || a.provider.localeCompare(b.provider));
+      .sort((a, b) => STAGE_NAMES.indexOf(a.stage) - STAGE_NAMES.indexOf(b.stage) || a.provider.localeCompare(b.provider));
   }
 
   formatTable(): string {
@@ -89,3 +95,5 @@ export class StageProfiler {
     return { traceEvents: events };
   }
 }
+
+const round = (ms: number) => +ms.toFixed(2);

@@ -1,5 +1,6 @@
 /**
- * What flows through each of the five stages, and the signature of a provider for each.
+ * What flows through each of the five stages, the signature of a provider for each, and what a
+ * pipeline returns for a clip.
  * Plain data only (see core/types.ts), so providers can be moved out of process later.
  */
 import type { Clip, ClassScores } from '../types.ts';
@@ -133,8 +134,23 @@ export interface StageCall<Options = Record<string, unknown>> {
   frames: number;
 }
 
+/** Resolves to undefined for a source that is not its kind (another ingester's URI). */
 export type IngestProvider = (source: SourceRef, call: StageCall) => Promise<Clip | undefined>;
 export type LevelProvider = (input: LevelInput, call: StageCall) => Promise<LevelOutput>;
 export type PromptProvider = (prompts: PromptSet, call: StageCall) => Promise<PromptSet>;
 export type FusionProvider = (input: FusionInput, call: StageCall) => Promise<FusionOutput>;
 export type DecideProvider = (input: DecideInput, call: StageCall) => Promise<Decision>;
+
+/** What `Pipeline.levels` returns: the clip after ingest and its level outputs. */
+export interface LevelsResult {
+  clip: Clip;
+  levels: Record<string, LevelOutput>;
+  /** Wall time per stage (and per level slot, as `levels.<slot>`), ms. */
+  timings: Record<string, number>;
+}
+
+/** What `Pipeline.run` returns for one clip: every stage's output. */
+export interface ClipResult extends LevelsResult {
+  fusion: FusionOutput;
+  decision: Decision;
+}

@@ -10,7 +10,7 @@ import type { Decision, FusionOutput, LevelOutput } from './stage-types.ts';
 
 export interface OutputContext {
   plugin: string;
-  stage: 'levels' | 'fusion' | 'decide';
+  stage: string;
   provider: string;
   /** The run's classes; empty when the preset names none (then any class name is accepted). */
   classes: readonly string[];

@@ -1,87 +1,36 @@
 /**
  * What a plugin's `activate(ctx)` receives. Tap-only: a plugin can provide the stage providers its
- * manifest declares, and nothing else; it never sees the DI container or a hook's `call`.
+ * manifest declares and observe finished clips, and nothing else; it never sees the DI container,
+ * and never calls a stage (only `Pipeline.invoke` does).
  */
-import type { StageHooks } from '../pipeline/stages.ts';
-import type {
-  DecideProvider, FusionProvider, IngestProvider, LevelProvider, PromptProvider,
-} from '../pipeline/stage-types.ts';
+import { stageOf, type StageHooks, type StageName, type StageProviders } from '../pipeline/stages.ts';
+import type { ClipResult } from '../pipeline/stage-types.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { PluginRecord } from './plugin-registry.ts';
 import type { SharedResources } from './shared-resources.ts';
 import type { OnnxSessionStore } from '../models/session-store.ts';
-import type { PresetRequest, ResolvedPreset } from '../config/resolve-preset.ts';
-import type { ClipResult, LevelsResult } from '../pipeline/pipeline.ts';
-import type { SourceRef } from '../pipeline/stage-types.ts';
+import type { CommandHandler, CommandTaps } from './command-api.ts';
+import type { HostSettings } from './host-settings.ts';
+import * as errors from '../errors/messages.ts';
 
 /** The host's onnxruntime session store: models converted and cached once, sessions shared by all plugins. */
 export type ModelStore = OnnxSessionStore;
-import * as errors from '../errors/messages.ts';
 
 /** Provide the implementation of a contributed provider, by its local id from the manifest. */
 export interface ProviderTaps<F> {
   provide(id: string, fn: F): void;
 }
 
-export interface StageTaps {
-  ingest: ProviderTaps<IngestProvider>;
-  levels: ProviderTaps<LevelProvider>;
-  prompts: ProviderTaps<PromptProvider>;
-  fusion: ProviderTaps<FusionProvider>;
-  decide: ProviderTaps<DecideProvider>;
-}
+/** One `provide` per stage, typed by the stage's provider signature. */
+export type StageTaps = { readonly [S in StageName]: ProviderTaps<StageProviders[S]> };
 
-/** A pipeline built for a command (same as `visage pipeline run` uses). */
-export interface PipelineHandle {
-  readonly preset: ResolvedPreset;
-  run(source: SourceRef, opts?: { signal?: AbortSignal; wantRenders?: boolean }): Promise<ClipResult>;
-  /** Ingest and levels only (feature extraction): no fusion or decision, so no classes are needed. */
-  levels(source: SourceRef, opts?: { signal?: AbortSignal; wantRenders?: boolean }): Promise<LevelsResult>;
-  dispose(): Promise<void>;
-}
-
-/** The host a command runs in: resolves presets and builds pipelines with the command's host flags. */
-export interface CommandHost {
-  resolve(req: PresetRequest): ResolvedPreset;
-  pipeline(req: PresetRequest | ResolvedPreset): Promise<PipelineHandle>;
-}
-
-/** What a contributed CLI command's handler receives. */
-export interface CommandInput {
-  /** The host built from the command's --plugin-dir/--models/--device/--cache-dir flags; disposed after the command. */
-  host: CommandHost;
-  /** Host settings of this command (cache dir, models dir, device). */
-  settings: Readonly<HostSettings>;
-  /** Positional arguments by the names declared in the manifest (variadic ones are arrays). */
-  args: Record<string, unknown>;
-  /** Options by camel-cased flag name (commander's convention: --image-size -> imageSize). */
-  options: Record<string, unknown>;
-  /** Write to stdout / stderr (tests capture these). */
-  out(text: string): void;
-  err(text: string): void;
-  /** Runs another `visage` command line in this process with the same out/err; resolves to its exit code (the demos chain commands this way). */
-  visage(args: string[]): Promise<number>;
-}
-
-/** A contributed command; resolves to the exit code (0 when void). */
-export type CommandHandler = (input: CommandInput) => Promise<number | void>;
-
-export interface CommandTaps {
-  provide(id: string, handler: CommandHandler): void;
+/** Observers of finished clips (loggers, reports): tap as many as you like; they see results, never change them. */
+export interface ClipObservers {
+  tap(fn: (result: ClipResult) => void): void;
 }
 
 export interface Disposable {
   dispose(): void | Promise<void>;
-}
-
-/** Host settings a plugin may read. */
-export interface HostSettings {
-  /** Where converted models and other derived files are cached. */
-  cacheDir: string;
-  /** User-supplied models folder (`--models`), if any. */
-  modelsDir?: string;
-  /** Compute device requested with `--device`. */
-  device: 'auto' | 'cpu' | 'webgpu';
 }
 
 export interface PluginContext {
@@ -94,6 +43,8 @@ export interface PluginContext {
   readonly config: Readonly<Record<string, unknown>>;
   readonly logger: Logger;
   readonly stages: StageTaps;
+  /** Called after each clip a pipeline finishes, with its result; a tap that throws is logged, the clip stands. */
+  readonly afterClip: ClipObservers;
   /** Handlers of the CLI commands the manifest contributes (`contributes.commands`). */
   readonly commands: CommandTaps;
   readonly settings: Readonly<HostSettings>;
@@ -108,8 +59,6 @@ export interface PluginContext {
   readonly subscriptions: Disposable[];
 }
 
-const POINT_OF = { ingest: 'ingesters', levels: 'levels', prompts: 'promptBuilders', fusion: 'fusions', decide: 'deciders' } as const;
-
 export function createPluginContext(
   plugin: PluginRecord,
   hooks: StageHooks,
@@ -120,29 +69,38 @@ export function createPluginContext(
   models: () => ModelStore,
   commands: Map<string, CommandHandler> = new Map(),
 ): PluginContext {
-  const taps = <F extends (...args: any[]) => Promise<any>>(stage: keyof typeof POINT_OF): ProviderTaps<F> => ({
+  const declares = (point: string, id: string) => ((plugin.manifest!.contributes as Record<string, { id: string }[] | undefined> | undefined)?.[point] ?? []).some((c) => c.id === id);
+  const taps = <S extends StageName>(stage: S): ProviderTaps<StageProviders[S]> => ({
     provide(id, fn) {
-      const declared = (plugin.manifest!.contributes?.[POINT_OF[stage]] ?? []).some((c) => c.id === id);
-      if (!declared) throw errors.pluginTapForeign(plugin.id, stage, id);
-      (hooks[stage].for(`${plugin.id}/${id}`) as any).tapPromise({ name: plugin.id }, fn);
+      if (!declares(stageOf(stage).point, id)) throw errors.pluginTapForeign(plugin.id, stage, id);
+      const key = `${plugin.id}/${id}`;
+      if (hooks.providers[stage].has(key)) throw errors.providerProvidedTwice(plugin.id, stage, id);
+      hooks.providers[stage].set(key, { plugin: plugin.id, fn });
     },
   });
+  const stages = Object.fromEntries(Object.keys(hooks.providers).map((stage) => [stage, taps(stage as StageName)])) as unknown as StageTaps;
   return Object.freeze({
     id: plugin.id,
     version: plugin.manifest!.version,
     folder: plugin.folder,
     config: Object.freeze(config),
     logger,
-    stages: Object.freeze({
-      ingest: taps<IngestProvider>('ingest'),
-      levels: taps<LevelProvider>('levels'),
-      prompts: taps<PromptProvider>('prompts'),
-      fusion: taps<FusionProvider>('fusion'),
-      decide: taps<DecideProvider>('decide'),
+    stages: Object.freeze(stages),
+    afterClip: Object.freeze({
+      tap(fn: (result: ClipResult) => void) {
+        // An observer only watches: its failure is its own, never the clip's.
+        hooks.afterClip.tap(plugin.id, (result) => {
+          try {
+            fn(result);
+          } catch (e) {
+            logger.warn(`afterClip failed on ${result.clip.id}: ${(e as Error)?.message ?? String(e)}`);
+          }
+        });
+      },
     }),
     commands: Object.freeze({
       provide(id: string, handler: CommandHandler) {
-        if (!(plugin.manifest!.contributes?.commands ?? []).some((c) => c.id === id)) throw errors.pluginTapForeign(plugin.id, 'commands', id);
+        if (!declares('commands', id)) throw errors.pluginTapForeign(plugin.id, 'commands', id);
         commands.set(id, handler);
       },
     }),

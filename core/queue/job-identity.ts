@@ -10,8 +10,7 @@ import path from 'node:path';
 import type { ResolvedPreset } from '../config/resolve-preset.ts';
 import { inputNotFound } from '../errors/messages.ts';
 import { stableJson } from '../features/feature-cache.ts';
-
-const isUri = (p: string) => /^[a-z][a-z0-9+.-]+:/i.test(p);
+import { isUri } from '../pipeline/normalize-source.ts';
 
 /** sha256 of a file's bytes, of a frame folder's file names and bytes, or of a URI's text. */
 export async function contentHash(source: string): Promise<string> {

@@ -12,8 +12,7 @@ import { contentHash, jobId, presetSpec } from './job-identity.ts';
 import { mapRoot, parseRootMaps } from './root-map.ts';
 import { submitAndCollect } from './submitter.ts';
 import { modelsHash, requirementsOf } from './worker-requirements.ts';
-
-const isUri = (p: string) => /^[a-z][a-z0-9+.-]+:/i.test(p);
+import { isUri } from '../pipeline/normalize-source.ts';
 
 export interface LevelsOnQueueOptions {
   /** Redis URL (`--queue`). */

@@ -13,6 +13,7 @@ import { contentHash, jobId, presetSpec } from './job-identity.ts';
 import { mapRoot, type RootMap } from './root-map.ts';
 import { submitAndCollect, type SubmittedJob } from './submitter.ts';
 import { modelsHash, requirementsOf } from './worker-requirements.ts';
+import { isUri } from '../pipeline/normalize-source.ts';
 
 export interface QueueRunOptions {
   url: string;
@@ -22,8 +23,6 @@ export interface QueueRunOptions {
   modelsDir?: string;
   log: (line: string) => void;
 }
-
-const isUri = (p: string) => /^[a-z][a-z0-9+.-]+:/i.test(p);
 
 /** Runs `sources` on the queue; returns the number of failed clips (like the in-process batch loop). */
 /** Where the collected rows go, in input order. */

@@ -6,7 +6,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import type { ResolvedPreset } from '../config/resolve-preset.ts';
+import { selectedProviders, type ResolvedPreset } from '../config/resolve-preset.ts';
 import { fileFingerprint } from '../features/feature-cache.ts';
 import type { PluginRegistry } from '../plugins/plugin-registry.ts';
 import { HOST_VERSION } from '../version.ts';
@@ -21,7 +21,7 @@ export interface WorkerRequirements {
 
 export function requirementsOf(preset: ResolvedPreset, modelsHash?: string): WorkerRequirements {
   const plugins: Record<string, string> = {};
-  for (const p of [preset.ingest, ...preset.levels, preset.prompts, preset.fusion, preset.decide]) if (p) plugins[p.plugin] = p.pluginVersion;
+  for (const { provider } of selectedProviders(preset)) plugins[provider.plugin] = provider.pluginVersion;
   return { host: HOST_VERSION, plugins, ...(modelsHash && { models: modelsHash }) };
 }
 

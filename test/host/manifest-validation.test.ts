@@ -39,7 +39,7 @@ describe('visage plugins validate', () => {
     ['a "*" engines range', { ...valid, engines: { visage: '*' } }, '/engines/visage', /could not parse/, /pins the major/],
     ['an incompatible engines range', { ...valid, engines: { visage: '^2.0.0' } }, '/engines/visage', /requires Visage \^2\.0\.0, but this host is 0\.1\.0/, /hint: update the plugin/],
     ['main outside the plugin folder', { ...valid, main: '../../evil.js' }, '/main', /resolves outside the plugin folder/, /hint: point main at a module inside/],
-    ['an unknown contribution point', { ...valid, contributes: { widgets: [] } }, '/contributes/widgets', /unknown contribution point "widgets"/, /hint: contribution points are: ingesters, levels/],
+    ['an unknown contribution point', { ...valid, contributes: { widgets: [] } }, '/contributes/widgets', /unknown contribution point "widgets"/, /hint: contribution points are: promptBuilders, ingesters, levels/],
   ];
   for (const [what, manifest, pointer, message, hint] of cases) {
     it(`reports ${what} with plugin id, pointer and hint`, async () => {

@@ -85,16 +85,16 @@ describe('pipeline', () => {
     expect(rb.fusion.logits.happy).toBeGreaterThan(ra.fusion.logits.happy);
   });
 
-  it('profiles every provider call through interceptors', async () => {
+  it('profiles every provider call (Pipeline.invoke)', async () => {
     const profiler = new StageProfiler();
     const pl = await host().pipeline({ preset: 'synthetic' }, { profiler });
     await pl.run({ path: 'solid:1,2,3' });
     await pl.run({ path: 'solid:3,2,1' });
     const rows = profiler.summary();
     expect(rows.map((r) => [r.stage, r.provider, r.calls])).toEqual([
+      ['prompts', 'visage.core/class-names', 1],
       ['ingest', 'test.synthetic/solid', 2],
       ['levels', 'test.synthetic/colour', 2],
-      ['prompts', 'visage.core/class-names', 1],
       ['fusion', 'visage.core/weighted-mean', 2],
       ['decide', 'visage.core/argmax', 2],
     ]);

@@ -1,6 +1,6 @@
 import type { IngestProvider } from '../../api.ts';
 import { readClip } from '../../media/read-clip.ts';
-import { normalizeSource } from '../../pipeline/normalize-source.ts';
+import { isUri } from '../../pipeline/normalize-source.ts';
 
 interface MediaOptions {
   mode: 'test' | 'train';
@@ -12,10 +12,11 @@ interface MediaOptions {
 
 /** Video files through ffmpeg, frame folders and images, sampled to T frames (method.md F.4). */
 export const mediaIngest: IngestProvider = async (source, call) => {
-  if (/^[a-z][a-z0-9+.-]+:/i.test(source.path)) return undefined; // a URI for another ingester
+  if (isUri(source.path)) return undefined; // for another ingester
   const o = call.options as unknown as MediaOptions;
   const clip = await readClip(source.path, { frames: call.frames, mode: o.mode, seed: o.seed, pad: o.pad, maxSide: o.maxSide, refuseAbove: o.refuseAbove, signal: call.signal });
-  clip.id = normalizeSource(source).id;
-  if (source.label) clip.label = source.label;
+  // The pipeline normalised the source (normalize-source.ts), so a file always comes with its id;
+  // the label is set by the pipeline for every ingester.
+  if (source.id) clip.id = source.id;
   return clip;
 };

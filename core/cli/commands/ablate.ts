@@ -12,7 +12,7 @@ import { ablateReport } from '../../report/ablate-report.ts';
 import { writeHtmlReport } from '../../report/html-report.ts';
 import { addGroundTruthFlags, sourcesWithTruth, type GroundTruthFlags } from '../ground-truth.ts';
 import { addHostFlags, addPresetFlags, hostFromFlags, presetRequest, type HostFlagValues } from '../host-flags.ts';
-import { setExitCode, type CliIO } from '../main.ts';
+import { returnsExitCode, type CliIO } from '../cli-io.ts';
 import { Progress } from '../progress.ts';
 import { parseIntIn } from '../option-parsers.ts';
 
@@ -45,7 +45,7 @@ export function registerAblateCommand(program: Command, io: CliIO): void {
     .option('--seed <n>', 'bootstrap seed', parseIntIn('--seed', 0, 2 ** 31 - 1), 1)
     .option('--no-disk-cache', 'keep level results in memory only (not under <cache-dir>/levels)')
     .addHelpText('after', '\nExamples:\n  visage ablate clips/ --labels-from-folders --preset embedded --report ablation.html');
-  cmd.action(async (inputs: string[], flags: AblateFlags, command: Command) => {
+  cmd.action(returnsExitCode(async (inputs: string[], flags: AblateFlags) => {
     const { sources, invalid } = await sourcesWithTruth(inputs, flags, 'ablate');
     const unlabelled = sources.filter((s) => s.label === undefined).length;
     if (unlabelled) throw errors.ablateNeedsTruth(unlabelled, sources.length);
@@ -65,10 +65,10 @@ export function registerAblateCommand(program: Command, io: CliIO): void {
       const { rows, labels, ...summary } = result;
       io.out(flags.json ? JSON.stringify(summary, null, 2) + '\n' : formatAblation(result));
       if (flags.report) writeHtmlReport(flags.report, ablateReport(result));
-      if (invalid.length || result.failed) setExitCode(command, 1);
+      return invalid.length || result.failed ? 1 : 0;
     } finally {
       await pl.dispose();
       await host.dispose();
     }
-  });
+  }));
 }

@@ -16,7 +16,7 @@ import { ClipVisuals } from '../../report/clip-visuals.ts';
 import { writeHtmlReport } from '../../report/html-report.ts';
 import { addGroundTruthFlags, sourcesWithTruth, type GroundTruthFlags } from '../ground-truth.ts';
 import { addHostFlags, hostFromFlags, type HostFlagValues } from '../host-flags.ts';
-import { setExitCode, type CliIO } from '../main.ts';
+import { returnsExitCode, type CliIO } from '../cli-io.ts';
 import { Progress } from '../progress.ts';
 import { parseIntIn } from '../option-parsers.ts';
 
@@ -58,7 +58,7 @@ export function registerCompareCommand(program: Command, io: CliIO): void {
       '  visage compare clips/ --labels-from-folders --preset embedded --variant no-expression --set stages.levels.expression.enabled=false',
       '  visage compare clips/ --labels-from-folders --preset embedded --variant half --set stages.levels.expression.weight=0.5 --json --out-dir rows/ --report report.html',
     ].join('\n'));
-  cmd.action(async (inputs: string[], flags: CompareFlags, command: Command) => {
+  cmd.action(returnsExitCode(async (inputs: string[], flags: CompareFlags) => {
     const list = variants();
     if (list.length < 2) throw errors.compareNeedsVariants(list.length);
     const { sources, invalid } = await sourcesWithTruth(inputs, flags, 'compare');
@@ -101,10 +101,10 @@ export function registerCompareCommand(program: Command, io: CliIO): void {
       io.out(flags.json ? JSON.stringify({ ...comparison, ...(openSet && { openSet }), cache: cache.stats }, null, 2) + '\n' : formatComparison(comparison) + (openSet ? formatOpenSet(openSet) : ''));
       io.err(`cache: ${cache.stats.levelRuns} level runs, ${cache.stats.memoryHits + cache.stats.diskHits} reused (${cache.stats.diskHits} from disk); ${cache.stats.ingestRuns} clips decoded\n`);
       if (flags.report) writeHtmlReport(flags.report, compareReport(comparison, rows, visuals));
-      if (invalid.length || rows.some((r) => r.some((row) => row.error))) setExitCode(command, 1);
+      return invalid.length || rows.some((r) => r.some((row) => row.error)) ? 1 : 0;
     } finally {
       await pls.dispose();
       await host.dispose();
     }
-  });
+  }));
 }

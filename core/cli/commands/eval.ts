@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { evaluatePredictions, formatEvaluation, summariseFolds } from '../../metrics/evaluate-predictions.ts';
 import { readPredictionsFile } from '../../metrics/predictions.ts';
 import * as errors from '../../errors/messages.ts';
-import type { CliIO } from '../main.ts';
+import type { CliIO } from '../cli-io.ts';
 
 export function registerEvalCommand(program: Command, io: CliIO): void {
   program

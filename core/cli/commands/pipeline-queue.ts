@@ -9,7 +9,7 @@ import { runOnQueue } from '../../queue/run-on-queue.ts';
 import { parseRootMaps } from '../../queue/root-map.ts';
 import { redactUrl } from '../../queue/redact-url.ts';
 import { queueOptionUnsupported } from '../../errors/messages.ts';
-import { setExitCode, type CliIO } from '../main.ts';
+import type { CliIO } from '../cli-io.ts';
 import { parsePositiveInt } from '../option-parsers.ts';
 
 export interface QueueFlags {
@@ -30,8 +30,8 @@ export function addQueueFlags(cmd: Command): Command {
 export async function runQueued(
   host: Host, preset: ResolvedPreset, sources: SourceRef[], invalid: OutputRow[],
   flags: QueueFlags & { out?: string; format: OutputFormat; failFast?: boolean; profile?: boolean; trace?: string; saveRenders?: string },
-  io: CliIO, cmd: Command,
-): Promise<void> {
+  io: CliIO,
+): Promise<number> {
   const local = flags.profile ? '--profile' : flags.trace ? '--trace' : flags.saveRenders ? '--save-renders' : undefined;
   if (local) throw queueOptionUnsupported(local);
   const rootMaps = parseRootMaps(flags.rootMap);
@@ -64,5 +64,5 @@ export async function runQueued(
   }
   const total = sources.length + invalid.length;
   io.err(`${total - failed} of ${total} clips ok${failed ? `, ${failed} failed (see their rows' "error")` : ''}\n`);
-  if (failed || writeFailed) setExitCode(cmd, 1);
+  return failed || writeFailed ? 1 : 0;
 }

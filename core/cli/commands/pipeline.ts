@@ -5,6 +5,7 @@ import { explainPreset } from '../../config/explain.ts';
 import { StageProfiler } from '../../pipeline/stage-profiler.ts';
 import type { SourceRef } from '../../pipeline/stage-types.ts';
 import type { Pipeline } from '../../pipeline/pipeline.ts';
+import { STAGE_NAMES } from '../../pipeline/stages.ts';
 import { rowFromError, rowFromResult, type OutputRow } from '../../output/row.ts';
 import { RowWriter, type OutputFormat } from '../../output/row-writer.ts';
 import { saveRenders } from '../../output/save-renders.ts';
@@ -21,7 +22,7 @@ import { addGroundTruthFlags, sourcesWithTruth, type GroundTruthFlags } from '..
 import { runReport } from '../../report/run-report.ts';
 import { writeHtmlReport } from '../../report/html-report.ts';
 import { addQueueFlags, runQueued, type QueueFlags } from './pipeline-queue.ts';
-import { setExitCode, type CliIO } from '../main.ts';
+import { returnsExitCode, type CliIO } from '../cli-io.ts';
 import { isVisageError } from '../../errors/visage-error.ts';
 import { optionNeeds, rendersUnknownLevel } from '../../errors/messages.ts';
 
@@ -47,7 +48,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
   const run = pipeline
     .command('run')
     .summary('run clips through the pipeline')
-    .description('Run videos, frame folders and images through ingest, levels, prompts, fusion and decide.\nOne output row per clip; a failing clip becomes a row with its error and the batch goes on.')
+    .description(`Run videos, frame folders and images through the stages (${STAGE_NAMES.join(', ')}).\nOne output row per clip; a failing clip becomes a row with its error and the batch goes on.`)
     .argument('[inputs...]', 'files, folders or globs (quote globs); none with --dataset')
     .option('--out <file>', 'write rows here instead of stdout')
     .addOption(new Option('--format <format>', 'row format (csv-wide adds per-level scores, AU mean/peak, head pose, face box and confidence)').choices(['jsonl', 'csv', 'csv-wide']).default('jsonl'))
@@ -64,13 +65,13 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
   addQueueFlags(run);
   addHostFlags(addPresetFlags(addGroundTruthFlags(run)));
   run.addHelpText('after', '\nExamples:\n  visage pipeline run samples/astronaut.mp4\n  visage pipeline run "clips/*.mp4" --out rows.jsonl --set stages.levels.expression.weight=0.5\n  visage pipeline run clips/ --preset ./my-variant.pipeline.json --profile --trace trace.json\n  visage pipeline run samples/astronaut.mp4 --save-renders renders --renders landmarks,parsing');
-  run.action(async (inputs: string[], flags: RunFlags, cmd: Command) => {
+  run.action(returnsExitCode(async (inputs: string[], flags: RunFlags) => {
     const host = hostFromFlags(flags);
     const preset = host.resolve(presetRequest(flags));
     let { sources, invalid } = await sourcesWithTruth(inputs, flags, 'pipeline run');
     checkOutputs(flags, sources);
     const renderSlots = rendersWanted(flags, preset.levels.map((l) => l.slot));
-    if (flags.queue) return runQueued(host, preset, sources, invalid, flags, io, cmd);
+    if (flags.queue) return runQueued(host, preset, sources, invalid, flags, io);
     const sheet = flags.saveRenders ? new ContactSheet(flags.saveRenders) : undefined;
     if (flags.resume) {
       const state = prepareResume(flags.out!);
@@ -85,6 +86,8 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     const profiler = flags.profile || flags.trace ? new StageProfiler() : undefined;
     const progress = new Progress(counts.total);
     const rows: OutputRow[] = []; // kept for --report only
+    let traceFailed = false;
+    const exitCode = () => (counts.ok < counts.total || traceFailed ? 1 : 0);
     let writer: RowWriter | undefined;
     let pl: Pipeline | undefined;
     // The bar steps aside while a row is printed, so rows on the same terminal never garble it.
@@ -114,7 +117,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
         if (!isVisageError(e) || e.exitCode === 2) throw e;
         writer = new RowWriter(flags.format, flags.out, preset.classes ?? [], writerOptions);
         await writeAll([...invalid, ...sources.map((src) => rowFromError(src, e))]);
-        return;
+        return exitCode();
       }
       writer = new RowWriter(flags.format, flags.out, preset.classes ?? [], writerOptions);
       await writeAll(invalid);
@@ -129,8 +132,9 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
       }, counts);
       if (sheet) io.err(`contact sheet: ${await sheet.write()}\n`);
       if (profiler && flags.profile) io.err(profiler.formatTable() + '\n');
-      if (profiler && flags.trace) writeTrace(flags.trace, profiler, io, cmd);
+      if (profiler && flags.trace) traceFailed = !writeTrace(flags.trace, profiler, io);
       if (flags.report) writeHtmlReport(flags.report, runReport(preset.name, rows, preset.classes ?? []));
+      return exitCode();
     } finally {
       progress.finish();
       await pl?.dispose();
@@ -139,9 +143,8 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
       interrupts.uninstall();
       await host.dispose();
       if (writer) io.err(summaryLine(counts) + '\n');
-      if (counts.ok < counts.total) setExitCode(cmd, 1);
     }
-  });
+  }));
 
   const explain = pipeline
     .command('explain')
@@ -182,12 +185,13 @@ function checkOutputs(flags: RunFlags, sources: SourceRef[]): void {
   if (flags.saveRenders) prepareOutputDir('--save-renders', flags.saveRenders);
 }
 
-/** The batch has run by now: a trace that cannot be written is reported, the rows stand. */
-function writeTrace(file: string, profiler: StageProfiler, io: CliIO, cmd: Command): void {
+/** The batch has run by now: a trace that cannot be written is reported (false), the rows stand. */
+function writeTrace(file: string, profiler: StageProfiler, io: CliIO): boolean {
   try {
     writeFileSync(file, JSON.stringify(profiler.chromeTrace()));
+    return true;
   } catch (e) {
     io.err(`visage: could not write the trace to ${file}: ${(e as Error).message}\n`);
-    setExitCode(cmd, 1);
+    return false;
   }
 }

@@ -5,9 +5,10 @@
 import { Command } from 'commander';
 import type { PluginRegistry } from '../../plugins/plugin-registry.ts';
 import { addHostFlags, collect, hostFromFlags, type HostFlagValues } from '../host-flags.ts';
-import { main, setExitCode, type CliIO } from '../main.ts';
+import { returnsExitCode, type CliIO } from '../cli-io.ts';
 
-export function registerPluginCommands(program: Command, registry: PluginRegistry, io: CliIO): void {
+/** `visage` runs a command line in this process (main() itself, passed in so this module need not import main.ts). */
+export function registerPluginCommands(program: Command, registry: PluginRegistry, io: CliIO, visage: (args: string[]) => Promise<number>): void {
   for (const plugin of registry.loaded()) {
     for (const c of plugin.manifest!.contributes?.commands ?? []) {
       const words = c.id.split(' ');
@@ -24,19 +25,18 @@ export function registerPluginCommands(program: Command, registry: PluginRegistr
         else cmd.option(o.flags, o.description ?? '', o.default as string | boolean | string[] | undefined);
       }
       addHostFlags(cmd);
-      cmd.action(async (...params: unknown[]) => {
+      cmd.action(returnsExitCode(async (...params: unknown[]) => {
         const self = params[params.length - 1] as Command;
         const flags = self.opts() as HostFlagValues & Record<string, unknown>;
         const args = Object.fromEntries((c.arguments ?? []).map((a, i) => [a.name, params[i]]));
         const host = hostFromFlags(flags);
         try {
           const handler = await host.commandHandler(plugin.id, c.id);
-          const code = await handler({ host, settings: host.settings, args, options: flags, out: io.out, err: io.err, visage: (argv) => main(['node', 'visage', ...argv], io) });
-          if (code) setExitCode(self, code);
+          return await handler({ host, settings: host.settings, args, options: flags, out: io.out, err: io.err, visage });
         } finally {
           await host.dispose();
         }
-      });
+      }));
     }
   }
 }

@@ -7,7 +7,7 @@ import { importPluginEntry } from '../../plugins/activate-plugin.ts';
 import { isVisageError } from '../../errors/visage-error.ts';
 import { discoverPlugins } from '../../plugins/discover.ts';
 import { addHostFlags, hostFromFlags, type HostFlagValues } from '../host-flags.ts';
-import { setExitCode, type CliIO } from '../main.ts';
+import { returnsExitCode, type CliIO } from '../cli-io.ts';
 import { scaffoldPlugin } from '../scaffold-plugin.ts';
 
 export function registerPluginsCommands(program: Command, io: CliIO): void {
@@ -40,13 +40,12 @@ export function registerPluginsCommands(program: Command, io: CliIO): void {
     .argument('<dir>', 'plugin folder (with package.json), or a folder of plugin folders')
     .option('--load', 'also import each entry module (no activate()), reporting syntax and import errors with file:line')
     .addHelpText('after', '\nExamples:\n  visage plugins validate ./my-plugin --load\n  visage plugins validate plugins')
-    .action(async (dir: string, flags: { load?: boolean }, cmd: Command) => {
+    .action(returnsExitCode(async (dir: string, flags: { load?: boolean }) => {
       const abs = path.resolve(dir);
       const folders = existsSync(path.join(abs, 'package.json')) ? [abs] : discoverPlugins({ pluginDirs: [abs], builtins: false, projectDirs: [] }).map((f) => f.folder);
       if (folders.length === 0) {
         io.err(`visage: no package.json in ${dir} or its subfolders\n`);
-        setExitCode(cmd, 2);
-        return;
+        return 2;
       }
       let errors = 0;
       for (const folder of folders) {
@@ -65,8 +64,8 @@ export function registerPluginsCommands(program: Command, io: CliIO): void {
         errors += n;
         io.out(n ? `[${id}] invalid: ${n} error(s)\n` : `[${id}] ok\n`);
       }
-      if (errors) setExitCode(cmd, 2);
-    });
+      return errors ? 2 : 0;
+    }));
 
   plugins
     .command('new')

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { startWorker } from '../../queue/queue-worker.ts';
 import { parseRootMaps } from '../../queue/root-map.ts';
 import { addHostFlags, hostFromFlags, type HostFlagValues } from '../host-flags.ts';
-import type { CliIO } from '../main.ts';
+import type { CliIO } from '../cli-io.ts';
 
 interface WorkerFlags extends HostFlagValues {
   queue: string;

@@ -17,19 +17,19 @@ frames   4  [preset:plain (test.base)]
 classes  happy, sad  [preset:plain (test.base)]
 
 stage    slot                           provider            plugin            weight  scores  from
+prompts                                 test.base/names     test.base@1.0.0                   preset:plain (test.base)
 ingest                                  test.base/frames    test.base@1.0.0                   preset:plain (test.base)
 levels   colour                         test.base/colour    test.base@1.0.0   1       yes     (default); weight preset:plain (test.base)
 levels   contrast (needs colour)        test.base/contrast  test.base@1.0.0   0.5     yes     (default); weight --set
 levels   pair (needs colour, contrast)  test.extra/pair     test.extra@2.0.0  1       yes     --set; weight (default)
 levels   tint                           (disabled)                                            --set
-prompts                                 test.base/names     test.base@1.0.0                   preset:plain (test.base)
 fusion                                  test.base/mean      test.base@1.0.0                   preset:plain (test.base)
 decide                                  test.base/argmax    test.base@1.0.0                   preset:plain (test.base)
 
 options
+  stages.prompts.options.template = "{label}"  [(default)]
   stages.ingest.options.pad = "last"  [(default)]
   stages.levels.contrast.options.power = 2  [(default)]
-  stages.prompts.options.template = "{label}"  [(default)]
   stages.fusion.options.eps = 0  [(default)]
   stages.decide.options.temperature = 2  [--set]
   plugins.test.base.label = "base"  [(default)]

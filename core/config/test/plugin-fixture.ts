@@ -13,6 +13,7 @@ export interface FixturePlugin {
   version?: string;
   contributes?: Record<string, unknown>;
   pluginDependencies?: string[];
+  activationEvents?: string[];
   /** Preset files by path relative to the plugin folder. */
   files?: Record<string, unknown>;
 }
@@ -29,6 +30,7 @@ export function writePlugins(plugins: FixturePlugin[], root = mkdtempSync(path.j
       main: './index.js',
       engines: { visage: '^0.1.0' },
       ...(p.pluginDependencies && { pluginDependencies: p.pluginDependencies }),
+      ...(p.activationEvents && { activationEvents: p.activationEvents }),
       contributes: p.contributes ?? {},
     };
     writeFileSync(path.join(folder, 'package.json'), JSON.stringify(manifest));

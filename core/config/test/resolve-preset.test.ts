@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { VisageError } from '../../errors/visage-error.ts';
 import { PRESET_SCHEMA } from '../preset-schema.ts';
-import { DEFAULT_FRAMES, resolvePreset, usedPlugins, type PresetRequest } from '../resolve-preset.ts';
+import { DEFAULT_FRAMES, resolvePreset, type PresetRequest } from '../resolve-preset.ts';
 import { standardPlugins, writePlugins, type FixturePlugin } from './plugin-fixture.ts';
 import { thrown } from './thrown.ts';
 
@@ -245,23 +245,6 @@ describe('resolvePreset: providers', () => {
   });
 });
 
-describe('usedPlugins', () => {
-  it('is every plugin serving a stage, plus their dependencies, transitively, each once', () => {
-    const reg = writePlugins(
-      standardPlugins([
-        { name: 'lib', contributes: { configuration: { type: 'object', properties: { n: { type: 'integer', default: 3 } } } } },
-        { name: 'mid', pluginDependencies: ['test.lib'] },
-        { name: 'fuse', pluginDependencies: ['test.mid', 'test.lib'], contributes: { fusions: [{ id: 'max' }] } },
-        { name: 'idle', contributes: { fusions: [{ id: 'min' }] } },
-      ]),
-    ).registry;
-    const p = resolvePreset(reg, { preset: 'plain', set: ['stages.fusion.use=test.fuse/max'] });
-    expect(usedPlugins(reg, p)).toEqual(['test.base', 'test.fuse', 'test.mid', 'test.lib']);
-    expect(p.pluginConfig).toEqual({ 'test.base': { label: 'base' }, 'test.fuse': {}, 'test.mid': {}, 'test.lib': { n: 3 } });
-    expect(p.origins.get('plugins.test.lib.n')).toBe('(default)');
-  });
-});
-
 describe('resolvePreset: the preset schema', () => {
   const invalid = (set: string[]) => resolveError({ preset: 'plain', set });
 
@@ -309,7 +292,7 @@ describe('resolvePreset: the preset schema', () => {
     const e = invalid(['stages.output.use="a.b/c"']);
     expect(e.pointer).toBe('/stages/output');
     expect(e.message).toBe('unknown key "output"');
-    expect(e.hint).toBe('stages are: ingest, levels, prompts, fusion, decide');
+    expect(e.hint).toBe('stages are: prompts, ingest, levels, fusion, decide');
   });
 
   it('a level entry has use, enabled, weight and options only', () => {
@@ -330,7 +313,7 @@ describe('resolvePreset: the preset schema', () => {
     expect(e.code).toBe('PRESET_INVALID');
     expect(e.pointer).toBe('/stages/levels');
     expect(e.message).toBe('/stages/levels must match pattern "^[a-z][a-z0-9-]*$"');
-    expect(e.hint).toBe('stages are: ingest, levels, prompts, fusion, decide');
+    expect(e.hint).toBe('stages are: prompts, ingest, levels, fusion, decide');
     expect(invalid(['stages.levels.1x.weight=1']).code).toBe('PRESET_INVALID');
   });
 
@@ -361,72 +344,5 @@ describe('resolvePreset: the preset schema', () => {
   it('the whole preset must be an object of the known shape', () => {
     expect(invalid(['stages=1']).pointer).toBe('/stages');
     expect(invalid(['stages.levels=1']).pointer).toBe('/stages/levels');
-  });
-});
-
-describe('resolvePreset: preset files', () => {
-  it('an unknown preset name lists the known ones', () => {
-    const e = resolveError({ preset: 'nope' });
-    expect(e.code).toBe('PRESET_NOT_FOUND');
-    expect(e.message).toBe('no preset named "nope"');
-    expect(e.hint).toBe('--preset takes a preset name (known: child, plain), a pipeline.json file, or a folder holding one');
-    expect(e.exitCode).toBe(2);
-    const empty = writePlugins([{ name: 'empty' }]).registry;
-    expect(thrown(() => resolvePreset(empty, { preset: 'nope' })).hint).toBe('--preset takes a preset name (no plugin contributes one), a pipeline.json file, or a folder holding one');
-  });
-
-  it('names ending in .json or starting with . or / are files, relative to the preset that names them', () => {
-    presetFile('rel.json', { extends: 'plain', frames: 9 });
-    const p = resolvePreset(registry, { configFile: presetFile('uses-rel.json', { extends: 'rel.json' }) });
-    expect(p.frames).toBe(9);
-    expect(resolvePreset(registry, { configFile: presetFile('uses-dot.json', { extends: './rel.json' }) }).frames).toBe(9);
-    expect(resolvePreset(registry, { configFile: presetFile('uses-abs.json', { extends: path.join(root, 'rel.json') }) }).frames).toBe(9);
-    expect(resolvePreset(registry, { preset: path.join(root, 'rel.json') }).frames).toBe(9);
-  });
-
-  it('a missing file, invalid JSON, or JSON that is not an object is refused with the file', () => {
-    const missing = path.join(root, 'missing.json');
-    const e = resolveError({ configFile: missing });
-    expect(e.code).toBe('JSON_FILE_UNREADABLE');
-    expect(e.message).toBe(`cannot read preset ${missing}: no such file`);
-    expect(e.file).toBe(missing);
-    expect(e.hint).toBe('check the path');
-    const bad = presetFile('bad.json', '{ "frames": ');
-    const syntax = resolveError({ configFile: bad });
-    expect(syntax.code).toBe('JSON_INVALID');
-    expect(syntax.message).toMatch(new RegExp(`^preset ${bad}:1:\\d+: value expected`));
-    for (const text of ['[1]', 'null', '3']) {
-      const f = presetFile('notobject.json', text);
-      expect(resolveError({ configFile: f }).message).toBe(`cannot read preset ${f}: not a JSON object`);
-    }
-    const dir = resolveError({ configFile: root });
-    expect(dir.code).toBe('JSON_FILE_UNREADABLE');
-    expect(dir.message).toBe(`cannot read preset ${root}: is a folder`);
-  });
-
-  it('a preset extending itself, directly or through others, is a cycle', () => {
-    const a = presetFile('cyc-a.json', { extends: './cyc-b.json' });
-    presetFile('cyc-b.json', { extends: './cyc-a.json' });
-    const e = resolveError({ configFile: a });
-    expect(e.code).toBe('PRESET_EXTENDS_CYCLE');
-    expect(e.message).toBe('presets extend each other in a cycle: cyc-a.json -> cyc-b.json -> cyc-a.json');
-    expect(e.hint).toBe('remove one of the extends entries');
-    const self = presetFile('cyc-self.json', { extends: 'cyc-self.json' });
-    expect(resolveError({ configFile: self }).code).toBe('PRESET_EXTENDS_CYCLE');
-  });
-
-  it('the same parent twice, side by side, is not a cycle', () => {
-    presetFile('shared.json', { extends: 'plain', frames: 3 });
-    const p = resolvePreset(registry, { configFile: presetFile('diamond.json', { extends: ['shared.json', 'shared.json'] }) });
-    expect(p.frames).toBe(3);
-    expect(p.layers.filter((l) => l.endsWith('shared.json'))).toHaveLength(2);
-  });
-
-  it('a broken --set is refused with every expression and the reason', () => {
-    const e = resolveError({ preset: 'plain', set: ['frames=2', 'frames'] });
-    expect(e.code).toBe('SET_OVERRIDE_INVALID');
-    expect(e.message).toBe('--set frames=2 frames: --set expects path=value, got "frames"');
-    expect(e.hint).toBe('write --set path.to.key=value, e.g. --set stages.levels.expression.weight=0.5');
-    expect(resolvePreset(registry, { preset: 'plain', set: [] }).layers).toEqual([PLAIN]);
   });
 });

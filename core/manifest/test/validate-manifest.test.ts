@@ -93,7 +93,7 @@ describe('validateManifest', () => {
     expect(only(manifest({ contributes: { themes: [] } }))).toMatchObject({
       pointer: '/contributes/themes',
       message: 'unknown contribution point "themes"',
-      hint: 'contribution points are: ingesters, levels, promptBuilders, fusions, deciders, presets, configuration, commands',
+      hint: 'contribution points are: promptBuilders, ingesters, levels, fusions, deciders, presets, configuration, commands',
     });
   });
 

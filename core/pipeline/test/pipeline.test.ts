@@ -171,8 +171,8 @@ describe('Pipeline.create and dispose', () => {
     const pl = await probeHost().pipeline({ preset: 'probe' }, { profiler });
     await pl.run({ path: 'x' });
     expect(profiler.spans.map((s) => [s.stage, s.provider, s.plugin, s.clipId, s.ok])).toEqual([
-      ['ingest', 'test.probe/src', 'test.probe', undefined, true],
       ['prompts', 'test.probe/upper', 'test.probe', undefined, true],
+      ['ingest', 'test.probe/src', 'test.probe', undefined, true],
       ['levels', 'test.probe/a', 'test.probe', 'clip-x', true],
       ['levels', 'test.probe/b', 'test.probe', 'clip-x', true],
       ['fusion', 'test.probe/sum', 'test.probe', 'clip-x', true],

@@ -105,6 +105,14 @@ export function activate(ctx) {
 export function deactivate() { return new Promise(() => {}); }
 `;
 
+/** Watches finished clips (afterClip); one of its two taps throws on clip-boom. */
+const OBSERVER_MODULE = `
+export function activate(ctx) {
+  ctx.afterClip.tap((r) => globalThis.__visageProbe.events.push(['observed', { id: r.clip.id, label: r.decision.label, levels: Object.keys(r.levels) }]));
+  ctx.afterClip.tap((r) => { if (r.clip.id === 'clip-boom') throw new Error('observer broke'); });
+}
+`;
+
 function writePlugin(root: string, name: string, manifest: Record<string, unknown>, files: Record<string, string>): void {
   const dir = path.join(root, name);
   mkdirSync(dir, { recursive: true });
@@ -144,6 +152,8 @@ export function probeHost(options: HostOptions = {}): Host {
     writePlugin(root, 'dep', {}, { 'index.js': DEP_MODULE });
     writePlugin(root, 'lazy', { contributes: { fusions: [{ id: 'half' }, { id: 'never' }] } }, { 'index.js': LAZY_MODULE });
     writePlugin(root, 'stuck', { contributes: { fusions: [{ id: 's' }] } }, { 'index.js': STUCK_MODULE });
+    // Contributes nothing: activated only by its activation event, when a preset selects level `late`.
+    writePlugin(root, 'observer', { activationEvents: ['onLevel:test.probe/late'] }, { 'index.js': OBSERVER_MODULE });
     writePlugin(root, 'grumpy', { contributes: { fusions: [{ id: 'g' }] } }, { 'index.js': GRUMPY_MODULE });
   }
   return createHost({ pluginDirs: [root], projectDirs: [], builtins: false, logLevel: 'silent', ...options });

@@ -1,23 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { StageProfiler, type StageSpan } from '../stage-profiler.ts';
-import { createStageHooks, STAGE_NAMES } from '../stages.ts';
+import { createStageHooks, STAGE_NAMES, STAGES } from '../stages.ts';
 
 const span = (over: Partial<StageSpan>): StageSpan => ({ stage: 'levels', provider: 'p.x/a', plugin: 'p.x', start: 0, duration: 1, ok: true, ...over });
 
-describe('StageProfiler.attach', () => {
-  it('times each call of a tapped hook, with the clip id and whether it succeeded', async () => {
-    const hooks = createStageHooks();
-    const hook = hooks.levels.for('p.x/a');
-    hook.tapPromise('p.x', async (input) => {
-      await new Promise((r) => setTimeout(r, 20));
-      if ((input as { fail?: boolean }).fail) throw new Error('no');
-      return { summary: { ok: 1 } };
-    });
-    const before = performance.now();
+describe('StageProfiler.call', () => {
+  it('times each call once: a span with the clip id and whether it succeeded, and the clip timing under its key', async () => {
     const profiler = new StageProfiler();
-    profiler.attach('levels', 'p.x/a', hook);
-    expect(await hook.promise({} as never, { clipId: 'c1' } as never)).toEqual({ summary: { ok: 1 } });
-    await expect(hook.promise({ fail: true } as never, undefined as never)).rejects.toThrow('no');
+    const timings: Record<string, number> = {};
+    const before = performance.now();
+    const slow = (fail: boolean) => async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      if (fail) throw new Error('no');
+      return { summary: { ok: 1 } };
+    };
+    expect(await profiler.call({ stage: 'levels', provider: 'p.x/a', plugin: 'p.x', clipId: 'c1' }, timings, 'levels.a', slow(false))).toEqual({ summary: { ok: 1 } });
+    await expect(profiler.call({ stage: 'levels', provider: 'p.x/a', plugin: 'p.x' }, undefined, 'levels.a', slow(true))).rejects.toThrow('no');
     expect(profiler.spans.map((s) => [s.stage, s.provider, s.plugin, s.clipId, s.ok])).toEqual([
       ['levels', 'p.x/a', 'p.x', 'c1', true],
       ['levels', 'p.x/a', 'p.x', undefined, false],
@@ -30,18 +28,18 @@ describe('StageProfiler.attach', () => {
       expect(s.start + s.duration).toBeLessThanOrEqual(elapsed);
     }
     expect(profiler.spans[1].start).toBeGreaterThanOrEqual(profiler.spans[0].start + profiler.spans[0].duration - 1);
+    expect(Object.keys(timings)).toEqual(['levels.a']);
+    expect(timings['levels.a']).toBe(+profiler.spans[0].duration.toFixed(2));
   });
 
-  it('keeps the tap otherwise as it was (name, stage)', async () => {
-    const hooks = createStageHooks();
-    const hook = hooks.decide.for('p.x/d');
-    const order: string[] = [];
-    hook.tapPromise({ name: 'late', stage: 10 }, async () => (order.push('late'), undefined) as never);
-    hook.tapPromise({ name: 'early', stage: -10 }, async () => (order.push('early'), undefined) as never);
-    new StageProfiler().attach('decide', 'p.x/d', hook);
-    await hook.promise({} as never, {} as never);
-    expect(order).toEqual(['early', 'late']);
-    expect(hook.taps.map((t) => t.name)).toEqual(['early', 'late']);
+  it('without keepSpans fills only the clip timings, so a long batch does not grow it', async () => {
+    const profiler = new StageProfiler({ keepSpans: false });
+    const timings: Record<string, number> = {};
+    await profiler.call({ stage: 'decide', provider: 'p.x/d', plugin: 'p.x' }, timings, 'decide', async () => 1);
+    await profiler.phase(timings, 'levels', async () => new Promise((r) => setTimeout(r, 5)));
+    expect(profiler.spans).toEqual([]);
+    expect(Object.keys(timings)).toEqual(['decide', 'levels']);
+    expect(timings.levels).toBeGreaterThanOrEqual(4);
   });
 });
 
@@ -65,10 +63,10 @@ describe('StageProfiler reports', () => {
 
   it('summarises calls, total, mean and lower median per stage and provider, in stage order', () => {
     expect(profiled().summary()).toEqual([
+      { stage: 'prompts', provider: 'p.x/p', calls: 1, totalMs: 5, meanMs: 5, medianMs: 5 },
       { stage: 'ingest', provider: 'q.y/in', calls: 1, totalMs: 0.0001, meanMs: 0.0001, medianMs: 0.0001 },
       { stage: 'levels', provider: 'p.x/a', calls: 4, totalMs: 14, meanMs: 3.5, medianMs: 2 },
       { stage: 'levels', provider: 'p.x/b', calls: 1, totalMs: 1, meanMs: 1, medianMs: 1 },
-      { stage: 'prompts', provider: 'p.x/p', calls: 1, totalMs: 5, meanMs: 5, medianMs: 5 },
       { stage: 'fusion', provider: 'p.x/f', calls: 1, totalMs: 2, meanMs: 2, medianMs: 2 },
       { stage: 'decide', provider: 'p.x/d', calls: 1, totalMs: 4, meanMs: 4, medianMs: 4 },
     ]);
@@ -78,10 +76,10 @@ describe('StageProfiler reports', () => {
     expect(profiled().formatTable()).toBe([
       'stage    provider  calls  total ms  mean ms  median ms',
       '-------  --------  -----  --------  -------  ---------',
+      'prompts  p.x/p         1       5.0      5.0        5.0',
       'ingest   q.y/in        1       0.0      0.0        0.0',
       'levels   p.x/a         4      14.0      3.5        2.0',
       'levels   p.x/b         1       1.0      1.0        1.0',
-      'prompts  p.x/p         1       5.0      5.0        5.0',
       'fusion   p.x/f         1       2.0      2.0        2.0',
       'decide   p.x/d         1       4.0      4.0        4.0',
     ].join('\n'));
@@ -107,31 +105,19 @@ describe('StageProfiler reports', () => {
 });
 
 describe('stages', () => {
-  it('are declared in data-flow order, each a hook map', () => {
-    expect(STAGE_NAMES).toEqual(['ingest', 'levels', 'prompts', 'fusion', 'decide']);
-    const hooks = createStageHooks();
-    expect(Object.keys(hooks)).toEqual([...STAGE_NAMES]);
-    expect(Object.isFrozen(hooks)).toBe(true);
-    expect(createStageHooks().levels).not.toBe(hooks.levels);
+  it('are one table in run order: prompts (once per run) first, because levels read the classes', () => {
+    expect(STAGE_NAMES).toEqual(['prompts', 'ingest', 'levels', 'fusion', 'decide']);
+    expect(STAGES.map((s) => s.point)).toEqual(['promptBuilders', 'ingesters', 'levels', 'fusions', 'deciders']);
+    expect(STAGES.filter((s) => !s.required).map((s) => s.name)).toEqual(['prompts']);
   });
 
-  it('bail hooks return the first result; prompts is a waterfall', async () => {
+  it('give each pipeline its own provider tables and afterClip hook', () => {
     const hooks = createStageHooks();
-    const ingest = hooks.ingest.for('p.x/i');
-    ingest.tapPromise('a', async () => undefined);
-    ingest.tapPromise('b', async () => ({ id: 'from b' }) as never);
-    ingest.tapPromise('c', async () => ({ id: 'from c' }) as never);
-    expect(await ingest.promise({ path: 'x' }, {} as never)).toEqual({ id: 'from b' });
-    expect(ingest.taps.map((t) => t.type)).toEqual(['promise', 'promise', 'promise']);
-    const prompts = hooks.prompts.for('p.x/p');
-    prompts.tapPromise('a', async (p) => ({ ...p, classes: [...p.classes, 'x'] }));
-    prompts.tapPromise('b', async (p) => ({ ...p, classes: [...p.classes, 'y'] }));
-    expect(await prompts.promise({ classes: [] }, {} as never)).toEqual({ classes: ['x', 'y'] });
-    for (const stage of ['levels', 'fusion', 'decide'] as const) {
-      const h = hooks[stage].for('p.x/s');
-      h.tapPromise('a', async () => undefined as never);
-      h.tapPromise('b', async () => 'second' as never);
-      expect(await h.promise({} as never, {} as never)).toBe('second');
-    }
+    expect(Object.keys(hooks.providers)).toEqual([...STAGE_NAMES]);
+    expect(Object.isFrozen(hooks)).toBe(true);
+    expect(Object.isFrozen(hooks.providers)).toBe(true);
+    const other = createStageHooks();
+    expect(other.providers.levels).not.toBe(hooks.providers.levels);
+    expect(other.afterClip).not.toBe(hooks.afterClip);
   });
 });
