@@ -6,7 +6,9 @@
 import * as errors from '../errors/messages.ts';
 import type { FusionContribution, ManifestPromptRole, PromptBuilderContribution } from '../manifest/plugin-manifest.ts';
 import type { PluginRegistry } from '../plugins/plugin-registry.ts';
-import type { ResolvedProvider } from './resolve-preset.ts';
+
+/** A selected provider, as much of it as the check reads (resolve-preset imports this module). */
+type SelectedProvider = { use: string };
 
 export interface PromptRoles {
   /** Roles the selected prompt builder gives. */
@@ -15,14 +17,14 @@ export interface PromptRoles {
   needs: ManifestPromptRole[];
 }
 
-export function promptRolesOf(registry: PluginRegistry, prompts: ResolvedProvider | undefined, fusion: ResolvedProvider): PromptRoles {
+export function promptRolesOf(registry: PluginRegistry, prompts: SelectedProvider | undefined, fusion: SelectedProvider): PromptRoles {
   const gives = prompts ? (registry.provider(prompts.use)?.contribution as PromptBuilderContribution | undefined)?.roles ?? [] : [];
   const needs = (registry.provider(fusion.use)?.contribution as FusionContribution | undefined)?.needsRoles ?? [];
   return { gives, needs };
 }
 
 /** Throws PROMPT_ROLES_MISSING when the fusion reads a role the prompt builder does not give. */
-export function checkPromptRoles(registry: PluginRegistry, prompts: ResolvedProvider | undefined, fusion: ResolvedProvider): PromptRoles {
+export function checkPromptRoles(registry: PluginRegistry, prompts: SelectedProvider | undefined, fusion: SelectedProvider): PromptRoles {
   const roles = promptRolesOf(registry, prompts, fusion);
   const missing = roles.needs.filter((r) => !roles.gives.includes(r));
   if (missing.length) {
