@@ -13,6 +13,7 @@ import { addHostFlags, addPresetFlags, hostFromFlags, presetRequest, type HostFl
 import { Progress } from '../progress.ts';
 import { parsePositiveInt, parseSecondsAsMs } from '../option-parsers.ts';
 import { checkOutputFile, prepareOutputDir } from '../output-paths.ts';
+import { describeDeviceRequest } from '../../models/ort-provider.ts';
 import { newCounts, runBatch, summaryLine, type RowOrder, type RowSink } from '../../batch/run-batch.ts';
 import { prepareResume } from '../../output/resume.ts';
 import { Interrupts } from '../../batch/interrupts.ts';
@@ -137,8 +138,9 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
       writer?.close();
       guard.release();
       interrupts.uninstall();
+      const models = host.modelProvider;
       await host.dispose();
-      if (writer) io.err(summaryLine(counts) + '\n');
+      if (writer) io.err(summaryLine(counts) + (models ? `; models on ${models.provider} (${models.detail})` : '') + '\n');
       if (counts.ok < counts.total) setExitCode(cmd, 1);
     }
   });
@@ -151,6 +153,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
   explain.action((flags: HostFlagValues) => {
     const host = hostFromFlags(flags);
     io.out(explainPreset(host.resolve(presetRequest(flags)), host.registry));
+    io.out(`\nmodel device (--device): ${describeDeviceRequest(flags.device)}\n`);
   });
 }
 
