@@ -308,7 +308,7 @@ export const rendersUnknownLevel = (unknown: readonly string[], slots: readonly 
 
 // ---- ortgpu: onnxruntime's WebGPU execution provider (--device) ---------------------------
 export const ortWebGpuUnavailable = (driver: string, detail: string) =>
-  bad('ORT_WEBGPU_UNAVAILABLE', `--device webgpu: onnxruntime's WebGPU execution provider found no adapter with the ${driver} Vulkan driver: ${detail}`,
+  bad('ORT_WEBGPU_UNAVAILABLE', `--device webgpu: onnxruntime's WebGPU execution provider found no adapter with the Vulkan driver ${driver}: ${detail}`,
     'use --device cpu (or auto, which falls back to cpu); for a software adapter install one with scripts/vulkan/install-swiftshader.sh; '
     + 'a GPU needs its Vulkan driver (e.g. NVIDIA\'s ICD in /etc/vulkan/icd.d or /usr/share/vulkan/icd.d) and the Vulkan loader (apt-get install libvulkan1); '
     + 'VISAGE_VK_DRIVER=swiftshader|lavapipe|system|<icd.json> or VK_ICD_FILENAMES picks the driver');

@@ -91,7 +91,7 @@ async function choose(device: DeviceRequest): Promise<ProviderChoice> {
   } catch (e) {
     const message = (e as Error).message.replace(/^.*?was false\.\s*/s, '').split('\n')[0];
     if (device === 'auto') return { provider: 'cpu', detail: `--device auto: the WebGPU EP did not start (${message})` };
-    throw ortWebGpuUnavailable(driver.name, message);
+    throw ortWebGpuUnavailable(driver.name === 'inherited' ? `of VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES}` : driver.name, message);
   }
 }
 
