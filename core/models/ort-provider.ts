@@ -45,7 +45,10 @@ export function chooseOrtProvider(device: DeviceRequest): Promise<ProviderChoice
 
 /** onnxruntime session options that run on `provider` (nodes the WebGPU EP lacks run on the CPU EP). */
 export function providerSessionOptions(provider: OrtProvider): ort.InferenceSession.SessionOptions {
-  return { executionProviders: provider === 'webgpu' ? ['webgpu', 'cpu'] : ['cpu'] };
+  if (provider === 'cpu') return { executionProviders: ['cpu'] };
+  // onnxruntime warns on every such session that shape ops were placed on the CPU EP, which it
+  // does on purpose; errors are still printed.
+  return { executionProviders: ['webgpu', 'cpu'], logSeverityLevel: 3 };
 }
 
 /**
