@@ -35,7 +35,7 @@ describe('session options', () => {
   it('cpu keeps every session on the CPU EP; webgpu puts the CPU EP behind it for nodes it lacks', async () => {
     expect(providerSessionOptions('cpu').executionProviders).toEqual(['cpu']);
     expect(providerSessionOptions('webgpu')).toEqual({ executionProviders: ['webgpu', 'cpu'], logSeverityLevel: 3 });
-    expect(await chooseOrtProvider('cpu')).toEqual({ provider: 'cpu', detail: '--device cpu' });
+    expect(await chooseOrtProvider('cpu')).toEqual({ provider: 'cpu', detail: '--device cpu', probed: false });
     const seen: string[] = [];
     const store = new OnnxSessionStore({ device: 'cpu', intraOpNumThreads: 1, onProvider: (c) => seen.push(c.provider) });
     expect(store.chosenProvider).toBeUndefined();

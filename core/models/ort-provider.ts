@@ -29,6 +29,8 @@ export interface ProviderChoice {
   provider: OrtProvider;
   /** Why, for logs and `pipeline explain`: the Vulkan driver used, or why auto stayed on cpu. */
   detail: string;
+  /** A WebGPU adapter was tried (so a cpu choice means it failed: worth showing in the run summary). */
+  probed: boolean;
 }
 
 const choices = new Map<DeviceRequest, Promise<ProviderChoice>>();
@@ -77,23 +79,23 @@ export function describeDeviceRequest(device: DeviceRequest): string {
 }
 
 async function choose(device: DeviceRequest): Promise<ProviderChoice> {
-  if (device === 'cpu') return { provider: 'cpu', detail: '--device cpu' };
+  if (device === 'cpu') return { provider: 'cpu', detail: '--device cpu', probed: false };
   const driver = findVulkanDriver('auto');
   if (device === 'auto') {
     const why = autoStaysOnCpu(driver);
-    if (why) return { provider: 'cpu', detail: `--device auto: ${why}` };
+    if (why) return { provider: 'cpu', detail: `--device auto: ${why}`, probed: false };
   }
   if (!driver) {
-    if (device === 'auto') return { provider: 'cpu', detail: '--device auto: no Vulkan driver' };
+    if (device === 'auto') return { provider: 'cpu', detail: '--device auto: no Vulkan driver', probed: false };
     throw ortWebGpuUnavailable(String(process.env.VISAGE_VK_DRIVER), 'that Vulkan driver is not installed');
   }
   applyDriverEnv(driver);
   try {
     await probeWebGpu();
-    return { provider: 'webgpu', detail: `Vulkan driver ${driver.name}${process.env.VK_ICD_FILENAMES ? ` (${process.env.VK_ICD_FILENAMES})` : ''}` };
+    return { provider: 'webgpu', detail: `Vulkan driver ${driver.name}${process.env.VK_ICD_FILENAMES ? ` (${process.env.VK_ICD_FILENAMES})` : ''}`, probed: true };
   } catch (e) {
     const message = (e as Error).message.replace(/^.*?was false\.\s*/s, '').split('\n')[0];
-    if (device === 'auto') return { provider: 'cpu', detail: `--device auto: the WebGPU EP did not start (${message})` };
+    if (device === 'auto') return { provider: 'cpu', detail: `--device auto: the WebGPU EP did not start (${message})`, probed: true };
     throw ortWebGpuUnavailable(driver.name === 'inherited' ? `of VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES}` : driver.name, message);
   }
 }

@@ -60,7 +60,7 @@ describe.runIf(haveAdapter())('onnxruntime WebGPU execution provider (--device w
     ok(cpu);
     ok(gpu);
     expect(gpu.stderr).toMatch(/2 of 2 clips ok; models on webgpu \(Vulkan driver /);
-    expect(cpu.stderr).toMatch(/2 of 2 clips ok; models on cpu/);
+    expect(cpu.stderr).toMatch(/2 of 2 clips ok; models on cpu\n/);
     type Row = { id: string; label: string; probabilities: Record<string, number>; levels: { landmarks: { summary: { framesWithFace: number } } } };
     const rows = (r: Finished) => r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Row);
     const [a, b] = [rows(cpu), rows(gpu)];

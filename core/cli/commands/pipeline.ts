@@ -140,7 +140,8 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
       interrupts.uninstall();
       const models = host.modelProvider;
       await host.dispose();
-      if (writer) io.err(summaryLine(counts) + (models ? `; models on ${models.provider} (${models.detail})` : '') + '\n');
+      // Which execution provider ran the models; why, when a WebGPU adapter was tried.
+      if (writer) io.err(summaryLine(counts) + (models ? `; models on ${models.provider}${models.probed ? ` (${models.detail})` : ''}` : '') + '\n');
       if (counts.ok < counts.total) setExitCode(cmd, 1);
     }
   });
