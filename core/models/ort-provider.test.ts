@@ -2,6 +2,7 @@
  * What `--device` means for onnxruntime sessions, without starting Dawn (the WebGPU EP itself is
  * exercised in test/e2e/webgpu-ep.test.ts, each run in its own process).
  */
+import * as ort from 'onnxruntime-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { autoStaysOnCpu, chooseOrtProvider, describeDeviceRequest, providerSessionOptions } from './ort-provider.ts';
 import { OnnxSessionStore } from './session-store.ts';
@@ -28,6 +29,12 @@ describe('--device auto', () => {
     process.env.VISAGE_VK_DRIVER = 'swiftshader';
     expect(autoStaysOnCpu({ name: 'swiftshader', env: { VK_ICD_FILENAMES: '/r/.vk/swiftshader/icd.json' } })).toBeNull();
     expect(autoStaysOnCpu(null)).toMatch(/VISAGE_VK_DRIVER is not installed/);
+  });
+});
+
+describe('the installed onnxruntime-node', () => {
+  it.runIf(process.platform === 'linux' && process.arch === 'x64')('bundles the WebGPU EP on linux-x64 (what --device webgpu relies on)', () => {
+    expect(ort.listSupportedBackends()).toContainEqual({ name: 'webgpu', bundled: true });
   });
 });
 

@@ -85,6 +85,11 @@ async function choose(device: DeviceRequest): Promise<ProviderChoice> {
     const why = autoStaysOnCpu(driver);
     if (why) return { provider: 'cpu', detail: `--device auto: ${why}`, probed: false };
   }
+  if (!webGpuBundled()) {
+    const why = `this onnxruntime-node build has no WebGPU EP (bundled: ${bundledBackends().join(', ')})`;
+    if (device === 'auto') return { provider: 'cpu', detail: `--device auto: ${why}`, probed: false };
+    throw ortWebGpuUnavailable(driver?.name ?? 'auto', why);
+  }
   if (!driver) {
     if (device === 'auto') return { provider: 'cpu', detail: '--device auto: no Vulkan driver', probed: false };
     throw ortWebGpuUnavailable(String(process.env.VISAGE_VK_DRIVER), 'that Vulkan driver is not installed');
@@ -98,6 +103,15 @@ async function choose(device: DeviceRequest): Promise<ProviderChoice> {
     if (device === 'auto') return { provider: 'cpu', detail: `--device auto: the WebGPU EP did not start (${message})`, probed: true };
     throw ortWebGpuUnavailable(driver.name === 'inherited' ? `of VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES}` : driver.name, message);
   }
+}
+
+/** Backends compiled into the installed onnxruntime-node (1.30 on linux-x64: cpu and webgpu). */
+function bundledBackends(): string[] {
+  return ort.listSupportedBackends().filter((b) => b.bundled).map((b) => b.name);
+}
+
+function webGpuBundled(): boolean {
+  return bundledBackends().includes('webgpu');
 }
 
 /** Points the Vulkan loader at the driver, unless the caller already chose one. */
