@@ -13,7 +13,7 @@ const SCRIPT = path.join(REPO_ROOT, 'bench/gpu/run.sh');
 const haveDriver = existsSync(path.join(REPO_ROOT, '.vk/swiftshader/.complete')) || hardwareIcd() !== null || process.env.CI === 'true';
 
 function runScript(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync('bash', [SCRIPT, ...args], { encoding: 'utf8', timeout: 280_000, env: { ...process.env, ...env } });
+  const r = spawnSync('bash', [SCRIPT, ...args], { encoding: 'utf8', timeout: 400_000, env: { ...process.env, ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -40,7 +40,7 @@ describe('bench/gpu/run.sh', () => {
       expect(ratio).toMatch(/^\d+\.\d\dx$/);
     }
     expect(r.err).toMatch(/onnxruntime WebGPU EP: Vulkan driver /);
-  }, 300_000);
+  }, 420_000);
 
   it('without a Vulkan driver still prints the table, says why each webgpu cell failed, and exits 1', () => {
     const r = runScript(['--quick'], { VK_ICD_FILENAMES: '/nonexistent/visage-test-icd.json', VISAGE_VK_DRIVER: '' });
@@ -53,7 +53,7 @@ describe('bench/gpu/run.sh', () => {
       expect(gpu).not.toMatch(/^\d/);
     }
     expect(r.err).toMatch(/a part of the benchmark failed \(exit 1\)/);
-  }, 300_000);
+  }, 420_000);
 
   it('refuses an unknown option with exit 2', () => {
     const r = runScript(['--fast']);
