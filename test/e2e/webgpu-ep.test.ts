@@ -23,7 +23,7 @@ function haveAdapter(): boolean {
 
 // Solo, the face-model pair of runs takes about 85 s here; beside another SwiftShader suite, 225 s.
 const SLOW = 480_000;
-const run = (args: string[], env: Record<string, string> = {}) => runCliProcess(args, { env, deadlineMs: SLOW - 10_000 });
+const run = (args: string[], env: Record<string, string> = {}) => runCliProcess(args, { env, deadlineMs: SLOW / 2 - 5_000 }); // two runs per test
 const ok = (r: Finished) => expect(r.code, `exit ${r.code} ${r.signal ?? ''}\n${r.stderr}`).toBe(0);
 
 function cosine(a: number[], b: number[]): number {
