@@ -50,7 +50,8 @@ async function part(measure: string, higherIsBetter: boolean, cpu: () => Promise
   const [[cpuText, c], [gpuText, g]] = [await cell(cpu), await cell(gpu)];
   const ratio = higherIsBetter ? g / c : c / g;
   rows.push([measure, cpuText, gpuText, Number.isFinite(ratio) ? `${ratio.toFixed(2)}x` : '-']);
-  log(`${measure}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  // Each result is logged as it comes, so a run cut off by run.sh's time limit still shows what it measured.
+  log(`${measure}: cpu ${cpuText}, webgpu ${gpuText} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 }
 
 /** A 224x224 video-like frame (deterministic), so preprocessing is a crop, not a resize. */
