@@ -19,7 +19,7 @@ export function addHostFlags(cmd: Command): Command {
   return cmd
     .option('--plugin-dir <dir>', 'extra folder with plugins, or a plugin folder (repeatable)', collect, [])
     .option('--models <dir>', 'folder with user-supplied models (e.g. CLIP ONNX exports)')
-    .addOption(new Option('--device <device>', 'compute device').choices(['auto', 'cpu', 'webgpu']).default('auto'))
+    .addOption(new Option('--device <device>', "device for onnxruntime's models and the compute engine: auto (webgpu on a GPU, else cpu), cpu, or webgpu (an error when no adapter starts)").choices(['auto', 'cpu', 'webgpu']).default('auto'))
     .option('--cache-dir <dir>', 'cache for converted models and features (default ~/.cache/visage or $VISAGE_CACHE_DIR)')
     .addOption(new Option('--log-level <level>', 'log verbosity on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']).default('warn'))
     .addOption(new Option('--stage-timeout <seconds>', 'time limit on one provider call; a clip that exceeds it gets a STAGE_TIMEOUT row (0: none)')

@@ -313,3 +313,10 @@ export const promptRolesMissing = (fusion: string, missing: readonly string[], b
 // ---- stages: one table, one invoke -------------------------------------------------------
 export const providerProvidedTwice = (plugin: string, stage: string, id: string) =>
   fail('PROVIDER_PROVIDED_TWICE', `provided ${stage} "${id}" twice`, 'call ctx.stages.<stage>.provide(id, fn) once per id in activate()', { plugin, stage });
+
+// ---- ortgpu: onnxruntime's WebGPU execution provider (--device) ---------------------------
+export const ortWebGpuUnavailable = (driver: string, detail: string) =>
+  bad('ORT_WEBGPU_UNAVAILABLE', `--device webgpu: onnxruntime's WebGPU execution provider found no adapter with the Vulkan driver ${driver}: ${detail}`,
+    'use --device cpu (or auto, which falls back to cpu); for a software adapter install one with scripts/vulkan/install-swiftshader.sh; '
+    + 'a GPU needs its Vulkan driver (e.g. NVIDIA\'s ICD in /etc/vulkan/icd.d or /usr/share/vulkan/icd.d) and the Vulkan loader (apt-get install libvulkan1); '
+    + 'VISAGE_VK_DRIVER=swiftshader|lavapipe|system|<icd.json> or VK_ICD_FILENAMES picks the driver');

@@ -25,6 +25,7 @@ import type { HostSettings } from '../plugins/host-settings.ts';
 import { createStageHooks } from '../pipeline/stages.ts';
 import { ModelCache } from '../models/model-cache.ts';
 import { OnnxSessionStore } from '../models/session-store.ts';
+import { chooseOrtProvider, type ProviderChoice } from '../models/ort-provider.ts';
 
 export function defaultCacheDir(): string {
   return process.env.VISAGE_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'visage');
@@ -50,10 +51,14 @@ export class Host {
     c.bind(TOKENS.Models).toDynamicValue(() => {
       const settings = c.get(TOKENS.Settings);
       this.modelsCreated = true;
-      // onnxruntime's WebGPU EP is 100x slower than its CPU EP on software Vulkan, so models stay on cpu
-      // unless a GPU EP is asked for explicitly; --device webgpu selects the compute engine's backend.
+      // --device picks onnxruntime's execution provider too; auto never picks a software Vulkan
+      // driver (100-500x slower than the CPU EP), see models/ort-provider.ts.
       const logger = c.get(TOKENS.Logger);
-      return new OnnxSessionStore({ device: 'cpu', cache: new ModelCache(path.join(settings.cacheDir, 'models'), (m) => logger.warn(m), (m) => logger.debug(m)) });
+      return new OnnxSessionStore({
+        device: settings.device,
+        onProvider: ({ provider, detail }) => logger.debug(`onnxruntime execution provider: ${provider} (${detail})`),
+        cache: new ModelCache(path.join(settings.cacheDir, 'models'), (m) => logger.warn(m), (m) => logger.debug(m)),
+      });
     });
   }
 
@@ -74,6 +79,8 @@ export class Host {
   async pipeline(req: PresetRequest | ResolvedPreset = {}, opts: { profiler?: StageProfiler; signal?: AbortSignal } = {}): Promise<Pipeline> {
     const preset = 'ingest' in req ? req : this.resolve(req);
     const { stageTimeoutMs, activationTimeoutMs } = this.container.get(TOKENS.Options);
+    // --device webgpu without an adapter is refused before any clip runs (ORT_WEBGPU_UNAVAILABLE).
+    if (this.settings.device === 'webgpu') await chooseOrtProvider('webgpu');
     return Pipeline.create(preset, {
       limits: { stageMs: stageTimeoutMs ?? DEFAULT_LIMITS.stageMs, activationMs: activationTimeoutMs ?? DEFAULT_LIMITS.activationMs },
       signal: opts.signal,
@@ -99,6 +106,11 @@ export class Host {
     const handler = handlers.get(commandId);
     if (!handler) throw errors.providerNotTapped(pluginId, 'commands', commandId);
     return handler;
+  }
+
+  /** onnxruntime's execution provider, once a model session was created (for the run summary). */
+  get modelProvider(): ProviderChoice | undefined {
+    return this.modelsCreated ? this.container.get(TOKENS.Models).chosenProvider : undefined;
   }
 
   /** Releases shared resources (model sessions). */

@@ -7,14 +7,17 @@ import * as ort from 'onnxruntime-node';
 import { errors } from '../errors/index.ts';
 import { type FaceModelName, faceModelOnnx, humanModelsDir } from './face-model-sources.ts';
 import { ModelCache } from './model-cache.ts';
+import { chooseOrtProvider, providerSessionOptions, type DeviceRequest, type ProviderChoice } from './ort-provider.ts';
 
-/** Execution device for onnxruntime (`--device`). */
-export type OrtDevice = 'cpu' | 'cuda' | 'webgpu';
+/** Execution device for onnxruntime (`--device`): see ort-provider.ts for what auto picks. */
+export type OrtDevice = DeviceRequest;
 
 /** Options of `OnnxSessionStore`. */
 export interface SessionStoreOptions {
-  /** Execution provider; default 'cpu'. 'cuda' falls back to cpu inside onnxruntime when absent. */
+  /** `--device`; default 'cpu'. 'webgpu' without an adapter fails with ORT_WEBGPU_UNAVAILABLE. */
   device?: OrtDevice;
+  /** Called once with the provider chosen (the host logs it at debug level). */
+  onProvider?: (choice: ProviderChoice) => void;
   /** onnxruntime intra-op threads; default: onnxruntime's choice (one per physical core). */
   intraOpNumThreads?: number;
   /** Cache for converted models; default `new ModelCache()` (VISAGE_CACHE_DIR aware). */
@@ -29,16 +32,34 @@ export class OnnxSessionStore {
   private readonly faceHashes = new Map<FaceModelName, string>();
   readonly cache: ModelCache;
   readonly device: OrtDevice;
+  private choice: Promise<ProviderChoice> | undefined;
+  private chosen: ProviderChoice | undefined;
 
   constructor(private readonly options: SessionStoreOptions = {}) {
     this.cache = options.cache ?? new ModelCache();
     this.device = options.device ?? 'cpu';
   }
 
-  /** onnxruntime session options used for every session of this store. */
-  sessionOptions(): ort.InferenceSession.SessionOptions {
+  /** The execution provider of this store's sessions, decided on first call (auto probes for a GPU). */
+  provider(): Promise<ProviderChoice> {
+    this.choice ??= chooseOrtProvider(this.device).then((c) => {
+      this.chosen = c;
+      this.options.onProvider?.(c);
+      return c;
+    });
+    return this.choice;
+  }
+
+  /** The provider chosen so far; undefined before any session was created. */
+  get chosenProvider(): ProviderChoice | undefined {
+    return this.chosen;
+  }
+
+  /** onnxruntime session options for every session of this store (and for plugins opening their own ONNX files). */
+  async sessionOptions(): Promise<ort.InferenceSession.SessionOptions> {
+    const { provider } = await this.provider();
     return {
-      executionProviders: this.device === 'cpu' ? ['cpu'] : [this.device, 'cpu'],
+      ...providerSessionOptions(provider),
       graphOptimizationLevel: 'all',
       ...(this.options.intraOpNumThreads !== undefined && { intraOpNumThreads: this.options.intraOpNumThreads }),
     };
@@ -48,7 +69,7 @@ export class OnnxSessionStore {
   get(key: string, load: () => Promise<Uint8Array>): Promise<ort.InferenceSession> {
     let session = this.sessions.get(key);
     if (!session) {
-      session = load().then((bytes) => ort.InferenceSession.create(bytes, this.sessionOptions()));
+      session = Promise.all([load(), this.sessionOptions()]).then(([bytes, options]) => ort.InferenceSession.create(bytes, options));
       // A failed load must not poison the store: the next call retries.
       session.catch(() => this.sessions.delete(key));
       this.sessions.set(key, session);

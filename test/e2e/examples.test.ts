@@ -55,6 +55,8 @@ const RUN_ELSEWHERE: Record<string, string> = {
   'visage pipeline run samples/astronaut.mp4 --queue redis://queue-host:6379/0 --out rows.jsonl': 'test/queue/readme-queue.test.ts',
   'visage worker --queue redis://127.0.0.1:6379/0 --concurrency 2': 'test/queue/worker-command.test.ts',
   'visage worker --queue redis://127.0.0.1:6379/0 --root-map /mnt/media=/data/media': 'test/queue/worker-command.test.ts',
+  // About a minute on SwiftShader: its own test checks the table it prints.
+  'bash bench/gpu/run.sh --quick': 'test/scripts/gpu-bench.test.ts',
 };
 
 /** Examples that show a refusal: the exit code and the error they must print. Every other example must exit 0. */

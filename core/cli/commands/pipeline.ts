@@ -14,6 +14,7 @@ import { addHostFlags, addPresetFlags, hostFromFlags, presetRequest, type HostFl
 import { Progress } from '../progress.ts';
 import { parsePositiveInt, parseSecondsAsMs } from '../option-parsers.ts';
 import { checkOutputFile, prepareOutputDir } from '../output-paths.ts';
+import { describeDeviceRequest } from '../../models/ort-provider.ts';
 import { newCounts, runBatch, summaryLine, type RowOrder, type RowSink } from '../../batch/run-batch.ts';
 import { prepareResume } from '../../output/resume.ts';
 import { Interrupts } from '../../batch/interrupts.ts';
@@ -99,8 +100,8 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
         progress.draw();
       },
     });
-    const writeAll = async (rows: OutputRow[]) => {
-      for (const row of rows) {
+    const writeAll = async (errorRows: OutputRow[]) => {
+      for (const row of errorRows) {
         counts.failed++;
         progress.tick(false);
         if (flags.report) rows.push(row);
@@ -141,8 +142,10 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
       writer?.close();
       guard.release();
       interrupts.uninstall();
+      const models = host.modelProvider;
       await host.dispose();
-      if (writer) io.err(summaryLine(counts) + '\n');
+      // Which execution provider ran the models; why, when a WebGPU adapter was tried.
+      if (writer) io.err(summaryLine(counts) + (models ? `; models on ${models.provider}${models.probed ? ` (${models.detail})` : ''}` : '') + '\n');
     }
   }));
 
@@ -154,6 +157,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
   explain.action((flags: HostFlagValues) => {
     const host = hostFromFlags(flags);
     io.out(explainPreset(host.resolve(presetRequest(flags)), host.registry));
+    io.out(`\nmodel device (--device): ${describeDeviceRequest(flags.device)}\n`);
   });
 }
 

@@ -20,7 +20,7 @@ export function activate(ctx: PluginContext): void {
     const texts = (options.text as string[] | undefined) ?? [];
     if (!ctx.settings.modelsDir) throw errors.badInput('CLIP_MODELS_MISSING', 'no CLIP models folder given', 'pass --models DIR with vision_model.onnx and/or text_model.onnx');
     if (images.length + texts.length === 0) throw errors.badInput('CLIP_NOTHING_TO_ENCODE', 'nothing to encode', 'pass --image FILE and/or --text STRING (each repeatable)');
-    const encoded = await clipEncode(ctx.settings.modelsDir, { images, texts });
+    const encoded = await clipEncode(ctx.settings.modelsDir, { images, texts }, { sessionOptions: await ctx.models.sessionOptions() });
     // JSON Lines: one object per input, so `| jq -c` and line-based tools work on it.
     out(encoded.map((e) => JSON.stringify(e) + '\n').join(''));
   });
@@ -33,7 +33,7 @@ export function activate(ctx: PluginContext): void {
   const clip = (): Promise<ClipModel> => {
     const dir = ctx.settings.modelsDir;
     if (!dir) throw fineCliperModelsMissing('the FineCLIPER levels and descriptors');
-    return ctx.shared(`clip:${dir}`, () => loadClip(dir));
+    return ctx.shared(`clip:${dir}`, async () => loadClip(dir, { sessionOptions: await ctx.models.sessionOptions() }));
   };
   for (const [id, provider] of Object.entries(fineCliperLevelProviders(clip))) ctx.stages.levels.provide(id, provider);
   ctx.stages.prompts.provide('descriptors', descriptorsProvider(clip));

@@ -24,8 +24,8 @@ export function activate(ctx: PluginContext): void {
     if (o.source === 'onnx') {
       if (!o.model) throw errors.presetInvalid('/stages/levels/parsing/options/model', 'source "onnx" needs a model path', 'set stages.levels.parsing.options.model to your face parser .onnx');
       const file = path.resolve(ctx.settings.modelsDir ?? process.cwd(), o.model);
-      const parser = await ctx.shared(`onnx:${file}:${o.labels}:${o.inputSize}`, () =>
-        OnnxFaceParser.load(file, { labels: o.labels, inputSize: o.inputSize, size: lm.size, sessionOptions: ctx.models.sessionOptions() }));
+      const parser = await ctx.shared(`onnx:${file}:${o.labels}:${o.inputSize}`, async () =>
+        OnnxFaceParser.load(file, { labels: o.labels, inputSize: o.inputSize, size: lm.size, sessionOptions: await ctx.models.sessionOptions() }));
       maps = await Promise.all(lm.frames.map((f, t) => parser.parse(clip.frames[t], f.face.box ? f.face : null, f.cropMap ?? undefined)));
     } else {
       maps = lm.frames.map((f) => parseFromMesh(f.face, lm.size, f.cropMap ?? undefined));
