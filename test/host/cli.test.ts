@@ -63,6 +63,16 @@ describe('visage pipeline run', () => {
     expect(rows[2].error).toMatchObject({ plugin: 'test.synthetic', stage: 'ingest' });
   });
 
+  it('--report holds every row, a missing input included, and the run ends', async () => {
+    // Regression: rows for inputs refused up front were appended to the list being written, so a
+    // missing input with --report looped forever.
+    const dir = tmp();
+    const r = await runCli('pipeline', 'run', ...fixture, '/no/such/file.mp4', 'solid:200,10,10', '--out', path.join(dir, 'rows.jsonl'), '--report', path.join(dir, 'run.html'));
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('1 of 2 clips ok, 1 failed');
+    expect(readFileSync(path.join(dir, 'run.html'), 'utf8')).toContain('2 clips, 0 scored with ground truth, 1 failed');
+  });
+
   it('stops at the first failure with --fail-fast', async () => {
     const out = path.join(tmp(), 'rows.jsonl');
     const r = await runCli('pipeline', 'run', ...fixture, '--jobs', '1', '--fail-fast', 'solid:0,0,0', 'solid:200,10,10', '--out', out);

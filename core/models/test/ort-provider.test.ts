@@ -4,9 +4,9 @@
  */
 import * as ort from 'onnxruntime-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { autoStaysOnCpu, chooseOrtProvider, describeDeviceRequest, providerSessionOptions } from './ort-provider.ts';
-import { OnnxSessionStore } from './session-store.ts';
-import { runCli } from '../../test/helpers/cli.ts';
+import { autoStaysOnCpu, chooseOrtProvider, describeDeviceRequest, providerSessionOptions } from '../ort-provider.ts';
+import { OnnxSessionStore } from '../session-store.ts';
+import { runCli } from '../../../test/helpers/cli.ts';
 
 const savedDriver = process.env.VISAGE_VK_DRIVER;
 afterEach(() => {
