@@ -1,0 +1,68 @@
+/**
+ * The front-end speed levers change no result: one ffmpeg decoder thread gives the frames that
+ * ffmpeg's default threading gave, and one onnxruntime thread per session (what `pipeline run`
+ * uses with --jobs >= cores) gives the same per-frame scores, meshes and decisions, bit for bit,
+ * as onnxruntime's default thread pool, on the shared Megamind.avi and the bundled sample.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createHost, type Host } from '../../core/host/host.ts';
+import { readClip } from '../../core/media/read-clip.ts';
+import { selectExpression } from '../../core/media/video-decode.ts';
+import type { ClipResult } from '../../core/pipeline/pipeline.ts';
+import type { LandmarksData } from '../../plugins/landmarks/src/index.ts';
+import { FACES_DIR, REPO_ROOT, haveShared } from '../helpers/shared-data.ts';
+
+const run = promisify(execFile);
+const clips = [path.join(REPO_ROOT, 'samples/astronaut.mp4'), ...(haveShared('faces/Megamind.avi') ? [path.join(FACES_DIR, 'Megamind.avi')] : [])];
+
+/** The frames as the decoder before the speed work got them: ffmpeg's default decoder and filter threads. */
+async function defaultThreadedFrames(file: string, indices: number[]): Promise<Buffer> {
+  const { stdout } = await run('ffmpeg', [
+    '-v', 'error', '-nostdin', '-i', file, '-map', '0:v:0', '-an', '-vf', selectExpression(indices),
+    '-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+  ], { encoding: 'buffer', maxBuffer: 1 << 28 });
+  return stdout;
+}
+
+/** Everything a clip's result carries that a model computed, as plain arrays (meshes included). */
+function modelOutputs(r: ClipResult) {
+  const levels = Object.fromEntries(Object.entries(r.levels).map(([slot, out]) => [slot, { scores: out.scores, frameScores: out.frameScores, frameWeights: out.frameWeights }]));
+  const meshes = (r.levels.landmarks.data as LandmarksData).frames.map((f) => (f.face.mesh ? Array.from(f.face.mesh) : null));
+  return { levels, meshes, probabilities: r.decision.probabilities, label: r.decision.label };
+}
+
+describe('front-end speed levers keep results bit-identical', () => {
+  const hosts: Host[] = [];
+  afterAll(async () => {
+    await Promise.all(hosts.map((h) => h.dispose()));
+  });
+
+  it.each(clips)('decodes the same frames of %s with one decoder thread as with the default threads', async (file) => {
+    const clip = await readClip(file, { frames: 16 });
+    const unique = [...new Set(clip.indices)].sort((a, b) => a - b);
+    const reference = await defaultThreadedFrames(file, unique);
+    const byIndex = new Map(clip.frames.map((f) => [f.sourceIndex, f]));
+    const size = clip.frames[0].rgb.length;
+    expect(reference.length).toBe(unique.length * size);
+    unique.forEach((index, k) => {
+      expect(Buffer.from(byIndex.get(index)!.rgb).equals(reference.subarray(k * size, (k + 1) * size)), `frame ${index}`).toBe(true);
+    });
+  });
+
+  it('scores every clip the same with one onnxruntime thread per session as with the default pool', async () => {
+    const single = createHost({ logLevel: 'error', modelThreads: 1 });
+    const pooled = createHost({ logLevel: 'error' });
+    hosts.push(single, pooled);
+    const [a, b] = await Promise.all([single.pipeline(), pooled.pipeline()]);
+    for (const file of clips) {
+      const one = modelOutputs(await a.run({ path: file }));
+      const many = modelOutputs(await b.run({ path: file }));
+      expect(one.meshes.filter(Boolean).length).toBeGreaterThan(8);
+      expect(one).toEqual(many);
+    }
+    await Promise.all([a.dispose(), b.dispose()]);
+  }, 240_000);
+});
