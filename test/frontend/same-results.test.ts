@@ -2,13 +2,19 @@
  * The front-end speed levers change no result: one ffmpeg decoder thread gives the frames that
  * ffmpeg's default threading gave, and one onnxruntime thread per session (what `pipeline run`
  * uses with --jobs >= cores) gives the same per-frame scores, meshes and decisions, bit for bit,
- * as onnxruntime's default thread pool, on the shared Megamind.avi and the bundled sample.
+ * as onnxruntime's default thread pool, on the shared Megamind.avi and the bundled sample; the
+ * face models' small batches give what one call on the whole clip gave.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHost, type Host } from '../../core/host/host.ts';
+import { OnnxSessionStore } from '../../core/models/session-store.ts';
+import { EmotionClassifier } from '../../plugins/expression/src/emotion-classifier.ts';
+import { FaceApiExpressionClassifier } from '../../plugins/expression/src/faceapi-classifier.ts';
+import { alignedCrop } from '../../plugins/landmarks/src/aligned-crop.ts';
+import { FaceModels } from '../../plugins/landmarks/src/face-models.ts';
 import { readClip } from '../../core/media/read-clip.ts';
 import { selectExpression } from '../../core/media/video-decode.ts';
 import type { ClipResult } from '../../core/pipeline/pipeline.ts';
@@ -65,4 +71,26 @@ describe('front-end speed levers keep results bit-identical', () => {
     }
     await Promise.all([a.dispose(), b.dispose()]);
   }, 240_000);
+
+  it('gives the same detections, meshes and expression scores in small batches as in one call per clip', async () => {
+    const store = new OnnxSessionStore({ intraOpNumThreads: 1 });
+    try {
+      const clip = await readClip(clips[clips.length - 1], { frames: 16 });
+      const [small, whole] = await Promise.all([FaceModels.load(store), FaceModels.load(store, { detectBatch: 32, meshBatch: 32 })]);
+      expect(small.options).toMatchObject({ detectBatch: 2, meshBatch: 4 });
+      const detections = await small.detect(clip.frames);
+      expect(detections.filter((d) => d.length > 0).length).toBeGreaterThan(8);
+      expect(await whole.detect(clip.frames)).toEqual(detections);
+      const boxes = detections.map((d) => d[0]?.faceBox ?? null);
+      const meshes = await small.mesh(clip.frames, boxes);
+      expect(await whole.mesh(clip.frames, boxes)).toEqual(meshes);
+      const crops = clip.frames.map((f, t) => alignedCrop(f, { box: boxes[t], score: 1, mesh: meshes[t]?.mesh ?? null }));
+      for (const load of [EmotionClassifier.load, FaceApiExpressionClassifier.load]) {
+        const [chunked, oneCall] = await Promise.all([load(store), load(store, { batchSize: 64 })]);
+        expect(await chunked.classify(crops)).toEqual(await oneCall.classify(crops));
+      }
+    } finally {
+      await store.dispose();
+    }
+  }, 120_000);
 });
