@@ -1,7 +1,7 @@
 /**
  * The front end's throughput against its floor, in one run, through the real host (the code path
  * of `visage pipeline run`, embedded preset): N clips, each Megamind.avi under its own name (a
- * symbolic link), `jobs` clips in flight, onnxruntime threads per session as the CLI sets them.
+ * symbolic link), `jobs` clips in flight, onnxruntime sessions as the host makes them.
  *
  * Printed:
  * - per-stage table (median wall ms per clip, from the stage profiler) and the model calls;
@@ -21,7 +21,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHost, StageProfiler } from '../../core/index.ts';
 import { readClip } from '../../core/media/read-clip.ts';
-import { modelThreadsFor } from '../../core/models/model-threads.ts';
 import { modelRunStats } from '../../core/models/session-store.ts';
 import { median, printTable } from '../lib/table.ts';
 import { cpuSeconds } from './cpu-seconds.ts';
@@ -44,8 +43,7 @@ const clipPath = (i: number) => {
   return p;
 };
 
-const modelThreads = modelThreadsFor(JOBS);
-const host = createHost({ logLevel: 'error', modelThreads });
+const host = createHost({ logLevel: 'error' });
 const profiler = new StageProfiler();
 const pipeline = await host.pipeline({}, { profiler });
 const load0 = os.loadavg();
@@ -103,7 +101,7 @@ const stageMs = profiler.spans.reduce((a, s) => a + s.duration, 0);
 
 const achieved = CLIPS / wall;
 const floorRate = CORES / floorCpu;
-console.log(`frontend benchmark: ${CLIPS} clips x 16 frames of ${path.basename(VIDEO)} (each under its own name), embedded preset, jobs ${JOBS}, onnxruntime threads per session ${modelThreads}, ${CORES} cores, node ${process.version}`);
+console.log(`frontend benchmark: ${CLIPS} clips x 16 frames of ${path.basename(VIDEO)} (each under its own name), embedded preset, jobs ${JOBS}, ${CORES} cores, node ${process.version}`);
 console.log(`1-min load average: ${load0[0].toFixed(1)} at start, ${load1[0].toFixed(1)} after the batch (other processes on this machine)`);
 printTable(['stage / provider', 'median ms per clip (wall)', 'total ms'], rows);
 printTable(['figure', 'value'], [

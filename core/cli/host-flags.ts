@@ -1,7 +1,6 @@
 /** Options shared by every command that builds a host or resolves a preset. */
 import { Command, Option } from 'commander';
 import { createHost, type Host } from '../host/host.ts';
-import type { HostOptions } from '../host/host-options.ts';
 import type { PresetRequest } from '../config/resolve-preset.ts';
 import { DEFAULT_LIMITS } from '../pipeline/pipeline.ts';
 import { parseSecondsAsMs } from './option-parsers.ts';
@@ -43,8 +42,8 @@ export interface HostFlagValues {
   set: string[];
 }
 
-export function hostFromFlags(o: HostFlagValues, extra: Pick<HostOptions, 'modelThreads'> = {}): Host {
-  return createHost({ pluginDirs: o.pluginDir, modelsDir: o.models, device: o.device, cacheDir: o.cacheDir, logLevel: o.logLevel, stageTimeoutMs: o.stageTimeout, activationTimeoutMs: o.activationTimeout, ...extra });
+export function hostFromFlags(o: HostFlagValues): Host {
+  return createHost({ pluginDirs: o.pluginDir, modelsDir: o.models, device: o.device, cacheDir: o.cacheDir, logLevel: o.logLevel, stageTimeoutMs: o.stageTimeout, activationTimeoutMs: o.activationTimeout });
 }
 
 export function presetRequest(o: HostFlagValues): PresetRequest {

@@ -13,11 +13,6 @@ export interface HostOptions {
   cacheDir?: string;
   modelsDir?: string;
   device?: 'auto' | 'cpu' | 'webgpu';
-  /**
-   * onnxruntime intra-op threads per model session (default: onnxruntime's choice, one per core).
-   * Batch runs set it to cores / jobs (`modelThreadsFor`): clips in flight already fill the cores.
-   */
-  modelThreads?: number;
   /** Time limit on one provider call, ms (default 300 s; 0: none). */
   stageTimeoutMs?: number;
   /** Time limit on one plugin's activate(), ms (default 300 s; 0: none). */

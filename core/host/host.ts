@@ -51,7 +51,7 @@ export class Host {
       // onnxruntime's WebGPU EP is 100x slower than its CPU EP on software Vulkan, so models stay on cpu
       // unless a GPU EP is asked for explicitly; --device webgpu selects the compute engine's backend.
       const logger = c.get(TOKENS.Logger);
-      return new OnnxSessionStore({ device: 'cpu', intraOpNumThreads: options.modelThreads, cache: new ModelCache(path.join(settings.cacheDir, 'models'), (m) => logger.warn(m), (m) => logger.debug(m)) });
+      return new OnnxSessionStore({ device: 'cpu', cache: new ModelCache(path.join(settings.cacheDir, 'models'), (m) => logger.warn(m), (m) => logger.debug(m)) });
     });
   }
 

@@ -1,24 +1,23 @@
 /**
- * The front-end speed levers change no result: one ffmpeg decoder thread gives the frames that
- * ffmpeg's default threading gave, and one onnxruntime thread per session (what `pipeline run`
- * uses with --jobs >= cores) gives the same per-frame scores, meshes and decisions, bit for bit,
- * as onnxruntime's default thread pool, on the shared Megamind.avi and the bundled sample; the
- * face models' small batches give what one call on the whole clip gave.
+ * The front-end speed levers change no result, bit for bit, on the shared Megamind.avi and the
+ * bundled sample: one ffmpeg decoder thread gives the frames that ffmpeg's default threading gave;
+ * sessions as the host makes them (onnxruntime's default thread count, idle threads sleeping)
+ * track faces and score them as one thread per session does; the face models' small batches give
+ * what one call on the whole clip gave.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createHost, type Host } from '../../core/host/host.ts';
+import { describe, expect, it } from 'vitest';
 import { OnnxSessionStore } from '../../core/models/session-store.ts';
 import { EmotionClassifier } from '../../plugins/expression/src/emotion-classifier.ts';
 import { FaceApiExpressionClassifier } from '../../plugins/expression/src/faceapi-classifier.ts';
 import { alignedCrop } from '../../plugins/landmarks/src/aligned-crop.ts';
 import { FaceModels } from '../../plugins/landmarks/src/face-models.ts';
+import { trackFaces } from '../../plugins/landmarks/src/track-faces.ts';
+import type { Frame } from '../../core/types.ts';
 import { readClip } from '../../core/media/read-clip.ts';
 import { selectExpression } from '../../core/media/video-decode.ts';
-import type { ClipResult } from '../../core/pipeline/pipeline.ts';
-import type { LandmarksData } from '../../plugins/landmarks/src/index.ts';
 import { FACES_DIR, REPO_ROOT, haveShared } from '../helpers/shared-data.ts';
 
 const run = promisify(execFile);
@@ -33,19 +32,7 @@ async function defaultThreadedFrames(file: string, indices: number[]): Promise<B
   return stdout;
 }
 
-/** Everything a clip's result carries that a model computed, as plain arrays (meshes included). */
-function modelOutputs(r: ClipResult) {
-  const levels = Object.fromEntries(Object.entries(r.levels).map(([slot, out]) => [slot, { scores: out.scores, frameScores: out.frameScores, frameWeights: out.frameWeights }]));
-  const meshes = (r.levels.landmarks.data as LandmarksData).frames.map((f) => (f.face.mesh ? Array.from(f.face.mesh) : null));
-  return { levels, meshes, probabilities: r.decision.probabilities, label: r.decision.label };
-}
-
 describe('front-end speed levers keep results bit-identical', () => {
-  const hosts: Host[] = [];
-  afterAll(async () => {
-    await Promise.all(hosts.map((h) => h.dispose()));
-  });
-
   it.each(clips)('decodes the same frames of %s with one decoder thread as with the default threads', async (file) => {
     const clip = await readClip(file, { frames: 16 });
     const unique = [...new Set(clip.indices)].sort((a, b) => a - b);
@@ -58,18 +45,25 @@ describe('front-end speed levers keep results bit-identical', () => {
     });
   });
 
-  it('scores every clip the same with one onnxruntime thread per session as with the default pool', async () => {
-    const single = createHost({ logLevel: 'error', modelThreads: 1 });
-    const pooled = createHost({ logLevel: 'error' });
-    hosts.push(single, pooled);
-    const [a, b] = await Promise.all([single.pipeline(), pooled.pipeline()]);
-    for (const file of clips) {
-      const one = modelOutputs(await a.run({ path: file }));
-      const many = modelOutputs(await b.run({ path: file }));
-      expect(one.meshes.filter(Boolean).length).toBeGreaterThan(8);
-      expect(one).toEqual(many);
+  it('tracks faces and scores them the same with the default thread pool (idle threads sleeping) as with one thread', async () => {
+    const pooled = new OnnxSessionStore(), single = new OnnxSessionStore({ intraOpNumThreads: 1 });
+    expect(pooled.sessionOptions().extra).toMatchObject({ session: { intra_op: { allow_spinning: '0' } } });
+    try {
+      const outputs = async (store: OnnxSessionStore, frames: Frame[]) => {
+        const [models, emotion, faceapi] = await Promise.all([FaceModels.load(store), EmotionClassifier.load(store), FaceApiExpressionClassifier.load(store)]);
+        const faces = await trackFaces(models, frames, { allowNoFace: true });
+        const crops = frames.map((f, t) => alignedCrop(f, faces[t]));
+        return { faces, emotion: await emotion.classify(crops), faceapi: await faceapi.classify(crops) };
+      };
+      for (const file of clips) {
+        const { frames } = await readClip(file, { frames: 16 });
+        const a = await outputs(pooled, frames);
+        expect(a.faces.filter((f) => f.mesh).length).toBeGreaterThan(8);
+        expect(await outputs(single, frames)).toEqual(a);
+      }
+    } finally {
+      await Promise.all([pooled.dispose(), single.dispose()]);
     }
-    await Promise.all([a.dispose(), b.dispose()]);
   }, 240_000);
 
   it('gives the same detections, meshes and expression scores in small batches as in one call per clip', async () => {

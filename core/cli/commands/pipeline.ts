@@ -9,7 +9,6 @@ import { rowFromError, rowFromResult, type OutputRow } from '../../output/row.ts
 import { RowWriter, type OutputFormat } from '../../output/row-writer.ts';
 import { saveRenders } from '../../output/save-renders.ts';
 import { ContactSheet } from '../../output/contact-sheet.ts';
-import { modelThreadsFor } from '../../models/model-threads.ts';
 import { addHostFlags, addPresetFlags, hostFromFlags, presetRequest, type HostFlagValues } from '../host-flags.ts';
 import { Progress } from '../progress.ts';
 import { parsePositiveInt, parseSecondsAsMs } from '../option-parsers.ts';
@@ -66,7 +65,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
   addHostFlags(addPresetFlags(addGroundTruthFlags(run)));
   run.addHelpText('after', '\nExamples:\n  visage pipeline run samples/astronaut.mp4\n  visage pipeline run "clips/*.mp4" --out rows.jsonl --set stages.levels.expression.weight=0.5\n  visage pipeline run clips/ --preset ./my-variant.pipeline.json --profile --trace trace.json\n  visage pipeline run samples/astronaut.mp4 --save-renders renders --renders landmarks,parsing');
   run.action(async (inputs: string[], flags: RunFlags, cmd: Command) => {
-    const host = hostFromFlags(flags, { modelThreads: modelThreadsFor(flags.jobs) });
+    const host = hostFromFlags(flags);
     const preset = host.resolve(presetRequest(flags));
     let { sources, invalid } = await sourcesWithTruth(inputs, flags, 'pipeline run');
     checkOutputs(flags, sources);
