@@ -121,7 +121,10 @@ printTable(['figure', 'value'], [
 
 if (RSS_CLIPS > CLIPS) {
   const samples: { clips: number; rss: number }[] = [];
-  const sample = (n: number) => samples.push({ clips: n, rss: process.memoryUsage().rss });
+  const sample = (n: number) => {
+    samples.push({ clips: n, rss: process.memoryUsage().rss });
+    console.log(`RSS after ${n} clips: ${(samples[samples.length - 1].rss / MiB).toFixed(0)} MiB`); // as it goes: the run is long
+  };
   sample(CLIPS);
   await batch(CLIPS, RSS_CLIPS, (n) => n % 50 === 0 && sample(n));
   const base = samples[0].rss;
