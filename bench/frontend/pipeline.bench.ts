@@ -128,6 +128,7 @@ if (RSS_CLIPS > CLIPS) {
   };
   sample(CLIPS);
   await batch(CLIPS, RSS_CLIPS, (n) => n % 50 === 0 && sample(n));
+  if (samples[samples.length - 1].clips !== RSS_CLIPS) sample(RSS_CLIPS);
   const end = samples[samples.length - 1].rss;
   // Allocators and onnxruntime's arenas settle over the first hundred clips or so; growth is what
   // comes after that.
@@ -136,7 +137,7 @@ if (RSS_CLIPS > CLIPS) {
   const highestAfter = Math.max(...samples.filter((x) => x.clips >= settled.clips).map((x) => x.rss));
   printTable(['memory figure', 'value'], [
     growth(samples[0]),
-    growth(settled),
+    ...(settled !== samples[0] ? [growth(settled)] : []),
     [`highest sample after clip ${settled.clips} - RSS there, MiB`, ((highestAfter - settled.rss) / MiB).toFixed(0)],
     ['peak RSS of the process, MiB', (process.resourceUsage().maxRSS / 1024).toFixed(0)],
   ]);
