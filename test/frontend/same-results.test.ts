@@ -16,6 +16,7 @@ import { alignedCrop } from '../../plugins/landmarks/src/aligned-crop.ts';
 import { FaceModels } from '../../plugins/landmarks/src/face-models.ts';
 import { trackFaces } from '../../plugins/landmarks/src/track-faces.ts';
 import type { Frame } from '../../core/types.ts';
+import { locateFfmpeg } from '../../core/media/ffmpeg-locate.ts';
 import { readClip } from '../../core/media/read-clip.ts';
 import { selectExpression } from '../../core/media/video-decode.ts';
 import { FACES_DIR, REPO_ROOT, haveShared } from '../helpers/shared-data.ts';
@@ -43,6 +44,15 @@ describe('front-end speed levers keep results bit-identical', () => {
     unique.forEach((index, k) => {
       expect(Buffer.from(byIndex.get(index)!.rgb).equals(reference.subarray(k * size, (k + 1) * size)), `frame ${index}`).toBe(true);
     });
+  });
+
+  it.runIf(haveShared('faces/Megamind.avi'))('decodes the same frame bytes of Megamind.avi with the npm static ffmpeg (README: the cheaper decoder)', async () => {
+    const npm = await locateFfmpeg({ PATH: '/nonexistent' }).catch(() => null);
+    if (!npm) return; // the optional package is not installed here
+    const file = clips[clips.length - 1];
+    const [a, b] = await Promise.all([readClip(file, { frames: 16, ffmpeg: npm }), readClip(file, { frames: 16 })]);
+    expect(a.indices).toEqual(b.indices);
+    a.frames.forEach((f, t) => expect(Buffer.from(f.rgb).equals(Buffer.from(b.frames[t].rgb)), `frame ${t}`).toBe(true));
   });
 
   it('tracks faces and scores them the same with the default thread pool (idle threads sleeping) as with one thread', async () => {
