@@ -34,10 +34,13 @@ export class EmotionClassifier {
 
   /** Loads the model (converted from TFJS and cached on first use) from the store. */
   static async load(store: OnnxSessionStore, opts: { batchSize?: number } = {}): Promise<EmotionClassifier> {
-    return new EmotionClassifier(await store.faceModel('emotion'), opts.batchSize ?? 64);
+    return new EmotionClassifier(await store.faceModel('emotion'), opts.batchSize ?? 4);
   }
 
-  /** Class probabilities per crop, keyed by FER2013 label. One batched model call per chunk. */
+  /**
+   * Class probabilities per crop, keyed by FER2013 label. One model call per chunk of `batchSize`
+   * crops (default 4: larger batches cost more CPU per crop on onnxruntime's CPU EP).
+   */
   async classify(crops: Frame[]): Promise<ClassScores[]> {
     const out: ClassScores[] = [];
     const S = EMOTION_SIZE;

@@ -35,10 +35,13 @@ export class FaceApiExpressionClassifier {
   /** Loads the model (built from face-api's weights and cached on first use) through the store. */
   static async load(store: OnnxSessionStore, opts: { batchSize?: number } = {}): Promise<FaceApiExpressionClassifier> {
     const session = await store.get('face-api:expression', async () => (await faceExpressionNetOnnx(store.cache)).bytes);
-    return new FaceApiExpressionClassifier(session, opts.batchSize ?? 32);
+    return new FaceApiExpressionClassifier(session, opts.batchSize ?? 4);
   }
 
-  /** Class probabilities per crop, keyed by Visage class name. One batched model call per chunk. */
+  /**
+   * Class probabilities per crop, keyed by Visage class name. One model call per chunk of `batchSize`
+   * crops (default 4: larger batches cost more CPU per crop on onnxruntime's CPU EP).
+   */
   async classify(crops: Frame[]): Promise<ClassScores[]> {
     const S = FACE_API_EXPRESSION_SIZE;
     const K = FACE_API_EXPRESSION_LABELS.length;

@@ -1,0 +1,25 @@
+/**
+ * CPU seconds of this process (every thread, onnxruntime's included) plus its reaped children
+ * (ffmpeg, ffprobe): the unit of the front-end floor, which wall time on a shared machine is not.
+ * Children come from /proc/self/stat (cutime + cstime), so this is Linux-only, like the benchmark.
+ */
+import { readFileSync } from 'node:fs';
+
+const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux architecture Node supports
+
+export function childCpuSeconds(): number {
+  // Fields after the command name (which may hold spaces) start at field 3; cutime/cstime are 16/17.
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
+}
+
+export function selfCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+export const cpuSeconds = (): { self: number; children: number; total: number } => {
+  const self = selfCpuSeconds(), children = childCpuSeconds();
+  return { self, children, total: self + children };
+};
