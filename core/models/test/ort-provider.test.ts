@@ -46,7 +46,7 @@ describe('session options', () => {
     const seen: string[] = [];
     const store = new OnnxSessionStore({ device: 'cpu', intraOpNumThreads: 1, onProvider: (c) => seen.push(c.provider) });
     expect(store.chosenProvider).toBeUndefined();
-    expect(await store.sessionOptions()).toEqual({ executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1 });
+    expect(await store.sessionOptions()).toEqual({ executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 1, extra: { session: { intra_op: { allow_spinning: '0' } } } });
     await store.sessionOptions();
     expect(seen).toEqual(['cpu']); // decided and reported once
     expect(store.chosenProvider?.provider).toBe('cpu');
