@@ -305,3 +305,15 @@ export const demoStepFailed = (command: string, exitCode: number) =>
 export const rendersUnknownLevel = (unknown: readonly string[], slots: readonly string[]) =>
   bad('RENDERS_UNKNOWN_LEVEL', unknown.length ? `--renders names level(s) ${unknown.join(', ')}, which this preset does not have` : '--renders names no level',
     `choose among this preset's level slots: ${slots.join(', ')} (see visage pipeline explain)`);
+
+// ---- speed: long videos (windows, scene cuts, faces) ----------------------------------------
+export const windowLengthInvalid = (name: string, value: unknown) =>
+  bad('WINDOW_LENGTH_INVALID', `${name} ${JSON.stringify(String(value))} is not a length of video`, `pass ${name} in seconds (e.g. 2s, 0.5s) or in frames (e.g. 48f), greater than 0`);
+export const windowOptionUnsupported = (flag: string, why: string) =>
+  bad('WINDOW_OPTION_UNSUPPORTED', `${flag} cannot be combined with --window`, why);
+export const windowNeedsVideo = (path: string) =>
+  fail('WINDOW_NEEDS_VIDEO', `${path} is not a video file; --window streams video files only`, 'run frame folders and images without --window (one row per clip)', { file: path });
+export const windowNeedsFps = (path: string, flag: string) =>
+  fail('WINDOW_NEEDS_FPS', `${path} has no frame rate, so ${flag} in seconds cannot be turned into frames`, `give ${flag} in frames instead (e.g. 48f)`, { file: path });
+export const noWindowScored = (path: string, windows: number) =>
+  fail('NO_WINDOW_SCORED', `none of the ${windows} window(s) of ${path} was scored, so there is no clip-level summary`, 'see the error of each window row (a window without a face fails with NO_FACE_IN_CLIP)', { file: path });
