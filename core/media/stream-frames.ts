@@ -115,6 +115,11 @@ export class SceneScoreParser {
 const live = new Set<ChildProcess>();
 let exitHook = false;
 
+/** Decoders of this module still running (for tests and diagnostics). */
+export function liveDecoderCount(): number {
+  return live.size;
+}
+
 function spawnDecoder(command: string, args: string[]): ChildProcess {
   if (!exitHook) {
     exitHook = true;

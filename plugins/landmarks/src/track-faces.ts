@@ -62,7 +62,7 @@ export interface TrackOptions {
  * Links all detections of a clip into face tracks: frame by frame, each track takes the detection
  * that overlaps its last box most (IoU above `trackIou`, greedily, best pairs first) and a detection
  * no track takes starts a new one. Tracks are ranked by size (box area summed over the frames they
- * were detected on, so large and lasting wins); tracks detected on fewer than a quarter of the
+ * were detected on, so large and lasting wins); tracks detected on fewer than half of the
  * frames with any detection are dropped as detector blips. Returns, per track, its detection in
  * each frame (null where it has none).
  */
@@ -97,7 +97,7 @@ export function linkTracks(detections: Detection[][], trackIou = 0.1): (Detectio
     });
   });
   const withAny = detections.filter((c) => c.length > 0).length;
-  return tracks.filter((tr) => tr.hits * 4 >= withAny).sort((a, b) => b.area - a.area).map((tr) => tr.dets);
+  return tracks.filter((tr) => tr.hits * 2 >= withAny).sort((a, b) => b.area - a.area).map((tr) => tr.dets);
 }
 
 /** Picks, per frame, the detection that continues the subject seen so far. */
