@@ -67,3 +67,6 @@ printTable(['figure', 'value'], [
 ]);
 await pipeline.dispose();
 await host.dispose();
+
+// Long videos (issue 14 item 2): seconds per minute and peak RSS per video length; --no-long skips them.
+if (!args.includes('--no-long')) await import('./long-video.bench.ts');
