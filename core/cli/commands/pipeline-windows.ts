@@ -7,6 +7,7 @@ import type { Host } from '../../host/host.ts';
 import { DEFAULT_SCENE_THRESHOLD } from '../../media/stream-windows.ts';
 import type { OutputRow } from '../../output/row.ts';
 import { RowWriter, type OutputFormat } from '../../output/row-writer.ts';
+import type { Pipeline } from '../../pipeline/pipeline.ts';
 import { windowRows, type FacesMode } from '../../pipeline/run-windows.ts';
 import type { SourceRef } from '../../pipeline/stage-types.ts';
 import type { VideoLength } from '../../pipeline/windows.ts';
@@ -67,8 +68,9 @@ export async function runWindowed(host: Host, preset: ResolvedPreset, sources: S
     if (row.error) failed++;
     await writer.writeRow(row);
   };
-  const pl = await host.pipeline(preset, { profiler, signal: interrupts.signal });
+  let pl: Pipeline | undefined;
   try {
+    pl = await host.pipeline(preset, { profiler, signal: interrupts.signal });
     await pl.prepare();
     for (const row of invalid) await write({ ...row, window: 'summary' });
     for (const source of sources) {
@@ -80,7 +82,7 @@ export async function runWindowed(host: Host, preset: ResolvedPreset, sources: S
     if (profiler && flags.profile) io.err(profiler.formatTable() + '\n');
     if (profiler && flags.trace) writeFileSync(flags.trace, JSON.stringify(profiler.chromeTrace()));
   } finally {
-    await pl.dispose();
+    await pl?.dispose();
     writer.close();
     guard.release();
     interrupts.uninstall();
