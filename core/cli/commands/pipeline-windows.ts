@@ -29,7 +29,7 @@ export function addWindowFlags(cmd: Command): Command {
     .option('--window <length>', 'one row per window of this length over each video, streamed in one pass, then a clip-level summary row: seconds (2s) or frames (48f)', parseVideoLength('--window'))
     .option('--stride <length>', 'with --window: how far each window starts after the one before (default: the window length)', parseVideoLength('--stride'))
     .option('--scene-threshold <score>', `with --window: ffmpeg scene score (0..1) from which a frame starts a new shot; windows never span a cut (default ${DEFAULT_SCENE_THRESHOLD}; 1 turns cuts off)`, parseNumberIn('--scene-threshold', 0, 1))
-    .addOption(new Option('--faces <which>', 'with --window: follow the largest face track, or give one row per face track (a `face` column)').choices(['largest', 'all']));
+    .addOption(new Option('--faces <which>', 'with --window: follow the largest face track (default), or give one row per face track (a `face` column)').choices(['largest', 'all']));
 }
 
 type RunFlags = WindowFlags & {
