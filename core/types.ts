@@ -31,6 +31,11 @@ export interface Clip {
   indices: number[];
   /** Ground-truth class name, when a dataset reader knows it. */
   label?: string;
+  /**
+   * Which face the face levels follow: the rank of its track by size (0 = the largest). Unset: the
+   * tracker's own choice (the best-scoring detection of the first frame with one). Set by `--window`.
+   */
+  faceTrack?: number;
 }
 
 /** Per-frame face result of the landmarks level. Coordinates are in source-frame pixels. */

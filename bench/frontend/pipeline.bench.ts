@@ -148,3 +148,6 @@ if (RSS_CLIPS > CLIPS) {
 await pipeline.dispose();
 await host.dispose();
 rmSync(dir, { recursive: true, force: true });
+
+// Long videos (issue 14 item 2): seconds per minute and peak RSS per video length; --no-long skips them.
+if (!args.includes('--no-long')) await import('./long-video.bench.ts');

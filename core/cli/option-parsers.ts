@@ -6,6 +6,7 @@
  *   cmd.option('--jobs <n>', 'clips processed at once', parsePositiveInt('--jobs', 64), 2)
  */
 import * as errors from '../errors/messages.ts';
+import type { VideoLength } from '../pipeline/windows.ts';
 
 /** Whole numbers from `min` to `max`. */
 export function parseIntIn(name: string, min: number, max: number): (value: string) => number {
@@ -29,5 +30,26 @@ export function parseSecondsAsMs(name: string): (value: string) => number {
     const n = text === '' ? Number.NaN : Number(text);
     if (!(Number.isFinite(n) && n >= 0)) throw errors.cliOptionInvalid(name, value, 'a number of seconds >= 0 (0: no limit)');
     return Math.round(n * 1000);
+  };
+}
+
+/** `--window 2s`, `--stride 24f`: a positive number of seconds, or a whole positive number of frames. */
+export function parseVideoLength(name: string): (value: string) => VideoLength {
+  return (value: string) => {
+    const m = /^(\d+(?:\.\d+)?|\.\d+)\s*(s|f)$/.exec(String(value).trim());
+    const n = m ? Number(m[1]) : Number.NaN;
+    const unit = m?.[2] as VideoLength['unit'] | undefined;
+    if (!unit || !(n > 0) || (unit === 'f' && !Number.isSafeInteger(n))) throw errors.windowLengthInvalid(name, value);
+    return { value: n, unit };
+  };
+}
+
+/** A number from `min` to `max` inclusive (fractions allowed). */
+export function parseNumberIn(name: string, min: number, max: number): (value: string) => number {
+  return (value: string) => {
+    const text = String(value).trim();
+    const n = text === '' ? Number.NaN : Number(text);
+    if (!(Number.isFinite(n) && n >= min && n <= max)) throw errors.cliOptionInvalid(name, value, `a number from ${min} to ${max}`);
+    return n;
   };
 }

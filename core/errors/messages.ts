@@ -320,3 +320,15 @@ export const ortWebGpuUnavailable = (driver: string, detail: string) =>
     'use --device cpu (or auto, which falls back to cpu); for a software adapter install one with scripts/vulkan/install-swiftshader.sh; '
     + 'a GPU needs its Vulkan driver (e.g. NVIDIA\'s ICD in /etc/vulkan/icd.d or /usr/share/vulkan/icd.d) and the Vulkan loader (apt-get install libvulkan1); '
     + 'VISAGE_VK_DRIVER=swiftshader|lavapipe|system|<icd.json> or VK_ICD_FILENAMES picks the driver');
+
+// ---- speed: long videos (windows, scene cuts, faces) ----------------------------------------
+export const windowLengthInvalid = (name: string, value: unknown) =>
+  bad('WINDOW_LENGTH_INVALID', `${name} ${JSON.stringify(String(value))} is not a length of video`, `pass ${name} in seconds (e.g. 2s, 0.5s) or in frames (e.g. 48f), greater than 0`);
+export const windowOptionUnsupported = (flag: string, why: string) =>
+  bad('WINDOW_OPTION_UNSUPPORTED', `${flag} cannot be combined with --window`, why);
+export const windowNeedsVideo = (path: string) =>
+  fail('WINDOW_NEEDS_VIDEO', `${path} is not a video file; --window streams video files only`, 'run frame folders and images without --window (one row per clip)', { file: path });
+export const windowNeedsFps = (path: string, flag: string) =>
+  fail('WINDOW_NEEDS_FPS', `${path} has no frame rate, so ${flag} in seconds cannot be turned into frames`, `give ${flag} in frames instead (e.g. 48f)`, { file: path });
+export const noWindowScored = (path: string, windows: number) =>
+  fail('NO_WINDOW_SCORED', `none of the ${windows} window(s) of ${path} was scored, so there is no clip-level summary`, 'see the error of each window row (a window without a face fails with NO_FACE_IN_CLIP)', { file: path });

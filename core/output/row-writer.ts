@@ -23,7 +23,11 @@ export interface RowWriterOptions {
   append?: boolean;
   /** Level slots whose scores get columns in the wide CSV layout. */
   levelSlots?: string[];
+  /** Rows of `--window` runs: CSV layouts get window, shot, face, start and end columns after source. */
+  windows?: boolean;
 }
+
+const WINDOW_COLUMNS = ['window', 'shot', 'face', 'start', 'end'] as const;
 
 export class RowWriter implements RowSink {
   private readonly fd?: number;
@@ -31,10 +35,12 @@ export class RowWriter implements RowSink {
   private headerWritten = false;
   private closedBy?: VisageError;
   private readonly levelSlots: string[];
+  private readonly windows: boolean;
 
   /** `file` undefined writes to the stream (stdout). */
   constructor(private readonly format_: OutputFormat, file: string | undefined, private readonly classes: string[] = [], opts: RowWriterOptions = {}) {
     this.levelSlots = opts.levelSlots ?? [];
+    this.windows = !!opts.windows;
     if (file) this.fd = openSync(file, opts.append ? 'a' : 'w');
     else {
       const stream = opts.stream ?? process.stdout;
@@ -47,8 +53,10 @@ export class RowWriter implements RowSink {
 
   format(row: OutputRow): string {
     if (this.format_ === 'jsonl') return jsonLine(row);
-    if (this.format_ === 'csv-wide') return wideCells(row, this.classes, this.levelSlots).map(csvCell).join(',');
-    const cells = [row.id, row.source, row.groundTruth ?? '', row.label ?? '', row.knownness, row.unknown, ...this.classes.map((c) => (Object.hasOwn(row.probabilities, c) ? row.probabilities[c] : '')), row.error?.code ?? '', row.error?.message ?? ''];
+    const cells = this.format_ === 'csv-wide'
+      ? wideCells(row, this.classes, this.levelSlots)
+      : [row.id, row.source, row.groundTruth ?? '', row.label ?? '', row.knownness, row.unknown, ...this.classes.map((c) => (Object.hasOwn(row.probabilities, c) ? row.probabilities[c] : '')), row.error?.code ?? '', row.error?.message ?? ''];
+    if (this.windows) cells.splice(2, 0, ...WINDOW_COLUMNS.map((k) => row[k] ?? ''));
     return cells.map(csvCell).join(',');
   }
 
@@ -75,8 +83,11 @@ export class RowWriter implements RowSink {
   }
 
   private header(): string[] {
-    if (this.format_ === 'csv-wide') return wideHeader(this.classes, this.levelSlots);
-    return ['id', 'source', 'ground_truth', 'label', 'knownness', 'unknown', ...this.classes.map((c) => `p_${c}`), 'error_code', 'error_message'];
+    const header = this.format_ === 'csv-wide'
+      ? wideHeader(this.classes, this.levelSlots)
+      : ['id', 'source', 'ground_truth', 'label', 'knownness', 'unknown', ...this.classes.map((c) => `p_${c}`), 'error_code', 'error_message'];
+    if (this.windows) header.splice(2, 0, ...WINDOW_COLUMNS);
+    return header;
   }
 }
 

@@ -16,6 +16,15 @@ export interface OutputRow {
   levels: Record<string, { scores?: Record<string, number>; summary?: Record<string, unknown>; text?: string[]; flags?: string[] }>;
   timings: Record<string, number>;
   error: ReturnType<VisageError['toJSON']> | null;
+  /** With `--window` (core/pipeline/run-windows.ts): the window's number, or "summary" for the clip-level row. */
+  window?: number | 'summary';
+  /** With `--window`: the shot (0-based, counted at scene cuts), the face track (0 = the largest), start and end in seconds. */
+  shot?: number;
+  face?: number;
+  start?: number;
+  end?: number;
+  /** On the summary row: how many windows it averages. */
+  windows?: number;
 }
 
 const round = (x: number) => Math.round(x * 1e6) / 1e6;

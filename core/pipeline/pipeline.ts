@@ -36,6 +36,11 @@ export interface RunOptions {
   wantRenders?: boolean;
   /** Reuse ingest and level results across pipelines and runs (compare, ablate); see level-cache.ts. */
   cache?: LevelCache;
+  /**
+   * A clip the host already decoded (a window of a long video, streamed once): ingest is skipped and
+   * the clip goes through the levels, fusion and decide as an ingested one would. No cache applies.
+   */
+  clip?: Clip;
 }
 
 export interface PipelineDeps {
@@ -129,13 +134,13 @@ export class Pipeline {
     const timings: ClipTimings = {};
     const wantRenders = !!opts.wantRenders;
     const { ingest } = this.preset;
-    const { cache } = opts;
+    const cache = opts.clip ? undefined : opts.cache;
     const prompts = await this.profiler.phase(timings, 'prompts', () => this.promptSet());
     const scope: InvokeScope = { abort, wantRenders, classes: prompts.classes, timings };
 
     const clipKey = cache && cacheKey({ source: await cache.sourceHash(source.path), id: source.id, use: ingest.use, version: ingest.pluginVersion, options: ingest.options, frames: this.preset.frames });
-    const clip = cache
-      ? await this.profiler.phase(timings, 'ingest', () => cache.ingest(clipKey!, () => this.invoke('ingest', ingest, source, { ...scope, timings: undefined })))
+    const clip = opts.clip ? { ...opts.clip }
+      : cache ? await this.profiler.phase(timings, 'ingest', () => cache.ingest(clipKey!, () => this.invoke('ingest', ingest, source, { ...scope, timings: undefined })))
       : await this.invoke('ingest', ingest, source, scope);
     if (source.label && !clip.label) clip.label = source.label;
 

@@ -23,11 +23,12 @@ import { addGroundTruthFlags, sourcesWithTruth, type GroundTruthFlags } from '..
 import { runReport } from '../../report/run-report.ts';
 import { writeHtmlReport } from '../../report/html-report.ts';
 import { addQueueFlags, runQueued, type QueueFlags } from './pipeline-queue.ts';
+import { addWindowFlags, checkWindowFlags, runWindowed, type WindowFlags } from './pipeline-windows.ts';
 import { returnsExitCode, type CliIO } from '../cli-io.ts';
 import { isVisageError } from '../../errors/visage-error.ts';
 import { optionNeeds, rendersUnknownLevel } from '../../errors/messages.ts';
 
-interface RunFlags extends HostFlagValues, GroundTruthFlags, QueueFlags {
+interface RunFlags extends HostFlagValues, GroundTruthFlags, QueueFlags, WindowFlags {
   out?: string;
   format: OutputFormat;
   failFast?: boolean;
@@ -64,13 +65,16 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
     .option('--resume', 'with --out: keep the rows already in the file, run only the clips without one, and append')
     .option('--report <file.html>', 'with ground truth: write a self-contained HTML report (metrics with intervals, confusion matrix, each level\'s UAR)');
   addQueueFlags(run);
+  addWindowFlags(run);
   addHostFlags(addPresetFlags(addGroundTruthFlags(run)));
-  run.addHelpText('after', '\nExamples:\n  visage pipeline run samples/astronaut.mp4\n  visage pipeline run "clips/*.mp4" --out rows.jsonl --set stages.levels.expression.weight=0.5\n  visage pipeline run clips/ --preset ./my-variant.pipeline.json --profile --trace trace.json\n  visage pipeline run samples/astronaut.mp4 --save-renders renders --renders landmarks,parsing');
+  run.addHelpText('after', '\nExamples:\n  visage pipeline run samples/astronaut.mp4\n  visage pipeline run "clips/*.mp4" --out rows.jsonl --set stages.levels.expression.weight=0.5\n  visage pipeline run clips/ --preset ./my-variant.pipeline.json --profile --trace trace.json\n  visage pipeline run samples/astronaut.mp4 --save-renders renders --renders landmarks,parsing\n  visage pipeline run samples/astronaut.mp4 --window 1s --stride 0.5s --format csv');
   run.action(returnsExitCode(async (inputs: string[], flags: RunFlags) => {
+    checkWindowFlags(flags);
     const host = hostFromFlags(flags);
     const preset = host.resolve(presetRequest(flags));
     let { sources, invalid } = await sourcesWithTruth(inputs, flags, 'pipeline run');
     checkOutputs(flags, sources);
+    if (flags.window) return runWindowed(host, preset, sources, invalid, flags, io);
     const renderSlots = rendersWanted(flags, preset.levels.map((l) => l.slot));
     if (flags.queue) return runQueued(host, preset, sources, invalid, flags, io);
     const sheet = flags.saveRenders ? new ContactSheet(flags.saveRenders) : undefined;

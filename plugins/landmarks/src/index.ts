@@ -22,11 +22,18 @@ interface Options {
   rotate: boolean;
 }
 
+/** Faces detected per frame when a clip asks for a face track by rank. */
+const MAX_FACES = 8;
+
 export function activate(ctx: PluginContext): void {
   ctx.stages.levels.provide('landmarks', async ({ clip }, call): Promise<LevelOutput> => {
     const o = call.options as unknown as Options;
-    const models = await ctx.shared(`face-models:${o.minConfidence}`, () => FaceModels.load(ctx.models, { minConfidence: o.minConfidence }));
-    const opts: LandmarksLevelOptions = { size: o.size, detectEvery: o.detectEvery, maxGap: o.maxGap, minMeshConfidence: o.minMeshConfidence, rotate: o.rotate, clipId: clip.id };
+    // A clip that names its face track (`--window`) needs every face of a frame, not only the best.
+    const follow = clip.faceTrack;
+    const maxDetections = follow === undefined ? 1 : MAX_FACES;
+    const models = await ctx.shared(`face-models:${o.minConfidence}:${maxDetections}`, () => FaceModels.load(ctx.models, { minConfidence: o.minConfidence, maxDetections }));
+    const found: { tracks?: number } = {};
+    const opts: LandmarksLevelOptions = { size: o.size, detectEvery: o.detectEvery, maxGap: o.maxGap, minMeshConfidence: o.minMeshConfidence, rotate: o.rotate, clipId: clip.id, follow, found };
     const frames = await extractLandmarks(models, clip.frames, opts);
     const noFace = frames.flatMap((f, t) => (f.face.box ? [] : [t]));
     const data: LandmarksData = { frames, size: o.size };
@@ -39,6 +46,7 @@ export function activate(ctx: PluginContext): void {
         detected: frames.filter((f) => f.face.source === 'detected').length,
         tracked: frames.filter((f) => f.face.source === 'tracked').length,
         ...faceSummary(frames.map((f) => f.face)),
+        ...(found.tracks !== undefined && { faceTracks: found.tracks }),
       },
       flags: noFace.map((t) => `frame ${t}: no face`),
       ...(call.wantRenders && { renders: renders(clip.frames, frames, o.size, clip.fps) }),

@@ -49,6 +49,55 @@ export interface TrackOptions {
   allowNoFace?: boolean;
   /** When given, wall-clock ms of the 'detect' and 'mesh' steps are added to it (keys 'detect', 'mesh'). */
   timings?: Record<string, number>;
+  /**
+   * Follow this face track, by size rank (0 = the largest; see `linkTracks`), instead of the
+   * best-scoring first detection. Useful only with a detector that returns several faces per frame.
+   */
+  follow?: number;
+  /** When given and `follow` is set, `tracks` receives how many face tracks the clip has. */
+  found?: { tracks?: number };
+}
+
+/**
+ * Links all detections of a clip into face tracks: frame by frame, each track takes the detection
+ * that overlaps its last box most (IoU above `trackIou`, greedily, best pairs first) and a detection
+ * no track takes starts a new one. Tracks are ranked by size (box area summed over the frames they
+ * were detected on, so large and lasting wins); tracks detected on fewer than half of the
+ * frames with any detection are dropped as detector blips. Returns, per track, its detection in
+ * each frame (null where it has none).
+ */
+export function linkTracks(detections: Detection[][], trackIou = 0.1): (Detection | null)[][] {
+  const tracks: { last: Box; dets: (Detection | null)[]; area: number; hits: number }[] = [];
+  detections.forEach((cands, t) => {
+    const pairs: [number, number, number][] = [];
+    tracks.forEach((track, i) => cands.forEach((c, j) => {
+      const v = iou(c.faceBox, track.last);
+      if (v > trackIou) pairs.push([v, i, j]);
+    }));
+    pairs.sort((a, b) => b[0] - a[0]);
+    const takenTracks = new Set<number>();
+    const takenCands = new Set<number>();
+    const add = (track: (typeof tracks)[number], c: Detection) => {
+      track.dets[t] = c;
+      track.last = c.faceBox;
+      track.area += (c.box[2] - c.box[0]) * (c.box[3] - c.box[1]);
+      track.hits++;
+    };
+    for (const [, i, j] of pairs) {
+      if (takenTracks.has(i) || takenCands.has(j)) continue;
+      takenTracks.add(i);
+      takenCands.add(j);
+      add(tracks[i], cands[j]);
+    }
+    cands.forEach((c, j) => {
+      if (takenCands.has(j)) return;
+      const track = { last: c.faceBox, dets: detections.map((): Detection | null => null), area: 0, hits: 0 };
+      add(track, c);
+      tracks.push(track);
+    });
+  });
+  const withAny = detections.filter((c) => c.length > 0).length;
+  return tracks.filter((tr) => tr.hits * 2 >= withAny).sort((a, b) => b.area - a.area).map((tr) => tr.dets);
 }
 
 /** Picks, per frame, the detection that continues the subject seen so far. */
@@ -116,7 +165,14 @@ export async function trackFaces(models: FaceModels, frames: Frame[], opts: Trac
   const detections: Detection[][] = frames.map(() => []);
   const keyframes = frames.flatMap((_, t) => (t % detectEvery === 0 || t === T - 1 ? [t] : []));
   await detectAt(keyframes);
-  const picked = associate(detections, trackIou);
+  // The subject: the best-scoring first detection, or, with `follow`, that face track by size.
+  const pick = (): (Detection | null)[] => {
+    if (opts.follow === undefined) return associate(detections, trackIou);
+    const linked = linkTracks(detections, trackIou);
+    if (opts.found) opts.found.tracks = linked.length;
+    return linked[opts.follow] ?? detections.map(() => null);
+  };
+  const picked = pick();
   const tracks = fillGaps(picked.map(toTrack), maxGap, lerpBoxRoll);
   const meshes = await timed('mesh', () => models.mesh(frames, tracks.map((b) => b.value?.box ?? null), tracks.map((b) => b.value?.roll ?? 0)));
 
@@ -125,7 +181,7 @@ export async function trackFaces(models: FaceModels, frames: Frame[], opts: Trac
   const retry = frames.flatMap((_, t) => (!isKey.has(t) && !(meshes[t] && meshes[t]!.confidence >= minMeshConfidence) ? [t] : []));
   if (retry.length > 0) {
     await detectAt(retry);
-    const newPicked = associate(detections, trackIou);
+    const newPicked = pick();
     const newTracks = fillGaps(newPicked.map(toTrack), maxGap, lerpBoxRoll);
     const again = await timed('mesh', () => models.mesh(
       frames,
