@@ -1,6 +1,8 @@
 /**
- * The public API of Visage for plugin authors: the only module a plugin imports.
- * Everything else under core/ is internal and may change without notice.
+ * The public API of Visage for plugin authors (`@visage/core`). A plugin imports the host only
+ * through this module and the shared libraries of core/package.json's `exports` (`@visage/core/compute`,
+ * `/models`, `/media`, `/data`, `/metrics`, `/features`, `/report`); everything else under core/ is
+ * internal and may change without notice (test/core/plugin-boundaries.test.ts enforces it).
  *
  * A plugin is a package whose package.json is its manifest (see manifest.schema.json) and whose `main`
  * exports `activate(ctx)`. In activate, provide an implementation for each provider the manifest
@@ -27,6 +29,8 @@ export { Progress } from './cli/progress.ts';
 export type { Logger } from './logging/logger.ts';
 export { STAGE_NAMES, type StageName } from './pipeline/stages.ts';
 export { VisageError, isVisageError } from './errors/visage-error.ts';
+/** Registers a secret (an API key a plugin reads) so errors, rows and logs print it redacted. */
+export { registerSecret } from './errors/redact-secrets.ts';
 export * as errors from './errors/messages.ts';
 export { HOST_VERSION } from './version.ts';
 /** Level embeddings computed by `visage worker`s through a Redis queue (for `extract --queue`). */

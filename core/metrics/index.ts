@@ -14,3 +14,4 @@ export { mcnemarExact, mcnemarExactP, type McNemarResult } from './mcnemar.ts';
 export { agreement, cohenKappa } from './kappa.ts';
 export { shapleyValues } from './shapley.ts';
 export { rocCurve, rocArea, type RocPoint } from './roc.ts';
+export { evaluatePredictions, summariseFolds, formatEvaluation, type PredictionsEvaluation, type FoldsEvaluation } from './evaluate-predictions.ts';
