@@ -7,7 +7,7 @@ import type { PluginContext } from '../../../core/api.ts';
 import { errors } from '../../../core/api.ts';
 import { clipEncode } from './model/clip-encode.ts';
 import { loadClip, type ClipModel } from './model/clip-model.ts';
-import { fineCliperModelsMissing } from '../../../core/errors/messages.ts';
+import { fineCliperModelsMissing } from './errors.ts';
 import { fineCliperLevelProviders } from './fineclipper/level-providers.ts';
 import { descriptorsProvider, fineCliperFusionProvider } from './fineclipper/fusion-provider.ts';
 import { loadFineCliper } from './fineclipper/checkpoint-io.ts';

@@ -13,8 +13,8 @@
  * of the run. The class scores are softmax(evidence / temperature) over the run's classes.
  */
 import type { ClassScores } from '../../../core/types.ts';
-import { errors } from '../../../core/errors/index.ts';
 import { ACTION_UNITS, type ActionUnit, type AuSeries } from './action-units.ts';
+import { mllmConfigInvalid, auPrototypesMissingClass } from './errors.ts';
 
 /** Emotion prototypes by Visage class name: the AUs that must co-occur. */
 export type PrototypeTable = Readonly<Record<string, readonly ActionUnit[]>>;
@@ -59,12 +59,12 @@ export function prototypeScores(series: AuSeries, runClasses: readonly string[],
   const table: PrototypeTable = { ...DEFAULT_PROTOTYPES, ...options.prototypes };
   const classes = runClasses.length ? runClasses : Object.keys(table);
   const temperature = options.temperature ?? DEFAULT_TEMPERATURE;
-  if (!(temperature > 0)) throw errors.mllmConfigInvalid('action-units.temperature', `must be a positive number, got ${temperature}`);
+  if (!(temperature > 0)) throw mllmConfigInvalid('action-units.temperature', `must be a positive number, got ${temperature}`);
   const missing = classes.filter((c) => !Object.hasOwn(table, c));
-  if (missing.length) throw errors.auPrototypesMissingClass(missing, Object.keys(table));
+  if (missing.length) throw auPrototypesMissingClass(missing, Object.keys(table));
   for (const [c, aus] of Object.entries(table)) {
     const unknown = aus.filter((au) => !(ACTION_UNITS as readonly string[]).includes(au));
-    if (unknown.length) throw errors.mllmConfigInvalid(`action-units.prototypes.${c}`, `${unknown.join(', ')} is not measured; use ${ACTION_UNITS.join(', ')}`);
+    if (unknown.length) throw mllmConfigInvalid(`action-units.prototypes.${c}`, `${unknown.join(', ')} is not measured; use ${ACTION_UNITS.join(', ')}`);
   }
 
   const evidence: ClassScores = {};

@@ -7,7 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatPrediction } from '../../../core/metrics/index.ts';
-import { openSetConfigInvalid } from '../../../core/errors/messages.ts';
+import { openSetConfigInvalid } from './errors.ts';
 import { datasetFeatureSet, type CommandEnv, type DatasetFeatureOptions } from './dataset-features.ts';
 import { readFeatureSet } from './features.ts';
 import { saveHespCheckpoint } from './hesp-checkpoint.ts';

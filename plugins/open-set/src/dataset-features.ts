@@ -10,7 +10,7 @@
 import { loadClip } from '../../clip-adapter/src/model/clip-model.ts';
 import { FeatureSource, type HostCommandFlags } from '../../clip-adapter/src/fineclipper/feature-source.ts';
 import { readSplit } from '../../clip-adapter/src/fineclipper/dataset-splits.ts';
-import { openSetConfigInvalid } from '../../../core/errors/messages.ts';
+import { openSetConfigInvalid } from './errors.ts';
 import type { ClipFeatures, FeatureSet } from './features.ts';
 import type { CommandHost, HostSettings } from '../../../core/api.ts';
 

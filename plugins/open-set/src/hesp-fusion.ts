@@ -5,7 +5,7 @@
  */
 import type { FusionInput, FusionOutput } from '../../../core/api.ts';
 import { noGrad, tensor } from '../../../core/compute/index.ts';
-import { openSetConfigInvalid } from '../../../core/errors/messages.ts';
+import { openSetConfigInvalid } from './errors.ts';
 import type { LandmarksData } from '../../landmarks/src/index.ts';
 import type { LoadedHesp } from './hesp-checkpoint.ts';
 import { landmarkDisplacement, standardiseMotion } from './motion.ts';

@@ -17,7 +17,7 @@ import {
 import { Module } from '../../../core/compute/nn/module.ts';
 import type { HespConfig } from './hesp-config.ts';
 import { MotionTemporalAttention } from './motion-attention.ts';
-import { openSetConfigInvalid } from '../../../core/errors/messages.ts';
+import { openSetConfigInvalid } from './errors.ts';
 
 export interface HespForward {
   /** Pooled video embeddings [B, D]. */

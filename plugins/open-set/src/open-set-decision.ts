@@ -4,7 +4,7 @@
  * validation). Without a threshold nothing is flagged, and the score is still reported.
  */
 import type { ClassScores, DecideInput, Decision, StageCall } from '../../../core/api.ts';
-import { openSetConfigInvalid } from '../../../core/errors/messages.ts';
+import { openSetConfigInvalid } from './errors.ts';
 import { knownnessOf, type KnownnessScore } from './knownness.ts';
 
 export interface OpenSetDecisionOptions {

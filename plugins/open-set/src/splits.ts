@@ -5,7 +5,7 @@
  */
 import { Rng } from '../../../core/compute/index.ts';
 import { DFEW_CLASSES, MAFW_CLASSES } from '../../../core/data/index.ts';
-import { openSetSplitInvalid } from '../../../core/errors/messages.ts';
+import { openSetSplitInvalid } from './errors.ts';
 
 /** AFEW's seven classes (same as DFEW's basic seven). */
 export const AFEW_CLASSES = ['Angry', 'Disgust', 'Fear', 'Happy', 'Neutral', 'Sad', 'Surprise'] as const;

@@ -7,7 +7,7 @@
  * parser [method.md A.2 item 3, not found]: hair, ears, neck and accessories stay background.
  * Pick `OnnxFaceParser` for a learned parser.
  */
-import { parsingSizeInvalid } from '../../../core/errors/messages.ts';
+import { parsingSizeInvalid } from './errors.ts';
 import type { Affine } from '../../../core/models/image-warp.ts';
 import type { FaceFrame } from '../../../core/types.ts';
 import { boxCropMap, meshToCrop } from './aligned-crop.ts';

@@ -4,7 +4,7 @@
  * rebuilds the model.
  */
 import { loadCheckpoint, loadParameters, saveCheckpoint, storedValueCount, type CheckpointSidecar, type LoadedCheckpoint } from '../../../../core/compute/index.ts';
-import { fineCliperCheckpointMismatch } from '../../../../core/errors/messages.ts';
+import { fineCliperCheckpointMismatch } from '../errors.ts';
 import { FineCliperModel, type FineCliperConfig } from './fineclipper-model.ts';
 import type { DescriptorTemplates } from './descriptors.ts';
 

@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { CommandInput } from '../../../../core/api.ts';
 import { formatPrediction, readPredictions, type PredictionRecord } from '../../../../core/metrics/predictions.ts';
 import { evaluatePredictions, formatEvaluation } from '../../../../core/metrics/evaluate-predictions.ts';
-import { fineCliperOptionInvalid } from '../../../../core/errors/messages.ts';
+import { fineCliperOptionInvalid } from '../errors.ts';
 import { Progress } from '../../../../core/api.ts';
 import { datasetTag, readSplit, type DatasetRequest } from './dataset-splits.ts';
 import { FeatureSource, type HostCommandFlags } from './feature-source.ts';

@@ -6,7 +6,7 @@
 import type { LevelOutput } from '../../../../core/api.ts';
 import type { DatasetItem } from '../../../../core/data/types.ts';
 import { featureKey, sourceFingerprint, type FeatureCache, type FeatureKeyParts, type FeatureTensor } from '../../../../core/features/feature-cache.ts';
-import { fineCliperFeaturesMissing } from '../../../../core/errors/messages.ts';
+import { fineCliperFeaturesMissing } from '../errors.ts';
 import type { ClipFeatures } from './train.ts';
 
 /** Runs the levels of one clip (a pipeline run) and returns their outputs by slot. */

@@ -6,7 +6,7 @@ import type { CommandHost, HostSettings, PipelineHandle, ResolvedLevel, Resolved
 import type { DatasetItem } from '../../../../core/data/types.ts';
 import { defaultFeatureDir, FeatureCache, featureKey, fileFingerprint, sourceFingerprint, type FeatureKeyParts } from '../../../../core/features/feature-cache.ts';
 import { levelsOnQueue, Progress, type VisageError } from '../../../../core/api.ts';
-import { fineCliperModelsMissing, fineCliperNoLevels } from '../../../../core/errors/messages.ts';
+import { fineCliperModelsMissing, fineCliperNoLevels } from '../errors.ts';
 import { loadClip } from '../model/clip-model.ts';
 import { locateClipFiles } from '../model/model-files.ts';
 import { DEFAULT_TEMPLATES, descriptorTexts, encodeDescriptors, type DescriptorTemplates } from './descriptors.ts';

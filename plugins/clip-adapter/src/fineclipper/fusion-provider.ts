@@ -8,7 +8,7 @@
  */
 import { resolve } from 'node:path';
 import type { FusionInput, FusionOutput, FusionProvider, LevelOutput, PromptProvider } from '../../../../core/api.ts';
-import { fineCliperCheckpointClasses, fineCliperCheckpointMismatch, fineCliperNoLevels, fineCliperOptionInvalid } from '../../../../core/errors/messages.ts';
+import { fineCliperOptionInvalid, fineCliperNoLevels, fineCliperCheckpointMismatch, fineCliperCheckpointClasses } from '../errors.ts';
 import { descriptorTexts, encodeDescriptors, type DescriptorTemplates } from './descriptors.ts';
 import { featuresOfOutput } from './extract-features.ts';
 import { defaultConfig, type DescriptorEmbeddings, type Formulation, type LevelSpec } from './fineclipper-model.ts';

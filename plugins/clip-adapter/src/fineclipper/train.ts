@@ -9,7 +9,7 @@ import {
 } from '../../../../core/compute/index.ts';
 import { classificationReportByName } from '../../../../core/metrics/classification.ts';
 import { seededRandom } from '../../../../core/media/sampling.ts';
-import { fineCliperEmptySplit, fineCliperFeaturesMissing, fineCliperOptionInvalid } from '../../../../core/errors/messages.ts';
+import { fineCliperOptionInvalid, fineCliperFeaturesMissing, fineCliperEmptySplit } from '../errors.ts';
 import type { FeatureTensor } from '../../../../core/features/feature-cache.ts';
 import {
   classLogits, descriptorTensors, FineCliperModel, type DescriptorEmbeddings, type FineCliperConfig, type LevelBatch, type LevelSpec,
