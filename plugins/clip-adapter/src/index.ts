@@ -3,8 +3,8 @@
  * frames, parsing maps, landmark renders and descriptions), the `descriptors` prompt builder, the
  * `fineclipper` fusion, and the `extract`, `train` and `predict` commands.
  */
-import type { PluginContext } from '../../../core/api.ts';
-import { errors } from '../../../core/api.ts';
+import type { PluginContext } from '@visage/core';
+import { errors } from '@visage/core';
 import { clipEncode } from './model/clip-encode.ts';
 import { loadClip, type ClipModel } from './model/clip-model.ts';
 import { fineCliperModelsMissing } from './errors.ts';

@@ -3,8 +3,8 @@
  * probability (MSP, Hendrycks & Gimpel 2017), the standard open-set baseline. The open-set
  * plugin may threshold it; this module only reports it.
  */
-import { errors } from '../../../core/errors/index.ts';
-import type { ClassScores } from '../../../core/types.ts';
+import { errors } from '@visage/core';
+import type { ClassScores } from '@visage/core';
 
 /** The decision for one clip. */
 export interface ClosedSetDecision {

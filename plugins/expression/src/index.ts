@@ -2,8 +2,8 @@
  * Two expression levels on the landmarks level's aligned crops, each fused over time: the FER2013
  * CNN (`expression`) and face-api's independently trained model (`faceapi-expression`).
  */
-import type { LevelOutput, PluginContext } from '../../../core/api.ts';
-import type { LandmarksData } from '../../landmarks/src/index.ts';
+import type { LevelOutput, PluginContext } from '@visage/core';
+import type { LandmarksData } from '@visage/landmarks';
 import { EmotionClassifier } from './emotion-classifier.ts';
 import { FaceApiExpressionClassifier } from './faceapi-classifier.ts';
 import { type CropClassifier, expressionScores } from './expression-scores.ts';

@@ -2,8 +2,8 @@
  * Temporal fusion of per-frame class scores into one clip score: a confidence-weighted mean over
  * the frames that have a face. Frames without a face (null scores or weight 0) do not vote.
  */
-import { errors } from '../../../core/errors/index.ts';
-import type { ClassScores } from '../../../core/types.ts';
+import { errors } from '@visage/core';
+import type { ClassScores } from '@visage/core';
 
 /** How the per-frame distributions are averaged. */
 export type FusionMode = 'arithmetic' | 'geometric';

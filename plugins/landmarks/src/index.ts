@@ -1,7 +1,6 @@
 /** The landmarks level: wraps extractLandmarks for the pipeline, with renders for --save-renders. */
-import type { LevelOutput, PluginContext, Render } from '../../../core/api.ts';
-import { drawFaceOverlay } from '../../../core/media/png.ts';
-import { drawText } from '../../../core/media/bitmap-font.ts';
+import type { LevelOutput, PluginContext, Render } from '@visage/core';
+import { drawFaceOverlay, drawText } from '@visage/core/media';
 import { FaceModels } from './face-models.ts';
 import { extractLandmarks, type LandmarkFrame, type LandmarksLevelOptions } from './landmarks-level.ts';
 

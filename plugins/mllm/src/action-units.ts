@@ -14,8 +14,8 @@
  *    displacement in its direction of action, in IOD units, divided by a full-scale displacement
  *    and clipped to [0, 1].
  */
-import type { FaceFrame } from '../../../core/types.ts';
-import { errors } from '../../../core/errors/index.ts';
+import type { FaceFrame } from '@visage/core';
+import { errors } from '@visage/core';
 import {
   CHEEK, CHIN, EYE_OUTER, INNER_BROW, LIP_CORNER, LIP_MID, MESH_POINTS, NOSE_WING, OUTER_BROW,
   RIGID_ANCHORS, UPPER_LID,

@@ -3,8 +3,8 @@
  * endpoint when one is configured (through the cache), else from the built-in action-unit describer.
  * AU intensities are computed whenever face meshes are given, whichever source writes the text.
  */
-import type { FaceFrame, Frame } from '../../../core/types.ts';
-import { errors, isVisageError } from '../../../core/errors/index.ts';
+import type { FaceFrame, Frame } from '@visage/core';
+import { errors, isVisageError } from '@visage/core';
 import { auSeriesToJSON, computeActionUnits, type ActionUnitOptions, type AuSeries } from './action-units.ts';
 import { describeActionUnits, type DescribeAuOptions } from './au-describer.ts';
 import { clipContentHash, descriptionKey, sha256, type DescriptionCache } from './description-cache.ts';

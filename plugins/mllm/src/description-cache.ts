@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Frame } from '../../../core/types.ts';
+import type { Frame } from '@visage/core';
 import { descriptionCacheInvalid } from './errors.ts';
 
 export interface DescriptionRecord {

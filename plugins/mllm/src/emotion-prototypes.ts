@@ -12,7 +12,7 @@
  * ([]) means "no AU active": its evidence is 1 minus the largest evidence of the other prototypes
  * of the run. The class scores are softmax(evidence / temperature) over the run's classes.
  */
-import type { ClassScores } from '../../../core/types.ts';
+import type { ClassScores } from '@visage/core';
 import { ACTION_UNITS, type ActionUnit, type AuSeries } from './action-units.ts';
 import { mllmConfigInvalid, auPrototypesMissingClass } from './errors.ts';
 

@@ -4,8 +4,8 @@
  * per-attempt timeouts, and retries with exponential backoff on 408, 429, 5xx, timeouts and
  * connection errors. Any other 4xx and any malformed reply fail at once with a clear error.
  */
-import type { Frame } from '../../../core/types.ts';
-import { isVisageError, registerSecret } from '../../../core/errors/index.ts';
+import type { Frame } from '@visage/core';
+import { isVisageError, registerSecret } from '@visage/core';
 import { chatCompletionsUrl, resolveEndpointConfig, type EndpointConfig } from './endpoint-config.ts';
 import { frameToDataUrl, uniformIndices } from './frame-encoding.ts';
 import { Semaphore } from './semaphore.ts';

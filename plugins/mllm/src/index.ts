@@ -1,7 +1,7 @@
 /** The description level: endpoint (cached) when configured, else the built-in action-unit describer. */
 import path from 'node:path';
-import type { LevelOutput, PluginContext } from '../../../core/api.ts';
-import type { LandmarksData } from '../../landmarks/src/index.ts';
+import type { LevelOutput, PluginContext } from '@visage/core';
+import type { LandmarksData } from '@visage/landmarks';
 import { rasteriseAuPlot } from './au-plot.ts';
 import { DescriptionCache } from './description-cache.ts';
 import { describeClip, descriptionToJSON } from './describe-clip.ts';

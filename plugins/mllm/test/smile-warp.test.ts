@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Frame } from '../../../core/types.ts';
+import type { Frame } from '@visage/core';
 import { pullLipCorners } from './helpers/smile-warp.ts';
 
 /** Intensity-weighted centroid of the pixels in the square window around (cx, cy). */

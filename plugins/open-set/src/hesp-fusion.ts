@@ -3,10 +3,10 @@
  * (clip-adapter's `clip-frames` or `clip-frames-full`), with facial motion from the landmarks level
  * when it is enabled. Outputs the ensemble logits keyed by the checkpoint's class names.
  */
-import type { FusionInput, FusionOutput } from '../../../core/api.ts';
-import { noGrad, tensor } from '../../../core/compute/index.ts';
+import type { FusionInput, FusionOutput } from '@visage/core';
+import { noGrad, tensor } from '@visage/core/compute';
 import { openSetConfigInvalid } from './errors.ts';
-import type { LandmarksData } from '../../landmarks/src/index.ts';
+import type { LandmarksData } from '@visage/landmarks';
 import type { LoadedHesp } from './hesp-checkpoint.ts';
 import { landmarkDisplacement, standardiseMotion } from './motion.ts';
 

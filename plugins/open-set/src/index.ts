@@ -3,13 +3,13 @@
  * CLIP frames level) and the `open-set splits` / `open-set eval` commands. The method lives in plain
  * modules (open-set-api.ts) that tests and other tools import directly.
  */
-import type { PluginContext } from '../../../core/api.ts';
+import type { PluginContext } from '@visage/core';
 import { evalCommand, splitsCommand } from './commands.ts';
 import { demoHesp } from './demo-hesp.ts';
 import { loadHespCheckpoint, readHespThreshold } from './hesp-checkpoint.ts';
 import { hespFusion, type HespFusionOptions } from './hesp-fusion.ts';
 import { openSetDecider } from './open-set-decision.ts';
-import { useDevice } from '../../../core/compute/create-backend.ts';
+import { useDevice } from '@visage/core/compute';
 
 export function activate(ctx: PluginContext): void {
   ctx.stages.decide.provide('open-set', openSetDecider((file) => ctx.shared(`threshold:${file}`, () => readHespThreshold(file))));

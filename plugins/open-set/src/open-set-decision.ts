@@ -3,7 +3,7 @@
  * score falls below the threshold (from the preset; `visage open-set eval` prints the one chosen on
  * validation). Without a threshold nothing is flagged, and the score is still reported.
  */
-import type { ClassScores, DecideInput, Decision, StageCall } from '../../../core/api.ts';
+import type { ClassScores, DecideInput, Decision, StageCall } from '@visage/core';
 import { openSetConfigInvalid } from './errors.ts';
 import { knownnessOf, type KnownnessScore } from './knownness.ts';
 

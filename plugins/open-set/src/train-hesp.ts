@@ -5,7 +5,7 @@
  */
 import {
   AdamW, crossEntropy, LrSchedule, multiStepFactor, noGrad, ParameterRegistry, Rng, SGD, tensor, type Tensor,
-} from '../../../core/compute/index.ts';
+} from '@visage/core/compute';
 import { openSetSplitInvalid } from './errors.ts';
 import { packBatch } from './batches.ts';
 import type { ClipFeatures, FeatureSet } from './features.ts';

@@ -1,9 +1,9 @@
 // What the known-ness scores, the threshold, the open-set decider and the HESP losses promise,
 // beyond the formulas checked in losses.test.ts and scores-splits.test.ts.
 import { describe, expect, it } from 'vitest';
-import { crossEntropy, Rng, tensor } from '../../../core/compute/index.ts';
-import type { DecideInput, StageCall } from '../../../core/api.ts';
-import { VisageError } from '../../../core/errors/visage-error.ts';
+import { crossEntropy, Rng, tensor } from '@visage/core/compute';
+import type { DecideInput, StageCall } from '@visage/core';
+import { VisageError } from '@visage/core';
 import { hespLoss, HespModel, knownnessOf, openSetDecision, resolveHespConfig, supConLoss, thresholdForAcceptance } from '../src/open-set-api.ts';
 import { knownnessOfScores } from '../src/knownness.ts';
 import { openSetDecider } from '../src/open-set-decision.ts';

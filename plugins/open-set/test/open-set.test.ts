@@ -7,15 +7,15 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readPredictions } from '../../../core/metrics/index.ts';
+import { readPredictions } from '@visage/core/metrics';
 import { runCli } from '../../../test/helpers/cli.ts';
 import {
   createHespModel, ensembleLogits, evaluateSplit, openSetDecider, readHespThreshold, resolveHespConfig, hespFusion, loadHespCheckpoint, openSetDecision, saveHespCheckpoint, trainHesp, writeFeatureSet,
   type FeatureSet,
 } from '../src/open-set-api.ts';
 import { buildSyntheticFeatureSet } from '../src/testing/synthetic-features.ts';
-import { writeSyntheticDataset } from '../../../core/data/synthetic.ts';
-import { TINY_VOCAB_WORDS, writeTinyClip } from '../../clip-adapter/src/testing/tiny-clip.ts';
+import { writeSyntheticDataset } from '@visage/core/data';
+import { TINY_VOCAB_WORDS, writeTinyClip } from '@visage/clip-adapter';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'visage-open-set-'));
 let set: FeatureSet & { heldOut: string[] };

@@ -1,8 +1,8 @@
 /** The parsing level: one label map per frame, in the same aligned crop as the landmarks level. */
 import path from 'node:path';
-import type { LevelOutput, PluginContext, Render } from '../../../core/api.ts';
-import { errors } from '../../../core/api.ts';
-import type { LandmarksData } from '../../landmarks/src/index.ts';
+import type { LevelOutput, PluginContext, Render } from '@visage/core';
+import { errors } from '@visage/core';
+import type { LandmarksData } from '@visage/landmarks';
 import type { ParsingMap } from './classes.ts';
 import { OnnxFaceParser } from './onnx-face-parser.ts';
 import { parseFromMesh } from './parse-from-mesh.ts';

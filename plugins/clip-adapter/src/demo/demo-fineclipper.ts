@@ -7,9 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CommandInput } from '../../../../core/api.ts';
-import { writeSyntheticDataset } from '../../../../core/data/synthetic.ts';
-import { classificationReportByName, readPredictions } from '../../../../core/metrics/index.ts';
+import type { CommandInput } from '@visage/core';
+import { writeSyntheticDataset } from '@visage/core/data';
+import { classificationReportByName, readPredictions } from '@visage/core/metrics';
 import { writeTinyClip } from '../testing/tiny-clip.ts';
 import { demoFolder, shownPath, step } from './demo-steps.ts';
 

@@ -7,20 +7,18 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { CommandInput } from '../../../../core/api.ts';
-import { formatPrediction, readPredictions, type PredictionRecord } from '../../../../core/metrics/predictions.ts';
-import { evaluatePredictions, formatEvaluation } from '../../../../core/metrics/evaluate-predictions.ts';
+import type { CommandInput } from '@visage/core';
+import { formatPrediction, readPredictions, type PredictionRecord, evaluatePredictions, formatEvaluation } from '@visage/core/metrics';
 import { fineCliperOptionInvalid } from '../errors.ts';
-import { Progress } from '../../../../core/api.ts';
+import { Progress } from '@visage/core';
 import { datasetTag, readSplit, type DatasetRequest } from './dataset-splits.ts';
 import { FeatureSource, type HostCommandFlags } from './feature-source.ts';
 import { defaultConfig, FORMULATIONS, type Formulation, type LevelSpec } from './fineclipper-model.ts';
 import { loadFineCliper, saveFineCliper } from './checkpoint-io.ts';
 import { argmax, carveValidation, predictLogits, softmaxRow, trainFineCliper, zeroShotLogits, type ClipFeatures, type EpochLog } from './train.ts';
 import type { FeatureKind } from './extract-features.ts';
-import { useDevice } from '../../../../core/compute/create-backend.ts';
-import { writeHtmlReport } from '../../../../core/report/html-report.ts';
-import { trainReport } from '../../../../core/report/train-report.ts';
+import { useDevice } from '@visage/core/compute';
+import { writeHtmlReport, trainReport } from '@visage/core/report';
 
 type Flags = HostCommandFlags & Record<string, unknown>;
 

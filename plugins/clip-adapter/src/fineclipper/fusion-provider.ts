@@ -7,7 +7,7 @@
  * on this clip's level embeddings; without one, zero-shot (descriptors alone, fixed preset weights).
  */
 import { resolve } from 'node:path';
-import type { FusionInput, FusionOutput, FusionProvider, LevelOutput, PromptProvider } from '../../../../core/api.ts';
+import type { FusionInput, FusionOutput, FusionProvider, LevelOutput, PromptProvider } from '@visage/core';
 import { fineCliperOptionInvalid, fineCliperNoLevels, fineCliperCheckpointMismatch, fineCliperCheckpointClasses } from '../errors.ts';
 import { descriptorTexts, encodeDescriptors, type DescriptorTemplates } from './descriptors.ts';
 import { featuresOfOutput } from './extract-features.ts';

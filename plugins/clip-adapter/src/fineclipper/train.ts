@@ -6,11 +6,11 @@
  */
 import {
   binaryCrossEntropyWithLogits, crossEntropy, noGrad, LrSchedule, SGD, tensor, type Tensor,
-} from '../../../../core/compute/index.ts';
-import { classificationReportByName } from '../../../../core/metrics/classification.ts';
-import { seededRandom } from '../../../../core/media/sampling.ts';
+} from '@visage/core/compute';
+import { classificationReportByName } from '@visage/core/metrics';
+import { seededRandom } from '@visage/core/media';
 import { fineCliperOptionInvalid, fineCliperFeaturesMissing, fineCliperEmptySplit } from '../errors.ts';
-import type { FeatureTensor } from '../../../../core/features/feature-cache.ts';
+import type { FeatureTensor } from '@visage/core/features';
 import {
   classLogits, descriptorTensors, FineCliperModel, type DescriptorEmbeddings, type FineCliperConfig, type LevelBatch, type LevelSpec,
 } from './fineclipper-model.ts';

@@ -4,8 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import sharp from 'sharp';
-import { errors } from '../../../../core/errors/index.ts';
-import type { Frame } from '../../../../core/types.ts';
+import { errors } from '@visage/core';
+import type { Frame } from '@visage/core';
 import { outputSize, resizedSize, type ImagePreprocessing } from './preprocessor-config.ts';
 import { clipInputInvalid } from '../errors.ts';
 

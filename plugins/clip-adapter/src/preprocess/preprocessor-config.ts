@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { errors } from '../../../../core/errors/index.ts';
+import { errors } from '@visage/core';
 import { preprocessorConfigInvalid } from '../errors.ts';
 
 /** OpenAI CLIP normalisation (method.md G). */

@@ -16,7 +16,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OnnxGraphBuilder } from '../../../../core/models/onnx-builder.ts';
+import { OnnxGraphBuilder } from '@visage/core/models';
 import { buildClipTokenizerJson, readBpeMerges, wholeWordMerges, type TokenizerJson } from '../tokenizer/bpe-vocab.ts';
 import { ClipTokenizer } from '../tokenizer/clip-tokenizer.ts';
 import { CLIP_IMAGE_MEAN, CLIP_IMAGE_STD } from '../preprocess/preprocessor-config.ts';

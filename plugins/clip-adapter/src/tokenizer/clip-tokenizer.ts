@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { errors } from '../../../../core/errors/index.ts';
+import { errors } from '@visage/core';
 import { buildClipTokenizerJson, readBpeMerges, EOT_TOKEN, SOT_TOKEN, type TokenizerJson } from './bpe-vocab.ts';
 import { clipInputInvalid } from '../errors.ts';
 
