@@ -22,6 +22,7 @@ export type {
 export type {
   PluginContext, StageTaps, ProviderTaps, Disposable, HostSettings, ModelStore, CommandInput, CommandHandler, CommandTaps, CommandHost, PipelineHandle,
 } from './plugins/plugin-context.ts';
+export type { ComputeStore, ComputeRunOptions } from './plugins/compute-store.ts';
 export type { PresetRequest, ResolvedPreset, ResolvedLevel, ResolvedProvider } from './config/resolve-preset.ts';
 export type { ClipResult, LevelsResult } from './pipeline/pipeline.ts';
 /** A one-line progress bar on stderr, drawn only on a TTY: for long-running contributed commands. */

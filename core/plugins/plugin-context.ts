@@ -17,6 +17,7 @@ import type { SourceRef } from '../pipeline/stage-types.ts';
 /** The host's onnxruntime session store: models converted and cached once, sessions shared by all plugins. */
 export type ModelStore = OnnxSessionStore;
 import * as errors from '../errors/messages.ts';
+import { createComputeStore, type ComputeStore } from './compute-store.ts';
 
 /** Provide the implementation of a contributed provider, by its local id from the manifest. */
 export interface ProviderTaps<F> {
@@ -104,6 +105,8 @@ export interface PluginContext {
   shared<T>(key: string, create: () => Promise<T>): Promise<T>;
   /** onnxruntime sessions (face models, user ONNX files), one store per host, created on first use. */
   readonly models: ModelStore;
+  /** The compute engine's backend for `--device` (training, HESP and FineCLIPER heads), one per host and device. */
+  readonly compute: ComputeStore;
   /** Disposed when the pipeline is disposed. */
   readonly subscriptions: Disposable[];
 }
@@ -151,6 +154,7 @@ export function createPluginContext(
     get models() {
       return models();
     },
+    compute: createComputeStore(settings.device, shared),
     subscriptions: [],
   });
 }

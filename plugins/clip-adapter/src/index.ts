@@ -25,7 +25,7 @@ export function activate(ctx: PluginContext): void {
     out(encoded.map((e) => JSON.stringify(e) + '\n').join(''));
   });
   ctx.commands.provide('extract', (input) => extractCommand(input, ctx.version));
-  ctx.commands.provide('train', (input) => trainCommand(input, ctx.version));
+  ctx.commands.provide('train', (input) => ctx.compute.run(() => trainCommand(input, ctx.version), { device: String(input.options.device ?? 'cpu'), log: input.err }));
   ctx.commands.provide('predict', (input) => predictCommand(input, ctx.version));
   ctx.commands.provide('demo fineclipper', demoFineCliper);
 

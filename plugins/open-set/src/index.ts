@@ -9,7 +9,6 @@ import { demoHesp } from './demo-hesp.ts';
 import { loadHespCheckpoint, readHespThreshold } from './hesp-checkpoint.ts';
 import { hespFusion, type HespFusionOptions } from './hesp-fusion.ts';
 import { openSetDecider } from './open-set-decision.ts';
-import { useDevice } from '@visage/core/compute';
 
 export function activate(ctx: PluginContext): void {
   ctx.stages.decide.provide('open-set', openSetDecider((file) => ctx.shared(`threshold:${file}`, () => readHespThreshold(file))));
@@ -21,7 +20,6 @@ export function activate(ctx: PluginContext): void {
   ctx.commands.provide('demo hesp', demoHesp);
   ctx.commands.provide('open-set splits', async ({ options, out }) => splitsCommand(options, out));
   ctx.commands.provide('open-set eval', async ({ host, settings, options, out, err }) => {
-    await useDevice(settings.device, err);
-    await evalCommand({ host, settings }, options, out, err, ctx.version);
+    await ctx.compute.run(() => evalCommand({ host, settings }, options, out, err, ctx.version), { device: settings.device, log: err });
   });
 }

@@ -17,7 +17,6 @@ import { defaultConfig, FORMULATIONS, type Formulation, type LevelSpec } from '.
 import { loadFineCliper, saveFineCliper } from './checkpoint-io.ts';
 import { argmax, carveValidation, predictLogits, softmaxRow, trainFineCliper, zeroShotLogits, type ClipFeatures, type EpochLog } from './train.ts';
 import type { FeatureKind } from './extract-features.ts';
-import { useDevice } from '@visage/core/compute';
 import { writeHtmlReport, trainReport } from '@visage/core/report';
 
 type Flags = HostCommandFlags & Record<string, unknown>;
@@ -46,10 +45,9 @@ export async function extractCommand(input: CommandInput, pluginVersion: string)
   }
 }
 
-/** `visage train`: extract (when missing), train with validation-based selection, save, predict test, report. */
+/** `visage train`: extract (when missing), train with validation-based selection, save, predict test, report. Run it in `ctx.compute.run` for `--device`. */
 export async function trainCommand(input: CommandInput, pluginVersion: string): Promise<number> {
   const flags = input.options as Flags;
-  await useDevice(String(flags.device ?? 'cpu'), input.err);
   const req = datasetRequest(flags);
   const trainSplit = await readSplit(req, 'train');
   const testSplit = await readSplit(req, 'test');
