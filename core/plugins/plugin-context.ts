@@ -24,12 +24,13 @@ export interface ProviderTaps<F> {
   provide(id: string, fn: F): void;
 }
 
+/** `provide<O>`: O is the provider's option type, generated from its manifest schema (options.generated.ts). */
 export interface StageTaps {
-  ingest: ProviderTaps<IngestProvider>;
-  levels: ProviderTaps<LevelProvider>;
-  prompts: ProviderTaps<PromptProvider>;
-  fusion: ProviderTaps<FusionProvider>;
-  decide: ProviderTaps<DecideProvider>;
+  ingest: { provide<O = Record<string, unknown>>(id: string, fn: IngestProvider<O>): void };
+  levels: { provide<O = Record<string, unknown>>(id: string, fn: LevelProvider<O>): void };
+  prompts: { provide<O = Record<string, unknown>>(id: string, fn: PromptProvider<O>): void };
+  fusion: { provide<O = Record<string, unknown>>(id: string, fn: FusionProvider<O>): void };
+  decide: { provide<O = Record<string, unknown>>(id: string, fn: DecideProvider<O>): void };
 }
 
 /** A pipeline built for a command (same as `visage pipeline run` uses). */
@@ -137,11 +138,12 @@ export function createPluginContext(
     config: Object.freeze(config),
     logger,
     stages: Object.freeze({
-      ingest: taps<IngestProvider>('ingest'),
-      levels: taps<LevelProvider>('levels'),
-      prompts: taps<PromptProvider>('prompts'),
-      fusion: taps<FusionProvider>('fusion'),
-      decide: taps<DecideProvider>('decide'),
+      // <any>: the host validated the options against the manifest schema the plugin's O is generated from.
+      ingest: taps<IngestProvider<any>>('ingest'),
+      levels: taps<LevelProvider<any>>('levels'),
+      prompts: taps<PromptProvider<any>>('prompts'),
+      fusion: taps<FusionProvider<any>>('fusion'),
+      decide: taps<DecideProvider<any>>('decide'),
     }),
     commands: Object.freeze({
       provide(id: string, handler: CommandHandler) {

@@ -2,6 +2,7 @@
 import type { LevelOutput, PluginContext, Render } from '@visage/core';
 import { drawFaceOverlay, drawText } from '@visage/core/media';
 import { FaceModels } from './face-models.ts';
+import type { LandmarksOptions } from './options.generated.ts';
 import { extractLandmarks, type LandmarkFrame, type LandmarksLevelOptions } from './landmarks-level.ts';
 
 export type { LandmarkFrame } from './landmarks-level.ts';
@@ -12,20 +13,11 @@ export interface LandmarksData {
   size: number;
 }
 
-interface Options {
-  size: number;
-  detectEvery: number;
-  maxGap: number;
-  minMeshConfidence: number;
-  minConfidence: number;
-  rotate: boolean;
-}
-
 export function activate(ctx: PluginContext): void {
-  ctx.stages.levels.provide('landmarks', async ({ clip }, call): Promise<LevelOutput> => {
-    const o = call.options as unknown as Options;
+  ctx.stages.levels.provide<LandmarksOptions>('landmarks', async ({ clip }, call): Promise<LevelOutput> => {
+    const o = call.options;
     const models = await ctx.shared(`face-models:${o.minConfidence}`, () => FaceModels.load(ctx.models, { minConfidence: o.minConfidence }));
-    const opts: LandmarksLevelOptions = { size: o.size, detectEvery: o.detectEvery, maxGap: o.maxGap, minMeshConfidence: o.minMeshConfidence, rotate: o.rotate, clipId: clip.id };
+    const opts: LandmarksLevelOptions = { ...o, clipId: clip.id };
     const frames = await extractLandmarks(models, clip.frames, opts);
     const noFace = frames.flatMap((f, t) => (f.face.box ? [] : [t]));
     const data: LandmarksData = { frames, size: o.size };

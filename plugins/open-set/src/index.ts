@@ -7,13 +7,14 @@ import type { PluginContext } from '@visage/core';
 import { evalCommand, splitsCommand } from './commands.ts';
 import { demoHesp } from './demo-hesp.ts';
 import { loadHespCheckpoint, readHespThreshold } from './hesp-checkpoint.ts';
-import { hespFusion, type HespFusionOptions } from './hesp-fusion.ts';
+import { hespFusion } from './hesp-fusion.ts';
+import type { HespOptions } from './options.generated.ts';
 import { openSetDecider } from './open-set-decision.ts';
 
 export function activate(ctx: PluginContext): void {
   ctx.stages.decide.provide('open-set', openSetDecider((file) => ctx.shared(`threshold:${file}`, () => readHespThreshold(file))));
-  ctx.stages.fusion.provide('hesp', async (input, call) => {
-    const options = call.options as unknown as HespFusionOptions;
+  ctx.stages.fusion.provide<HespOptions>('hesp', async (input, call) => {
+    const options = call.options;
     const hesp = await ctx.shared(`hesp:${options.checkpoint}`, () => loadHespCheckpoint(options.checkpoint));
     return hespFusion(input, options, hesp);
   });

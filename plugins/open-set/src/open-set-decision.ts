@@ -5,15 +5,11 @@
  */
 import type { ClassScores, DecideInput, Decision, StageCall } from '@visage/core';
 import { openSetConfigInvalid } from './errors.ts';
-import { knownnessOf, type KnownnessScore } from './knownness.ts';
+import { knownnessOf } from './knownness.ts';
+import type { OpenSetOptions } from './options.generated.ts';
 
-export interface OpenSetDecisionOptions {
-  score?: KnownnessScore;
-  temperature?: number;
-  threshold?: number;
-  /** A HESP checkpoint whose validation threshold applies when `threshold` is not set. */
-  thresholdFrom?: string;
-}
+/** For direct callers; the decide provider's options arrive complete (OpenSetOptions, from the manifest). */
+export type OpenSetDecisionOptions = Partial<OpenSetOptions>;
 
 export function openSetDecision({ fusion }: Pick<DecideInput, 'fusion'>, options: OpenSetDecisionOptions): Decision {
   const names = Object.keys(fusion.logits);
@@ -35,12 +31,12 @@ export function openSetDecision({ fusion }: Pick<DecideInput, 'fusion'>, options
  * validation threshold (memoised by the caller); its score rule must be the one in use.
  */
 export function openSetDecider(thresholdOf: (checkpoint: string) => Promise<{ threshold: number; score: string }>) {
-  return async (input: DecideInput, call: StageCall): Promise<Decision> => {
-    const options = call.options as OpenSetDecisionOptions;
+  return async (input: DecideInput, call: StageCall<OpenSetOptions>): Promise<Decision> => {
+    const options = call.options;
     if (options.threshold === undefined && options.thresholdFrom) {
       const chosen = await thresholdOf(options.thresholdFrom);
-      if (chosen.score !== (options.score ?? 'maxLogit')) {
-        throw openSetConfigInvalid('decide.score', `the threshold of ${options.thresholdFrom} was chosen for score "${chosen.score}", but the decider uses "${options.score ?? 'maxLogit'}"; set stages.decide.options.score=${chosen.score}`);
+      if (chosen.score !== options.score) {
+        throw openSetConfigInvalid('decide.score', `the threshold of ${options.thresholdFrom} was chosen for score "${chosen.score}", but the decider uses "${options.score}"; set stages.decide.options.score=${chosen.score}`);
       }
       return openSetDecision(input, { ...options, threshold: chosen.threshold });
     }

@@ -7,6 +7,10 @@ import { VisageError } from '@visage/core';
 import { hespLoss, HespModel, knownnessOf, openSetDecision, resolveHespConfig, supConLoss, thresholdForAcceptance } from '../src/open-set-api.ts';
 import { knownnessOfScores } from '../src/knownness.ts';
 import { openSetDecider } from '../src/open-set-decision.ts';
+import { optionsAsHostPasses } from '@visage/core/testing';
+import type { OpenSetOptions } from '../src/options.generated.ts';
+
+const MANIFEST = new URL('../package.json', import.meta.url);
 
 const HINT = 'fix this HESP setting (see plugins/open-set/README.md for every option and its default)';
 
@@ -96,7 +100,7 @@ describe('openSetDecision', () => {
 
 describe('openSetDecider', () => {
   const input = { fusion: { logits: { a: 1, b: 2 }, kind: 'logits' } } as unknown as DecideInput;
-  const call = (options: object) => ({ options }) as StageCall;
+  const call = (options: Record<string, unknown>) => ({ options: optionsAsHostPasses<OpenSetOptions>(MANIFEST, 'deciders', 'open-set', options) }) as StageCall<OpenSetOptions>;
 
   it('takes the threshold of a checkpoint when none is set', async () => {
     const asked: string[] = [];

@@ -16,6 +16,8 @@ import {
 import { buildSyntheticFeatureSet } from '../src/testing/synthetic-features.ts';
 import { writeSyntheticDataset } from '@visage/core/data';
 import { TINY_VOCAB_WORDS, writeTinyClip } from '@visage/clip-adapter';
+import { optionsAsHostPasses } from '@visage/core/testing';
+import type { OpenSetOptions } from '../src/options.generated.ts';
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'visage-open-set-'));
 let set: FeatureSet & { heldOut: string[] };
@@ -107,7 +109,7 @@ describe('checkpoint, hesp fusion and open-set decider', () => {
     await saveHespCheckpoint(file, trained.model, { threshold: 20, score: 'maxLogit' });
     expect(await readHespThreshold(file)).toEqual({ threshold: 20, score: 'maxLogit' });
     const decide = openSetDecider(readHespThreshold);
-    const call = (options: Record<string, unknown>) => ({ options, logger: undefined as never, signal: new AbortController().signal, wantRenders: false, frames: 8 });
+    const call = (options: Record<string, unknown>) => ({ options: optionsAsHostPasses<OpenSetOptions>(new URL('../package.json', import.meta.url), 'deciders', 'open-set', options), logger: undefined as never, signal: new AbortController().signal, wantRenders: false, frames: 8 });
     const input = (top: number) => ({ clip: { frames: [] } as never, prompts: { classes: known }, fusion: { logits: { a: top, b: 0 }, kind: 'logits' as const } });
     expect((await decide(input(19), call({ thresholdFrom: file, score: 'maxLogit' }))).unknown).toBe(true);
     expect((await decide(input(21), call({ thresholdFrom: file, score: 'maxLogit' }))).unknown).toBe(false);
