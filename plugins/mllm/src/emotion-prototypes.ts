@@ -15,6 +15,7 @@
 import type { ClassScores } from '@visage/core';
 import { ACTION_UNITS, type ActionUnit, type AuSeries } from './action-units.ts';
 import { mllmConfigInvalid, auPrototypesMissingClass } from './errors.ts';
+import { softmax } from '@visage/core/metrics';
 
 /** Emotion prototypes by Visage class name: the AUs that must co-occur. */
 export type PrototypeTable = Readonly<Record<string, readonly ActionUnit[]>>;
@@ -89,9 +90,7 @@ export function prototypeScores(series: AuSeries, runClasses: readonly string[],
   }
 
   const ordered: ClassScores = Object.fromEntries(classes.map((c) => [c, evidence[c]]));
-  const max = Math.max(...classes.map((c) => ordered[c]));
-  const exps = classes.map((c) => Math.exp((ordered[c] - max) / temperature));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  const scores: ClassScores = Object.fromEntries(classes.map((c, i) => [c, exps[i] / sum]));
+  const probs = softmax(classes.map((c) => ordered[c]), temperature);
+  const scores: ClassScores = Object.fromEntries(classes.map((c, i) => [c, probs[i]]));
   return { scores, evidence: ordered, apexFrame };
 }

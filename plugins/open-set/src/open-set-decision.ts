@@ -3,7 +3,8 @@
  * score falls below the threshold (from the preset; `visage open-set eval` prints the one chosen on
  * validation). Without a threshold nothing is flagged, and the score is still reported.
  */
-import type { ClassScores, DecideInput, Decision, StageCall } from '@visage/core';
+import type { DecideInput, Decision, StageCall } from '@visage/core';
+import { closedSetChoice } from '@visage/core/metrics';
 import { openSetConfigInvalid } from './errors.ts';
 import { knownnessOf } from './knownness.ts';
 import type { OpenSetOptions } from './options.generated.ts';
@@ -12,18 +13,12 @@ import type { OpenSetOptions } from './options.generated.ts';
 export type OpenSetDecisionOptions = Partial<OpenSetOptions>;
 
 export function openSetDecision({ fusion }: Pick<DecideInput, 'fusion'>, options: OpenSetDecisionOptions): Decision {
-  const names = Object.keys(fusion.logits);
-  if (names.length === 0) return { label: null, probabilities: {}, knownness: -Infinity, unknown: true };
-  const values = names.map((n) => fusion.logits[n]);
-  const temperature = options.temperature ?? 1;
-  const probs = fusion.kind === 'logits' ? softmax(values, temperature) : values.map((v) => v / (values.reduce((a, b) => a + b, 0) || 1));
-  let best = 0;
-  // Stryker disable next-line EqualityOperator: values[length] is undefined, never greater
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  const knownness = knownnessOf(values, values.length, options.score ?? 'maxLogit', temperature)[0];
-  const probabilities: ClassScores = Object.fromEntries(names.map((n, i) => [n, probs[i]]));
+  const { label, probabilities } = closedSetChoice(fusion.logits, fusion.kind, options.temperature ?? 1);
+  if (label === null) return { label, probabilities, knownness: -Infinity, unknown: true };
+  const values = Object.values(fusion.logits);
+  const knownness = knownnessOf(values, values.length, options.score ?? 'maxLogit', options.temperature ?? 1)[0];
   // Stryker disable next-line ConditionalExpression: knownness < undefined is false anyway; the check says what is meant
-  return { label: names[best], probabilities, knownness, unknown: options.threshold !== undefined && knownness < options.threshold };
+  return { label, probabilities, knownness, unknown: options.threshold !== undefined && knownness < options.threshold };
 }
 
 /**
@@ -42,11 +37,4 @@ export function openSetDecider(thresholdOf: (checkpoint: string) => Promise<{ th
     }
     return openSetDecision(input, options);
   };
-}
-
-function softmax(x: number[], temperature: number): number[] {
-  const m = Math.max(...x);
-  const e = x.map((v) => Math.exp((v - m) / temperature));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / s);
 }

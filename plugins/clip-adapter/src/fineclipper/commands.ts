@@ -15,9 +15,10 @@ import { datasetTag, readSplit, type DatasetRequest } from './dataset-splits.ts'
 import { FeatureSource, type HostCommandFlags } from './feature-source.ts';
 import { defaultConfig, FORMULATIONS, type Formulation, type LevelSpec } from './fineclipper-model.ts';
 import { loadFineCliper, saveFineCliper } from './checkpoint-io.ts';
-import { argmax, carveValidation, predictLogits, softmaxRow, trainFineCliper, zeroShotLogits, type ClipFeatures, type EpochLog } from './train.ts';
+import { argmax, carveValidation, predictLogits, trainFineCliper, zeroShotLogits, type ClipFeatures, type EpochLog } from './train.ts';
 import type { FeatureKind } from './extract-features.ts';
 import { writeHtmlReport, trainReport } from '@visage/core/report';
+import { softmax } from '@visage/core/metrics';
 
 type Flags = HostCommandFlags & Record<string, unknown>;
 
@@ -212,7 +213,7 @@ async function writePredictions(file: string, clips: ClipFeatures[], logits: Flo
 }
 
 function predictionOf(clip: ClipFeatures, z: Float32Array, classes: string[]): PredictionRecord {
-  const p = softmaxRow(z);
+  const p = softmax(z);
   return {
     id: clip.id,
     label: clip.label ?? '',

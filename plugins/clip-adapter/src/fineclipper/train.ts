@@ -179,14 +179,6 @@ export function zeroShotLogits(config: FineCliperConfig, descriptors: Descriptor
   return z;
 }
 
-/** Softmax of one logit row. */
-export function softmaxRow(z: Float32Array): Float32Array {
-  const m = Math.max(...z);
-  const e = z.map((x) => Math.exp(x - m));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((x) => x / s);
-}
-
 export function argmax(z: ArrayLike<number>): number {
   let best = 0;
   for (let i = 1; i < z.length; i++) if (z[i] > z[best]) best = i;
