@@ -14,7 +14,7 @@ export {
   CLIP_IMAGE_MEAN, CLIP_IMAGE_STD, type ImagePreprocessing,
 } from './preprocess/preprocessor-config.ts';
 export { packPixelValues, readImageFrame, resizeForClip, writePixelValues, type RgbImage } from './preprocess/pixel-values.ts';
-export { writeTinyClip, TINY_VOCAB_WORDS, TINY_GEOMETRY, VIT_B16_GEOMETRY, type TinyClipOptions, type TinyClipInfo, type ClipGeometry } from './testing/tiny-clip.ts';
+export { writeTinyClip, TINY_VOCAB_WORDS, TINY_GEOMETRY, VIT_B16_GEOMETRY, type TinyClipOptions, type TinyClipInfo, type ClipGeometry } from './demo/tiny-clip/tiny-clip.ts';
 /** Frozen CLIP features of a dataset split, cached, for commands that train on them (HESP's open-set eval). */
 export { FeatureSource, type HostCommandFlags } from './fineclipper/feature-source.ts';
 export { readSplit, DATASETS, type DatasetName, type DatasetRequest } from './fineclipper/dataset-splits.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OnnxGraphBuilder, type OnnxDim, type OnnxElementType } from '@visage/core/models';
 import { loadClip } from '../src/model/clip-model.ts';
-import { writeTinyClip } from '../src/testing/tiny-clip.ts';
+import { writeTinyClip } from '../src/demo/tiny-clip/tiny-clip.ts';
 import { clipVocabPath, haveSharedFile } from './shared-data.ts';
 
 const tmp = () => mkdtemp(join(tmpdir(), 'visage-clip-load-'));

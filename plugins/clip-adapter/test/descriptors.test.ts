@@ -9,7 +9,7 @@ import { VisageError } from '@visage/core';
 import { DEFAULT_TEMPLATES, descriptorTexts, encodeDescriptors } from '../src/fineclipper/descriptors.ts';
 import { classLogits, defaultConfig, descriptorScores, descriptorTensors, FineCliperModel, FORMULATIONS, type FineCliperConfig, type LevelSpec } from '../src/fineclipper/fineclipper-model.ts';
 import { loadClip } from '../src/model/clip-model.ts';
-import { writeTinyClip } from '../src/testing/tiny-clip.ts';
+import { writeTinyClip } from '../src/demo/tiny-clip/tiny-clip.ts';
 
 const HINT = 'see `visage train --help` and plugins/clip-adapter/README.md';
 

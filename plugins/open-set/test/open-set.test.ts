@@ -1,5 +1,5 @@
 /**
- * End to end on G's synthetic colour dataset encoded by a tiny CLIP (see src/testing/synthetic-features.ts):
+ * End to end on G's synthetic colour dataset encoded by a tiny CLIP (see test/synthetic-features.ts):
  * open-set training, zero-shot baseline, validation-only selection, name keying, checkpoints, the
  * hesp fusion + open-set decider, and the `open-set eval` / `open-set splits` commands.
  */
@@ -13,7 +13,7 @@ import {
   createHespModel, ensembleLogits, evaluateSplit, openSetDecider, readHespThreshold, resolveHespConfig, hespFusion, loadHespCheckpoint, openSetDecision, saveHespCheckpoint, trainHesp, writeFeatureSet,
   type FeatureSet,
 } from '../src/open-set-api.ts';
-import { buildSyntheticFeatureSet } from '../src/testing/synthetic-features.ts';
+import { buildSyntheticFeatureSet } from './synthetic-features.ts';
 import { writeSyntheticDataset } from '@visage/core/data';
 import { TINY_VOCAB_WORDS, writeTinyClip } from '@visage/clip-adapter';
 import { optionsAsHostPasses } from '@visage/core/testing';

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { writeSyntheticDataset, type SyntheticDatasetOptions } from '@visage/core/data';
 import { loadClip, readImageFrame, TINY_VOCAB_WORDS, writeTinyClip } from '@visage/clip-adapter';
-import type { ClipFeatures, FeatureSet } from '../features.ts';
+import type { ClipFeatures, FeatureSet } from '../src/features.ts';
 
 export interface SyntheticFeatureOptions extends SyntheticDatasetOptions {
   /** Share of each known class's training clips moved to `val` (default 0.25). */
