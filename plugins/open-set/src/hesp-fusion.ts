@@ -9,17 +9,13 @@ import { openSetConfigInvalid } from './errors.ts';
 import type { LandmarksData } from '@visage/landmarks';
 import type { LoadedHesp } from './hesp-checkpoint.ts';
 import { landmarkDisplacement, standardiseMotion } from './motion.ts';
+import type { HespOptions } from './options.generated.ts';
 
-export interface HespFusionOptions {
-  checkpoint: string;
-  /** Level slot with per-frame CLIP embeddings (default "clip-frames"). */
-  frames?: string;
-  /** Level slot with landmarks (default "landmarks"); absent or disabled = no motion cue. */
-  motion?: string;
-}
+/** The `hesp` fusion's options, as the host passes them (defaults filled from the manifest). */
+export type HespFusionOptions = HespOptions;
 
 export async function hespFusion(input: FusionInput, options: HespFusionOptions, hesp: LoadedHesp): Promise<FusionOutput> {
-  const slot = options.frames ?? 'clip-frames';
+  const slot = options.frames;
   const embeddings = input.levels[slot]?.frameEmbeddings;
   if (!embeddings?.length) throw openSetConfigInvalid('fusion.frames', `level "${slot}" gave no frame embeddings; enable a CLIP frames level (clip-frames or clip-frames-full) in the preset`);
   const { model } = hesp;
@@ -27,7 +23,7 @@ export async function hespFusion(input: FusionInput, options: HespFusionOptions,
   const t = embeddings.length;
   const flat = new Float32Array(t * model.dim);
   embeddings.forEach((e, i) => flat.set(e, i * model.dim));
-  const landmarks = input.levels[options.motion ?? 'landmarks']?.data as LandmarksData | undefined;
+  const landmarks = input.levels[options.motion]?.data as LandmarksData | undefined;
   const raw = landmarks?.frames?.length === t ? landmarkDisplacement(landmarks.frames.map((f) => f.face)) : undefined;
   const out = noGrad(() => model.forward(tensor(flat, [1, t, model.dim]), tensor(standardiseMotion(raw, t), [1, t])));
   const [ens, clip, arpl] = await Promise.all([out.ensemble.data(), out.clipLogits.data(), out.arplLogits.data()]);

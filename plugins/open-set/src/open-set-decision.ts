@@ -9,14 +9,14 @@ import { openSetConfigInvalid } from './errors.ts';
 import { knownnessOf } from './knownness.ts';
 import type { OpenSetOptions } from './options.generated.ts';
 
-/** For direct callers; the decide provider's options arrive complete (OpenSetOptions, from the manifest). */
-export type OpenSetDecisionOptions = Partial<OpenSetOptions>;
+/** The `open-set` decider's options, as the host passes them (defaults filled from the manifest). */
+export type OpenSetDecisionOptions = OpenSetOptions;
 
 export function openSetDecision({ fusion }: Pick<DecideInput, 'fusion'>, options: OpenSetDecisionOptions): Decision {
-  const { label, probabilities } = closedSetChoice(fusion.logits, fusion.kind, options.temperature ?? 1);
+  const { label, probabilities } = closedSetChoice(fusion.logits, fusion.kind, options.temperature);
   if (label === null) return { label, probabilities, knownness: -Infinity, unknown: true };
   const values = Object.values(fusion.logits);
-  const knownness = knownnessOf(values, values.length, options.score ?? 'maxLogit', options.temperature ?? 1)[0];
+  const knownness = knownnessOf(values, values.length, options.score, options.temperature)[0];
   // Stryker disable next-line ConditionalExpression: knownness < undefined is false anyway; the check says what is meant
   return { label, probabilities, knownness, unknown: options.threshold !== undefined && knownness < options.threshold };
 }

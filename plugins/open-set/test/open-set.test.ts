@@ -19,6 +19,9 @@ import { TINY_VOCAB_WORDS, writeTinyClip } from '@visage/clip-adapter';
 import { optionsAsHostPasses } from '@visage/core/testing';
 import type { OpenSetOptions } from '../src/options.generated.ts';
 
+/** The decider's options as the host passes them: validated, defaults filled from the manifest. */
+const hostOptions = (options: Record<string, unknown>) => optionsAsHostPasses<OpenSetOptions>(new URL('../package.json', import.meta.url), 'deciders', 'open-set', options);
+
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'visage-open-set-'));
 let set: FeatureSet & { heldOut: string[] };
 let known: string[];
@@ -89,12 +92,12 @@ describe('checkpoint, hesp fusion and open-set decider', () => {
     const item = test[0], d = set.dim;
     const frameEmbeddings = Array.from({ length: set.frames }, (_, t) => item.frames.slice(t * d, (t + 1) * d));
     const fused = await hespFusion({ clip: { frames: [] } as never, levels: { 'clip-frames-full': { frameEmbeddings } }, weights: {}, prompts: { classes: known } },
-      { checkpoint: file, frames: 'clip-frames-full' }, loaded);
+      { checkpoint: file, frames: 'clip-frames-full', motion: 'landmarks' }, loaded);
     known.forEach((c, k) => expect(fused.logits[c]).toBeCloseTo(original[k], 4));
     const best = Math.max(...Object.values(fused.logits));
-    expect(openSetDecision({ fusion: fused }, { threshold: best + 1 }).unknown).toBe(true);
-    expect(openSetDecision({ fusion: fused }, { threshold: best - 1 }).unknown).toBe(false);
-    await expect(hespFusion({ clip: { frames: [] } as never, levels: {}, weights: {}, prompts: { classes: known } }, { checkpoint: file }, loaded))
+    expect(openSetDecision({ fusion: fused }, hostOptions({ threshold: best + 1 })).unknown).toBe(true);
+    expect(openSetDecision({ fusion: fused }, hostOptions({ threshold: best - 1 })).unknown).toBe(false);
+    await expect(hespFusion({ clip: { frames: [] } as never, levels: {}, weights: {}, prompts: { classes: known } }, { checkpoint: file, frames: 'clip-frames', motion: 'landmarks' }, loaded))
       .rejects.toThrow(/level "clip-frames" gave no frame embeddings/);
   });
 
