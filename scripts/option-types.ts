@@ -8,10 +8,11 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { compile, type JSONSchema } from 'json-schema-to-typescript';
 import { PROVIDER_POINTS, type ProviderPoint } from '../core/manifest/contribution-points.ts';
 
-export const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Plugin folders whose manifests contribute providers with options. */
 export const OPTION_PLUGINS = ['core/builtin', 'plugins/clip-adapter', 'plugins/expression', 'plugins/landmarks', 'plugins/mllm', 'plugins/open-set', 'plugins/parsing'];
