@@ -1,6 +1,8 @@
 /**
- * The public API of Visage for plugin authors: the only module a plugin imports.
- * Everything else under core/ is internal and may change without notice.
+ * The public API of Visage for plugin authors (`@visage/core`). A plugin imports the host only
+ * through this module and the shared libraries of core/package.json's `exports` (`@visage/core/compute`,
+ * `/models`, `/media`, `/data`, `/metrics`, `/features`, `/report`); everything else under core/ is
+ * internal and may change without notice (test/host/plugin-boundaries.test.ts enforces it).
  *
  * A plugin is a package whose package.json is its manifest (see manifest.schema.json) and whose `main`
  * exports `activate(ctx)`. In activate, provide an implementation for each provider the manifest
@@ -22,6 +24,7 @@ export type {
 export type { PluginContext, StageTaps, ProviderTaps, ClipObservers, Disposable, ModelStore } from './plugins/plugin-context.ts';
 export type { HostSettings } from './plugins/host-settings.ts';
 export type { CommandInput, CommandHandler, CommandTaps, CommandHost, PipelineHandle } from './plugins/command-api.ts';
+export type { ComputeStore, ComputeRunOptions } from './plugins/compute-store.ts';
 export type { PresetRequest, ResolvedPreset, ResolvedLevel, ResolvedProvider } from './config/resolve-preset.ts';
 /** A one-line progress bar on stderr, drawn only on a TTY: for long-running contributed commands. */
 export { Progress } from './cli/progress.ts';
@@ -29,6 +32,8 @@ export type { Logger } from './logging/logger.ts';
 export { STAGES, STAGE_NAMES, type StageName } from './pipeline/stages.ts';
 export { PROMPT_ROLES, promptsByClass } from './pipeline/prompt-roles.ts';
 export { VisageError, isVisageError } from './errors/visage-error.ts';
+/** Registers a secret (an API key a plugin reads) so errors, rows and logs print it redacted. */
+export { registerSecret } from './errors/redact-secrets.ts';
 export * as errors from './errors/messages.ts';
 export { HOST_VERSION } from './version.ts';
 /** Level embeddings computed by `visage worker`s through a Redis queue (for `extract --queue`). */

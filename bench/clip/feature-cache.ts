@@ -18,7 +18,7 @@ import { writeSyntheticDataset } from '../../core/data/synthetic.ts';
 import { FeatureCache } from '../../core/features/feature-cache.ts';
 import { readClip } from '../../core/media/read-clip.ts';
 import { loadClip } from '../../plugins/clip-adapter/src/model/clip-model.ts';
-import { writeTinyClip } from '../../plugins/clip-adapter/src/testing/tiny-clip.ts';
+import { writeTinyClip } from '../../plugins/clip-adapter/src/demo/tiny-clip/tiny-clip.ts';
 import { extractFeatures } from '../../plugins/clip-adapter/src/fineclipper/extract-features.ts';
 
 const args = process.argv.slice(2);

@@ -14,8 +14,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus } from 'node:os';
 import { loadClip, type EncodeTimings } from '../../plugins/clip-adapter/src/model/clip-model.ts';
-import { SeededRandom } from '../../plugins/clip-adapter/src/testing/seeded-random.ts';
-import { writeTinyClip } from '../../plugins/clip-adapter/src/testing/tiny-clip.ts';
+import { SeededRandom } from '../../plugins/clip-adapter/src/demo/tiny-clip/seeded-random.ts';
+import { writeTinyClip } from '../../plugins/clip-adapter/src/demo/tiny-clip/tiny-clip.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {

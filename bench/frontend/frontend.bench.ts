@@ -42,7 +42,7 @@ async function makeDecoder(): Promise<{ name: string; decode: Decoder }> {
       decode: async (i) => (await media.readClip(VIDEO, { frames: 16, mode: 'train', seed: i, maxSide: MAX_SIDE })).frames,
     };
   }
-  const { stillClip } = await import('../../plugins/landmarks/test/still-clip.ts');
+  const { stillClip } = await import('../../test/helpers/still-clip.ts');
   return { name: 'sharp pan-and-zoom of astronaut.png (core/media absent)', decode: () => stillClip('astronaut.png') };
 }
 

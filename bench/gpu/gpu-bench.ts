@@ -19,7 +19,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadClip } from '../../plugins/clip-adapter/src/model/clip-model.ts';
-import { writeTinyClip } from '../../plugins/clip-adapter/src/testing/tiny-clip.ts';
+import { writeTinyClip } from '../../plugins/clip-adapter/src/demo/tiny-clip/tiny-clip.ts';
 import { chooseOrtProvider, providerSessionOptions } from '../../core/models/ort-provider.ts';
 import { CpuBackend, type Backend } from '../../core/compute/index.ts';
 import { createWebGpuBackend } from '../../core/compute/webgpu/index.ts';

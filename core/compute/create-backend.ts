@@ -3,7 +3,6 @@
  */
 import { errors, isVisageError } from '../errors/index.ts';
 import type { Backend } from './backend.ts';
-import { setDefaultBackend } from './tensor.ts';
 import { CpuBackend, type CpuBackendOptions } from './cpu/cpu-backend.ts';
 
 export type Device = 'auto' | 'cpu' | 'webgpu';
@@ -55,14 +54,4 @@ async function loadWebGpu(requireHardware: boolean): Promise<Backend> {
     if (isVisageError(e)) throw e;
     throw errors.backendUnavailable('webgpu', (e as Error).message);
   }
-}
-
-/**
- * Makes the backend chosen by `--device` the default for new tensors (training commands call this
- * first). `auto` falls back to cpu with a note on `log` when no hardware adapter is found.
- */
-export async function useDevice(device: Device | string = 'auto', log: (line: string) => void = () => {}): Promise<Backend> {
-  const backend = await createBackend(device, { onFallback: (why) => log(`--device auto: using cpu (${why})\n`) });
-  setDefaultBackend(backend);
-  return backend;
 }

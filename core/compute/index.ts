@@ -4,11 +4,11 @@
  */
 export * from './backend.ts';
 export {
-  Tensor, IndexTensor, noGrad, isGradEnabled, getDefaultBackend, setDefaultBackend,
+  Tensor, IndexTensor, noGrad, isGradEnabled, getDefaultBackend, setDefaultBackend, withDefaultBackend,
   tensor, zeros, ones, full, indices, makeResult, type CreateOptions, type GradNode, type GradAccess, type BackwardOptions,
 } from './tensor.ts';
 export { CpuBackend, type CpuBackendOptions } from './cpu/cpu-backend.ts';
-export { createBackend, useDevice, type Device, type CreateBackendOptions } from './create-backend.ts';
+export { createBackend, type Device, type CreateBackendOptions } from './create-backend.ts';
 export * from './ops/elementwise.ts';
 export { matmul, type MatmulFlags } from './ops/matmul.ts';
 export { sum, mean, max, type ReduceFlags } from './ops/reduce.ts';

@@ -9,6 +9,7 @@
  * its inputs' gradient buffers, so a tensor used twice gets both contributions, and leaf
  * gradients accumulate across backward() calls until zeroGrad (gradient accumulation).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { errors } from '../errors/index.ts';
 import { shapeSize, type Backend, type DeviceBuffer } from './backend.ts';
 import { CpuBackend } from './cpu/cpu-backend.ts';
@@ -35,9 +36,18 @@ const released = new FinalizationRegistry<{ backend: Backend; buffer: DeviceBuff
 let gradEnabled = true;
 let defaultBackend: Backend | undefined;
 
-/** The backend new tensors use when none is given (cpu until setDefaultBackend). */
+// A default scoped to one async call tree (withDefaultBackend), so two hosts with different
+// --device settings can train in one process without overwriting each other's default.
+const scopedBackend = new AsyncLocalStorage<Backend>();
+
+/** The backend new tensors use when none is given: the scoped one, else the process default (cpu until setDefaultBackend). */
 export function getDefaultBackend(): Backend {
-  return (defaultBackend ??= new CpuBackend());
+  return scopedBackend.getStore() ?? (defaultBackend ??= new CpuBackend());
+}
+
+/** Runs `fn` with `backend` as the default for the tensors it (and everything it awaits) creates. */
+export function withDefaultBackend<T>(backend: Backend, fn: () => T): T {
+  return scopedBackend.run(backend, fn);
 }
 
 export function setDefaultBackend(backend: Backend): void {

@@ -5,3 +5,4 @@ export { readDfew, type DfewOptions } from './dfew.ts';
 export { readFerv39k, type Ferv39kOptions } from './ferv39k.ts';
 export { readMafw, type MafwOptions } from './mafw.ts';
 export { readCsvDataset, parseCsv, type CsvDatasetOptions } from './csv.ts';
+export { writeSyntheticDataset, hsvToRgb, SYNTHETIC_CLASS_NAMES, type SyntheticDatasetOptions, type SyntheticDataset, type SyntheticClip } from './synthetic.ts';

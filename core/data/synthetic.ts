@@ -4,10 +4,8 @@
  * Each clip is a DFEW-style frame folder `<dir>/<id>/<id>_<k>.png` (k from 1, id `<label>_<nnn>`). A class is a
  * colour: the background of every frame is the class's hue (evenly spaced on the colour wheel),
  * jittered per clip in hue and brightness, with pixel noise and a small grey square that moves
- * over time as a nuisance. The mean colour of a frame therefore identifies the class, which is the
- * cue the tiny test CLIP (`writeTinyClip`, planted colour probe) exposes in its image embedding:
- * a trained adapter separates the classes, while the zero-shot descriptors ("... of happy") carry
- * no colour and stay near chance.
+ * over time as a nuisance. The mean colour of a frame therefore identifies the class: a model that
+ * sees colour can learn the classes, and one that reads only faces or class names cannot.
  *
  * Written lists (paths relative to `dir`, header `path,label`):
  * - `train.csv`: known classes only, `trainFraction` of each class's clips;

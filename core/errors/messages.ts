@@ -1,7 +1,9 @@
 /**
  * Every user-facing error of Visage, as a factory (Rollup's logs.ts pattern).
  * Codes are SCREAMING_SNAKE and stable: tests and users match on them.
- * Keep factories grouped by area; add new ones to the area they belong to.
+ * Keep factories grouped by area; add new ones to the area they belong to. Errors that belong
+ * to one plugin live in that plugin (`plugins/<p>/src/errors.ts`), built with `errors.badInput`
+ * and `errors.runFailure`.
  */
 import { VisageError } from './visage-error.ts';
 
@@ -86,16 +88,6 @@ export const datasetSourceMissing = (dataset: string, id: string, path: string) 
 export const metricInputInvalid = (metric: string, detail: string) =>
   bad('METRIC_INPUT_INVALID', `${metric}: ${detail}`, 'scores must be finite numbers and label arrays must have equal lengths');
 
-// ---- open-set (HESP head, splits, thresholds) ---------------------------------------------
-export const openSetConfigInvalid = (field: string, detail: string) =>
-  bad('OPEN_SET_CONFIG_INVALID', `open-set ${field}: ${detail}`, 'fix this HESP setting (see plugins/open-set/README.md for every option and its default)');
-export const openSetFeaturesInvalid = (file: string, detail: string) =>
-  bad('OPEN_SET_FEATURES_INVALID', `${file}: ${detail}`, 'a features file is JSON {"dim", "classes", "textEmbeddings", "negativeEmbeddings", "items": [{"id", "label", "split", "frames": [[...D]...], "motion"?}]} (plugins/open-set/README.md)', { file });
-export const openSetSplitInvalid = (detail: string) =>
-  bad('OPEN_SET_SPLIT_INVALID', detail, 'the known-set size must be between 1 and the number of classes minus 1, and each side needs clips');
-export const openSetCheckpointInvalid = (file: string, detail: string) =>
-  bad('OPEN_SET_CHECKPOINT_INVALID', `${file}: ${detail}`, 'train one with `visage open-set eval --out DIR` (it writes hesp-<known>-<draw>.safetensors with its class names)', { file });
-
 // ---- models ------------------------------------------------------------------------------
 export const modelNotFound = (what: string, where: string) =>
   fail('MODEL_NOT_FOUND', `${what} not found at ${where}`, 'pass --models DIR or set the model path in the preset');
@@ -109,10 +101,6 @@ export const modelCacheUnwritable = (dir: string, detail: string) =>
   fail('MODEL_CACHE_UNWRITABLE', `cannot write the model cache in ${dir}: ${detail}`, 'set VISAGE_CACHE_DIR to a writable folder');
 export const modelRunFailed = (model: string, detail: string) =>
   fail('MODEL_RUN_FAILED', `${model} failed in onnxruntime: ${detail}`);
-export const preprocessorConfigInvalid = (file: string, detail: string) =>
-  bad('PREPROCESSOR_CONFIG_INVALID', `${file}: ${detail}`, 'use the preprocessor_config.json of a Hugging Face CLIP export (size, crop_size, image_mean, image_std, resample)', { file });
-export const clipInputInvalid = (detail: string) =>
-  bad('CLIP_INPUT_INVALID', detail, 'give at least one --image FILE or --text STR; texts are plain strings, images are files sharp can read');
 
 // ---- faces (landmarks, expression) -------------------------------------------------------
 export const noFaceInClip = (clip: string, frames: number) =>
@@ -142,55 +130,15 @@ export const checkpointInvalid = (path: string, detail: string) =>
 export const checkpointMismatch = (path: string, detail: string) =>
   bad('CHECKPOINT_MISMATCH', `${path} does not fit the model: ${detail}`, 'load a checkpoint trained with the same config (see its .json sidecar)');
 
-// ---- parsing maps and renders ----------------------------------------------------------------
+// ---- images and renders ------------------------------------------------------------------
 export const imageBufferMismatch = (what: string, width: number, height: number, length: number) =>
   fail('IMAGE_BUFFER_MISMATCH', `${what}: a ${width}x${height} RGB image needs ${width * height * 3} bytes, got ${length}`, 'pass width, height and a packed RGB24 buffer (no alpha, no row padding)');
-export const parsingSizeInvalid = (size: number) =>
-  bad('PARSING_SIZE_INVALID', `parsing map size must be an integer from 8 to 4096, got ${size}`, 'the default, 224, matches the CLIP input; set parsing.size in the preset');
 export const renderWriteFailed = (path: string, detail: string) =>
   fail('RENDER_WRITE_FAILED', `could not write render ${path}: ${detail}`, 'check that the --save-renders folder is writable and the disk is not full');
 
-// ---- mllm (descriptions: endpoint client, description cache, action-unit describer) -------
-export const mllmConfigInvalid = (field: string, detail: string) =>
-  bad('MLLM_CONFIG_INVALID', `mllm.${field}: ${detail}`, 'fix the mllm options in the preset or the --set override', { pointer: `/mllm/${field}` });
-export const mllmApiKeyMissing = (envName: string) =>
-  bad('MLLM_API_KEY_MISSING', `the API key variable ${envName} is not set`, `export ${envName}=... before the run, or remove mllm.apiKeyEnv if the server needs no key`);
-export const mllmNoFrames = () =>
-  bad('MLLM_NO_FRAMES', 'no frames to describe', 'the clip is empty; check the ingest stage');
-export const mllmHttpError = (url: string, status: number, detail: string) =>
-  fail('MLLM_HTTP_ERROR', `${url} answered ${status}: ${detail}`,
-    status === 401 || status === 403 ? 'check the API key (mllm.apiKeyEnv names the variable that holds it)'
-      : status === 404 ? 'check mllm.url (base URL of an OpenAI-compatible server) and mllm.model'
-        : status === 413 ? 'the request is too large: lower mllm.frames or mllm.maxImageSide'
-          : 'see the server log; the request itself was rejected, so retrying would not help');
-export const mllmGaveUp = (url: string, attempts: number, last: string) =>
-  fail('MLLM_GAVE_UP', `${url} still failing after ${attempts} attempts (last: ${last})`, 'the server is overloaded or broken; raise mllm.retries, lower mllm.concurrency, or try later');
-export const mllmTimeout = (url: string, ms: number, attempts: number) =>
-  fail('MLLM_TIMEOUT', `${url} gave no complete reply within ${ms} ms (${attempts} attempts)`, 'raise mllm.timeoutMs, lower mllm.maxTokens or mllm.frames, or check that the server is not stuck');
-export const mllmUnreachable = (url: string, detail: string) =>
-  fail('MLLM_UNREACHABLE', `cannot reach ${url}: ${detail}`, 'is the server running? check mllm.url');
-export const mllmMalformedReply = (url: string, detail: string) =>
-  fail('MLLM_MALFORMED_REPLY', `${url} sent a reply that is not an OpenAI chat completion: ${detail}`, 'the server must implement POST /v1/chat/completions (llama.cpp server, vLLM, Ollama do)');
-export const descriptionCacheInvalid = (file: string, line: number, detail: string) =>
-  bad('DESCRIPTION_CACHE_INVALID', `${file}:${line}: ${detail}`, 'each line must be a JSON object with at least "text" and one of "key" or "clipId"', { file });
-export const auNoFace = (frames: number) =>
-  fail('AU_NO_FACE', `no face mesh in any of the ${frames} frames, so no action units can be measured`, 'check the landmarks level output (face too small, occluded or out of frame)');
-
-// ---- feature cache and FineCLIPER (clip-adapter: extract, train, predict) ------------------
+// ---- feature cache ------------------------------------------------------------------------
 export const featureCacheInvalid = (file: string, detail: string) =>
   fail('FEATURE_CACHE_INVALID', `feature cache entry ${file}: ${detail}`, 'delete the file (or the whole <cache-dir>/features folder); it is rebuilt on the next run');
-export const fineCliperModelsMissing = (what: string) =>
-  bad('FINECLIPER_MODELS_MISSING', `${what} needs a CLIP ONNX export, and no --models folder was given`, 'pass --models DIR with vision_model.onnx, text_model.onnx and tokenizer.json (a Hugging Face / Xenova CLIP ViT-B/16 export)');
-export const fineCliperOptionInvalid = (option: string, detail: string) =>
-  bad('FINECLIPER_OPTION_INVALID', `${option}: ${detail}`, 'see `visage train --help` and plugins/clip-adapter/README.md');
-export const fineCliperNoLevels = (available: string[]) =>
-  bad('FINECLIPER_NO_LEVELS', 'no FineCLIPER level is enabled in the preset', `enable at least one of ${available.join(', ')} (weight > 0), e.g. --preset fineclipper`);
-export const fineCliperFeaturesMissing = (level: string, id: string) =>
-  fail('FINECLIPER_FEATURES_MISSING', `clip ${id} has no "${level}" features`, 'the level produced no frame embeddings for this clip: check the level and its dependencies (e.g. a description level without text)');
-export const fineCliperCheckpointMismatch = (file: string, detail: string) =>
-  bad('FINECLIPER_CHECKPOINT_MISMATCH', `checkpoint ${file}: ${detail}`, 'use the checkpoint written by `visage train` with the same preset levels and classes, or retrain');
-export const fineCliperEmptySplit = (what: string) =>
-  bad('FINECLIPER_EMPTY_SPLIT', `${what} has no clips`, 'check --dataset, --root, --fold and the split files');
 
 // ---- JSON files (presets, manifests) -------------------------------------------------------
 export const jsonFileUnreadable = (what: string, file: string, detail: string) =>
@@ -223,15 +171,13 @@ export const optionNeeds = (flag: string, needs: string, why: string) =>
   bad('CLI_OPTION_INVALID', `${flag} needs ${needs}`, why);
 export const internalError = (detail: string, cause?: unknown) =>
   fail('INTERNAL_ERROR', `unexpected error: ${detail}`, 'this is a bug in Visage: please report it with the command line; --log-level debug prints the stack', { cause } as Partial<VisageError>);
-// ---- levels: class scores (weights, fusion, AU prototypes) ---------------------------------
+// ---- levels: class scores (weights, fusion) -------------------------------------------------
 export const levelWeightWithoutScores = (slot: string, use: string, weight: number) =>
   bad('LEVEL_WEIGHT_WITHOUT_SCORES', `level "${slot}" (${use}) has weight ${weight} but returns no class scores, so its weight would do nothing`, `set --set stages.levels.${slot}.weight=0, or put the weight on a level that scores (\`visage pipeline explain\` shows which do)`, { pointer: `/stages/levels/${slot}/weight` });
 export const fusionZeroWeight = (levels: string[]) =>
   fail('FUSION_ZERO_WEIGHT', `the weights of the scoring levels (${levels.join(', ') || 'none'}) sum to 0, so no level decides this clip`, 'give at least one scoring level a positive weight, e.g. --set stages.levels.expression.weight=1');
 export const fusionNoScores = (levels: string[]) =>
   fail('FUSION_NO_SCORES', `no weighted level produced usable class scores for this clip (${levels.join(', ') || 'none weighted'}: missing, all zero or NaN)`, 'check those levels\' outputs in the row (`levels`); a clip without a usable face gives no scores');
-export const auPrototypesMissingClass = (classes: string[], known: string[]) =>
-  bad('AU_PROTOTYPES_MISSING_CLASS', `the action-unit prototype table has no entry for ${classes.map((c) => `"${c}"`).join(', ')}`, `add them to stages.levels.action-units.options.prototypes (as lists of measured AUs; [] means "no AU active"), or drop them from the run's classes; the table has: ${known.join(', ')}`);
 // ---- reliability: files, config and child processes ------------------------------------
 export const configKeyForbidden = (key: string, at: string, source: string) =>
   bad('CONFIG_KEY_FORBIDDEN', `${source}: the key "${key}" (at ${at}) is not allowed`, '"__proto__", "constructor" and "prototype" could rewrite every object of the process; rename or remove that key');
@@ -241,10 +187,6 @@ export const predictionsUnreadable = (file: string, detail: string) =>
   bad('PREDICTIONS_UNREADABLE', `cannot read predictions file ${file}: ${detail}`, 'pass JSON Lines files written by `visage predict` (or any tool) with --predictions', { file });
 export const mediaFramesTooLarge = (path: string, frames: number, size: string, bytes: number, limit: number) =>
   fail('MEDIA_FRAMES_TOO_LARGE', `${path}: ${frames} decoded frames of ${size} px need up to ${(bytes / 2 ** 30).toFixed(1)} GiB, over the ${(limit / 2 ** 30).toFixed(1)} GiB a clip may take`, 'lower frames, or bound the frame size with the ingest option maxSide (e.g. --set stages.ingest.options.maxSide=512)', { file: path });
-export const mllmReplyTooLarge = (url: string, limit: number) =>
-  fail('MLLM_REPLY_TOO_LARGE', `${url} sent a reply over ${limit} bytes; it was cut off unread`, 'a chat completion of a few sentences is a few KB: check that mllm.url points at a chat-completions endpoint, lower mllm.maxTokens, or raise mllm.maxReplyBytes');
-export const mllmCircuitOpen = (url: string, failures: number, last: string) =>
-  fail('MLLM_CIRCUIT_OPEN', `${url} failed for ${failures} clips in a row (last: ${last}); not asked again in this run`, 'fix or restart the server and rerun (finished descriptions are cached); raise mllm.failureThreshold, or set it to 0 to always try');
 export const cliOptionInvalid = (name: string, value: unknown, expected: string) =>
   bad('CLI_OPTION_INVALID', `${name} ${JSON.stringify(String(value))} is not ${expected}`, `pass ${name} as ${expected}`);
 // ---- compare: clip ids, ground truth, level cache, compare, ablate, reports ---------------
@@ -294,14 +236,7 @@ export const queueJobFailed = (reason: string) =>
 
 export { bad as badInput, fail as runFailure };
 
-// ---- first hour: checkpoint classes, demos, renders ---------------------------------------
-export const fineCliperCheckpointClasses = (file: string, trained: readonly string[], preset: readonly string[]) =>
-  bad('FINECLIPER_CHECKPOINT_CLASSES', `checkpoint ${file} was trained on classes [${trained.join(', ')}], but the preset names [${preset.join(', ')}]`,
-    `drop the preset's classes to use the checkpoint's (--set 'classes=[]'), or name the checkpoint's classes: --set 'classes=${JSON.stringify(trained)}'`);
-export const demoFolderUnusable = (dir: string, detail: string) =>
-  bad('DEMO_FOLDER_UNUSABLE', `cannot use ${dir} as the demo folder: ${detail}`, 'pass --dir with a folder that can be created, or run from a writable folder');
-export const demoStepFailed = (command: string, exitCode: number) =>
-  fail('DEMO_STEP_FAILED', `the demo step \`${command}\` exited with ${exitCode}`, 'its own error is printed above; rerun that command alone to look into it');
+// ---- first hour: renders ------------------------------------------------------------------
 export const rendersUnknownLevel = (unknown: readonly string[], slots: readonly string[]) =>
   bad('RENDERS_UNKNOWN_LEVEL', unknown.length ? `--renders names level(s) ${unknown.join(', ')}, which this preset does not have` : '--renders names no level',
     `choose among this preset's level slots: ${slots.join(', ')} (see visage pipeline explain)`);

@@ -52,7 +52,10 @@ export function buildManifestSchema(): JSONSchema {
         type: 'array',
         items: { type: 'string', pattern: PLUGIN_ID_PATTERN },
         uniqueItems: true,
-        description: 'Plugin ids (`publisher.name`) that must load before this one.',
+        description: 'Plugin ids (`publisher.name`) that must be installed and activate before this one (a missing one or a cycle fails the plugin); their package `exports` are all this plugin may import of them.',
+      },
+      exports: {
+        description: 'npm package exports: what this plugin shares with plugins that declare it in `pluginDependencies` (e.g. {".": "./src/my-api.ts"}).',
       },
     },
   };

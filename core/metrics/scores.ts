@@ -46,3 +46,48 @@ export function knownnessScores(logits: ArrayLike<number>, numClasses: number, r
   }
   return out;
 }
+
+/** Softmax of `x / temperature`; the maximum is subtracted first, so large logits do not overflow. */
+export function softmax(x: ArrayLike<number>, temperature = 1): number[] {
+  if (!(temperature > 0)) throw metricInputInvalid('softmax', `temperature must be > 0, got ${temperature}`);
+  let max = -Infinity;
+  for (let i = 0; i < x.length; i++) if (x[i] > max) max = x[i];
+  const e = Array.from(x, (v) => Math.exp((v - max) / temperature));
+  const sum = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / sum);
+}
+
+/** Scores scaled to sum 1, negatives counted as 0; all zero stays all zero (no made-up uniform guess). */
+export function renormalise(x: ArrayLike<number>): number[] {
+  const clamped = Array.from(x, (v) => Math.max(0, v));
+  const sum = clamped.reduce((a, b) => a + b, 0);
+  return sum > 0 ? clamped.map((v) => v / sum) : clamped;
+}
+
+/** Index of the largest value, the first on ties (like numpy); -1 for an empty list. */
+export function argmax(x: ArrayLike<number>): number {
+  if (x.length === 0) return -1;
+  let best = 0;
+  for (let i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
+  return best;
+}
+
+/** A closed-set decision over named class scores. */
+export interface ClosedSetChoice {
+  /** The arg-max class (the first listed on ties); null when there are no classes. */
+  label: string | null;
+  /** Softmax of logits, or the probabilities renormalised; keyed by class name (own keys, whatever the names). */
+  probabilities: Record<string, number>;
+  /** Probability of the label: the maximum softmax probability (MSP), the usual known-ness baseline; 0 without classes. */
+  knownness: number;
+}
+
+/** Arg-max label and probabilities of named scores: `logits` go through a softmax at `temperature`, `probabilities` are renormalised. */
+export function closedSetChoice(scores: Record<string, number>, kind: 'logits' | 'probabilities', temperature = 1): ClosedSetChoice {
+  const names = Object.keys(scores);
+  if (names.length === 0) return { label: null, probabilities: {}, knownness: 0 };
+  const values = names.map((n) => scores[n]);
+  const probs = kind === 'logits' ? softmax(values, temperature) : renormalise(values);
+  const best = argmax(probs);
+  return { label: names[best], probabilities: Object.fromEntries(names.map((n, i) => [n, probs[i]])), knownness: probs[best] };
+}

@@ -134,12 +134,12 @@ export interface StageCall<Options = Record<string, unknown>> {
   frames: number;
 }
 
-/** Resolves to undefined for a source that is not its kind (another ingester's URI). */
-export type IngestProvider = (source: SourceRef, call: StageCall) => Promise<Clip | undefined>;
-export type LevelProvider = (input: LevelInput, call: StageCall) => Promise<LevelOutput>;
-export type PromptProvider = (prompts: PromptSet, call: StageCall) => Promise<PromptSet>;
-export type FusionProvider = (input: FusionInput, call: StageCall) => Promise<FusionOutput>;
-export type DecideProvider = (input: DecideInput, call: StageCall) => Promise<Decision>;
+// O: the provider's options, typed from its manifest schema (the plugin's options.generated.ts).
+export type IngestProvider<O = Record<string, unknown>> = (source: SourceRef, call: StageCall<O>) => Promise<Clip | undefined>;
+export type LevelProvider<O = Record<string, unknown>> = (input: LevelInput, call: StageCall<O>) => Promise<LevelOutput>;
+export type PromptProvider<O = Record<string, unknown>> = (prompts: PromptSet, call: StageCall<O>) => Promise<PromptSet>;
+export type FusionProvider<O = Record<string, unknown>> = (input: FusionInput, call: StageCall<O>) => Promise<FusionOutput>;
+export type DecideProvider<O = Record<string, unknown>> = (input: DecideInput, call: StageCall<O>) => Promise<Decision>;
 
 /** What `Pipeline.levels` returns: the clip after ingest and its level outputs. */
 export interface LevelsResult {

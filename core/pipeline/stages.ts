@@ -62,12 +62,12 @@ export function stageOfPoint(point: ProviderPoint): Stage {
 }
 
 /** The signature of a provider of each stage. */
-export interface StageProviders {
-  prompts: PromptProvider;
-  ingest: IngestProvider;
-  levels: LevelProvider;
-  fusion: FusionProvider;
-  decide: DecideProvider;
+export interface StageProviders<O = Record<string, unknown>> {
+  prompts: PromptProvider<O>;
+  ingest: IngestProvider<O>;
+  levels: LevelProvider<O>;
+  fusion: FusionProvider<O>;
+  decide: DecideProvider<O>;
 }
 
 /** What a provider of stage S is given first (its second argument is always the StageCall). */

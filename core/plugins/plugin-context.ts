@@ -12,6 +12,7 @@ import type { OnnxSessionStore } from '../models/session-store.ts';
 import type { CommandHandler, CommandTaps } from './command-api.ts';
 import type { HostSettings } from './host-settings.ts';
 import * as errors from '../errors/messages.ts';
+import { createComputeStore, type ComputeStore } from './compute-store.ts';
 
 /** The host's onnxruntime session store: models converted and cached once, sessions shared by all plugins. */
 export type ModelStore = OnnxSessionStore;
@@ -21,8 +22,8 @@ export interface ProviderTaps<F> {
   provide(id: string, fn: F): void;
 }
 
-/** One `provide` per stage, typed by the stage's provider signature. */
-export type StageTaps = { readonly [S in StageName]: ProviderTaps<StageProviders[S]> };
+/** `provide<O>`: O is the provider's option type, generated from its manifest schema (options.generated.ts). */
+export type StageTaps = { readonly [S in StageName]: { provide<O = Record<string, unknown>>(id: string, fn: StageProviders<O>[S]): void } };
 
 /** Observers of finished clips (loggers, reports): tap as many as you like; they see results, never change them. */
 export interface ClipObservers {
@@ -55,6 +56,8 @@ export interface PluginContext {
   shared<T>(key: string, create: () => Promise<T>): Promise<T>;
   /** onnxruntime sessions (face models, user ONNX files), one store per host, created on first use. */
   readonly models: ModelStore;
+  /** The compute engine's backend for `--device` (training, HESP and FineCLIPER heads), one per host and device. */
+  readonly compute: ComputeStore;
   /** Disposed when the pipeline is disposed. */
   readonly subscriptions: Disposable[];
 }
@@ -70,7 +73,8 @@ export function createPluginContext(
   commands: Map<string, CommandHandler> = new Map(),
 ): PluginContext {
   const declares = (point: string, id: string) => ((plugin.manifest!.contributes as Record<string, { id: string }[] | undefined> | undefined)?.[point] ?? []).some((c) => c.id === id);
-  const taps = <S extends StageName>(stage: S): ProviderTaps<StageProviders[S]> => ({
+  // <any>: the host validated the options against the manifest schema the plugin's O is generated from.
+  const taps = <S extends StageName>(stage: S): ProviderTaps<StageProviders<any>[S]> => ({
     provide(id, fn) {
       if (!declares(stageOf(stage).point, id)) throw errors.pluginTapForeign(plugin.id, stage, id);
       const key = `${plugin.id}/${id}`;
@@ -109,6 +113,7 @@ export function createPluginContext(
     get models() {
       return models();
     },
+    compute: createComputeStore(settings.device, shared),
     subscriptions: [],
   });
 }

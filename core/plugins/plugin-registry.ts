@@ -44,6 +44,7 @@ export class PluginRegistry {
 
   constructor(found: FoundPlugin[]) {
     for (const f of found) this.plugins.push(this.record(f));
+    this.failDependencyCycles();
     this.failBrokenDependencies();
     for (const p of this.loaded()) this.index(p);
   }
@@ -92,6 +93,32 @@ export class PluginRegistry {
       return { ...base, status: 'failed', reason: `duplicate plugin id ${id}; already loaded from ${other.folder}` };
     }
     return { ...base, status: 'loaded', manifest: read.manifest };
+  }
+
+  /**
+   * Plugins on a pluginDependencies cycle fail: neither can load first (VS Code refuses such
+   * extensions too), and activation in dependency order would never end.
+   */
+  private failDependencyCycles(): void {
+    const done = new Set<string>();
+    const visit = (id: string, path: string[]): void => {
+      const at = path.indexOf(id);
+      if (at >= 0) {
+        const cycle = [...path.slice(at), id];
+        for (const member of path.slice(at)) {
+          const p = this.plugins.find((q) => q.id === member && q.status === 'loaded');
+          if (!p) continue;
+          p.status = 'failed';
+          p.reason = `dependency cycle: ${cycle.join(' -> ')}`;
+        }
+        return;
+      }
+      if (done.has(id)) return;
+      const p = this.plugins.find((q) => q.id === id && q.status === 'loaded');
+      for (const dep of p?.manifest!.pluginDependencies ?? []) visit(dep, [...path, id]);
+      done.add(id);
+    };
+    for (const p of this.loaded()) visit(p.id, []);
   }
 
   /** Repeats until stable, so a chain A <- B <- C reports C failing because B failed because A failed. */

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clipEncode } from '../../plugins/clip-adapter/src/model/clip-encode.ts';
-import { writeTinyClip } from '../../plugins/clip-adapter/src/testing/tiny-clip.ts';
+import { writeTinyClip } from '../../plugins/clip-adapter/src/demo/tiny-clip/tiny-clip.ts';
 import { runCli } from '../helpers/cli.ts';
 import { FACES_DIR, haveShared } from '../helpers/shared-data.ts';
 

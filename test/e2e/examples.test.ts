@@ -17,8 +17,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../../core/cli/main.ts';
 import { formatPrediction, type PredictionRecord } from '../../core/metrics/predictions.ts';
 import { writeFeatureSet } from '../../plugins/open-set/src/features.ts';
-import { buildSyntheticFeatureSet } from '../../plugins/open-set/src/testing/synthetic-features.ts';
-import { writeTinyClip } from '../../plugins/clip-adapter/src/testing/tiny-clip.ts';
+import { buildSyntheticFeatureSet } from '../../plugins/open-set/test/synthetic-features.ts';
+import { writeTinyClip } from '../../plugins/clip-adapter/src/demo/tiny-clip/tiny-clip.ts';
 import { REPO_ROOT } from '../helpers/shared-data.ts';
 
 /** Examples that cannot run in CI, with the reason. Keys are the example lines exactly as shown. */

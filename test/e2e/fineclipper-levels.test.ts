@@ -12,7 +12,7 @@ import type { LandmarksData } from '../../plugins/landmarks/src/index.ts';
 import type { ParsingMap } from '../../plugins/parsing/src/classes.ts';
 import { renderParsing } from '../../plugins/parsing/src/render-parsing.ts';
 import { loadClip, type ClipModel } from '../../plugins/clip-adapter/src/model/clip-model.ts';
-import { writeTinyClip } from '../../plugins/clip-adapter/src/testing/tiny-clip.ts';
+import { writeTinyClip } from '../../plugins/clip-adapter/src/demo/tiny-clip/tiny-clip.ts';
 import { descriptorTexts, encodeDescriptors } from '../../plugins/clip-adapter/src/fineclipper/descriptors.ts';
 import { meanPooled } from '../../plugins/clip-adapter/src/fineclipper/level-providers.ts';
 import { FACES_DIR, haveShared } from '../helpers/shared-data.ts';

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticDataset, type SyntheticDataset } from '../../core/data/synthetic.ts';
 import { classificationReportByName } from '../../core/metrics/classification.ts';
 import { readPredictions } from '../../core/metrics/predictions.ts';
-import { writeTinyClip } from '../../plugins/clip-adapter/src/testing/tiny-clip.ts';
+import { writeTinyClip } from '../../plugins/clip-adapter/src/demo/tiny-clip/tiny-clip.ts';
 import { runCli } from '../helpers/cli.ts';
 import { REPO_ROOT } from '../helpers/shared-data.ts';
 

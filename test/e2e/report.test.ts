@@ -13,9 +13,9 @@ import { runCli } from '../helpers/cli.ts';
 import { makeLabelledClips, SCORING_PLUGIN } from '../helpers/labelled-clips.ts';
 import { haveShared } from '../helpers/shared-data.ts';
 import { writeSyntheticDataset } from '../../core/data/synthetic.ts';
-import { writeTinyClip } from '../../plugins/clip-adapter/src/testing/tiny-clip.ts';
+import { writeTinyClip } from '../../plugins/clip-adapter/src/demo/tiny-clip/tiny-clip.ts';
 import { writeFeatureSet } from '../../plugins/open-set/src/features.ts';
-import { buildSyntheticFeatureSet } from '../../plugins/open-set/src/testing/synthetic-features.ts';
+import { buildSyntheticFeatureSet } from '../../plugins/open-set/test/synthetic-features.ts';
 
 const have = haveShared('faces/astronaut.png', 'faces/messi5.jpg', 'faces/face_swapped.jpg', 'faces/Megamind.avi');
 if (!hasChromium && process.env.CI === 'true') throw new Error('chromium is required in CI (scripts/install.sh installs it)');

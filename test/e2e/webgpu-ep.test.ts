@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeTinyClip } from '../../plugins/clip-adapter/src/testing/tiny-clip.ts';
+import { writeTinyClip } from '../../plugins/clip-adapter/src/demo/tiny-clip/tiny-clip.ts';
 import { hardwareIcd } from '../../core/compute/webgpu/driver.ts';
 import { FACES_DIR, REPO_ROOT, haveShared } from '../helpers/shared-data.ts';
 import { runCliProcess, type Finished } from '../reliability/support/spawn-cli.ts';

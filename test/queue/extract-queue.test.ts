@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeSyntheticDataset, type SyntheticDataset } from '../../core/data/synthetic.ts';
-import { writeTinyClip } from '../../plugins/clip-adapter/src/testing/tiny-clip.ts';
+import { writeTinyClip } from '../../plugins/clip-adapter/src/demo/tiny-clip/tiny-clip.ts';
 import { runCli } from '../helpers/cli.ts';
 import { cleanupProcesses, haveRedis, RedisServer, spawnVisage, waitFor } from '../helpers/redis-server.ts';
 

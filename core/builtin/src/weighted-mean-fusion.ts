@@ -1,5 +1,6 @@
 import type { ClassScores, FusionProvider } from '../../api.ts';
 import * as errors from '../../errors/messages.ts';
+import type { WeightedMeanOptions } from './options.generated.ts';
 
 /**
  * z_c = sum_m w_m s_{m,c} / sum_m w_m over the weighted levels whose clip scores are usable.
@@ -10,9 +11,9 @@ import * as errors from '../../errors/messages.ts';
  * scores are missing, non-finite or all zero, or when no level returns class scores at all (an
  * embeddings-only preset such as hesp-features is for extraction, which runs the levels alone).
  */
-export const weightedMeanFusion: FusionProvider = async ({ levels, weights, prompts }, call) => {
+export const weightedMeanFusion: FusionProvider<WeightedMeanOptions> = async ({ levels, weights, prompts }, call) => {
   const scored = Object.entries(levels).filter(([, out]) => out.scores);
-  const kind = call.options.output === 'logits' ? 'logits' : 'probabilities';
+  const kind = call.options.output;
   const perLevel = Object.fromEntries(scored.map(([slot, out]) => [slot, out.scores!]));
   if (scored.length === 0) throw errors.fusionNoScores(Object.keys(levels));
 

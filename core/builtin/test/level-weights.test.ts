@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_PLUGINS, runCli } from '../../../test/helpers/cli.ts';
 import { weightedMeanFusion } from '../src/weighted-mean-fusion.ts';
+import type { WeightedMeanOptions } from '../src/options.generated.ts';
 import type { FusionInput, LevelOutput, StageCall } from '../../api.ts';
 
 const fixture = ['--plugin-dir', FIXTURE_PLUGINS, '--preset', 'synthetic'];
@@ -38,7 +39,8 @@ describe('level weights at resolve time', () => {
 
 describe('weighted-mean fusion', () => {
   const classes = ['happy', 'neutral', 'sad'];
-  const call = { options: {} } as unknown as StageCall;
+  // Options as the host passes them: validated, defaults filled.
+  const call = { options: { output: 'probabilities' } } as unknown as StageCall<WeightedMeanOptions>;
   const fuse = (levels: Record<string, LevelOutput>, weights: Record<string, number>) =>
     weightedMeanFusion({ clip: {} as FusionInput['clip'], levels, weights, prompts: { classes } as FusionInput['prompts'] }, call);
 

@@ -3,11 +3,11 @@
  * frames, parsing maps, landmark renders and descriptions), the `descriptors` prompt builder, the
  * `fineclipper` fusion, and the `extract`, `train` and `predict` commands.
  */
-import type { PluginContext } from '../../../core/api.ts';
-import { errors } from '../../../core/api.ts';
+import type { PluginContext } from '@visage/core';
+import { errors } from '@visage/core';
 import { clipEncode } from './model/clip-encode.ts';
 import { loadClip, type ClipModel } from './model/clip-model.ts';
-import { fineCliperModelsMissing } from '../../../core/errors/messages.ts';
+import { fineCliperModelsMissing } from './errors.ts';
 import { fineCliperLevelProviders } from './fineclipper/level-providers.ts';
 import { descriptorsProvider, fineCliperFusionProvider } from './fineclipper/fusion-provider.ts';
 import { loadFineCliper } from './fineclipper/checkpoint-io.ts';
@@ -25,7 +25,7 @@ export function activate(ctx: PluginContext): void {
     out(encoded.map((e) => JSON.stringify(e) + '\n').join(''));
   });
   ctx.commands.provide('extract', (input) => extractCommand(input, ctx.version));
-  ctx.commands.provide('train', (input) => trainCommand(input, ctx.version));
+  ctx.commands.provide('train', (input) => ctx.compute.run(() => trainCommand(input, ctx.version), { device: String(input.options.device ?? 'cpu'), log: input.err }));
   ctx.commands.provide('predict', (input) => predictCommand(input, ctx.version));
   ctx.commands.provide('demo fineclipper', demoFineCliper);
 

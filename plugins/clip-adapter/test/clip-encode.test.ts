@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { clipEncode } from '../src/model/clip-encode.ts';
-import { writeTinyClip } from '../src/testing/tiny-clip.ts';
+import { writeTinyClip } from '../src/demo/tiny-clip/tiny-clip.ts';
 
 const dot = (a: number[], b: number[]) => a.reduce((s, x, i) => s + x * b[i], 0);
 

@@ -2,9 +2,9 @@ import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OnnxGraphBuilder, type OnnxDim, type OnnxElementType } from '../../../core/models/onnx-builder.ts';
+import { OnnxGraphBuilder, type OnnxDim, type OnnxElementType } from '@visage/core/models';
 import { loadClip } from '../src/model/clip-model.ts';
-import { writeTinyClip } from '../src/testing/tiny-clip.ts';
+import { writeTinyClip } from '../src/demo/tiny-clip/tiny-clip.ts';
 import { clipVocabPath, haveSharedFile } from './shared-data.ts';
 
 const tmp = () => mkdtemp(join(tmpdir(), 'visage-clip-load-'));

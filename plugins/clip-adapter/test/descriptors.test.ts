@@ -4,12 +4,12 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { noGrad, Rng, tensor } from '../../../core/compute/index.ts';
-import { VisageError } from '../../../core/errors/visage-error.ts';
+import { noGrad, Rng, tensor } from '@visage/core/compute';
+import { VisageError } from '@visage/core';
 import { DEFAULT_TEMPLATES, descriptorTexts, encodeDescriptors } from '../src/fineclipper/descriptors.ts';
 import { classLogits, defaultConfig, descriptorScores, descriptorTensors, FineCliperModel, FORMULATIONS, type FineCliperConfig, type LevelSpec } from '../src/fineclipper/fineclipper-model.ts';
 import { loadClip } from '../src/model/clip-model.ts';
-import { writeTinyClip } from '../src/testing/tiny-clip.ts';
+import { writeTinyClip } from '../src/demo/tiny-clip/tiny-clip.ts';
 
 const HINT = 'see `visage train --help` and plugins/clip-adapter/README.md';
 

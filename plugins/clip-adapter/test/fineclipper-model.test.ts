@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { crossEntropy, noGrad, Rng, tensor, type Tensor } from '../../../core/compute/index.ts';
+import { crossEntropy, noGrad, Rng, tensor, type Tensor } from '@visage/core/compute';
 import { classLogits, defaultConfig, descriptorScores, descriptorTensors, FineCliperModel, type DescriptorEmbeddings, type FineCliperConfig, type Formulation } from '../src/fineclipper/fineclipper-model.ts';
 import { DEFAULT_TEMPLATES, descriptorTexts } from '../src/fineclipper/descriptors.ts';
 import { batchOf, carveValidation, predictLogits, zeroShotLogits, type ClipFeatures } from '../src/fineclipper/train.ts';
@@ -153,7 +153,7 @@ describe('FineCliperModel', () => {
     expect(loaded.templates).toEqual(DEFAULT_TEMPLATES);
     expect(loaded.model.config).toEqual(model.config);
     expect(await predictLogits(loaded.model, d, data)).toEqual(await predictLogits(model, d, data));
-    const { saveCheckpoint } = await import('../../../core/compute/index.ts');
+    const { saveCheckpoint } = await import('@visage/core/compute');
     await saveCheckpoint(join(dir, 'other.safetensors'), [['w', tensor([1, 2])] as [string, Tensor]]);
     await expect(loadFineCliper(join(dir, 'other.safetensors'))).rejects.toMatchObject({ code: 'FINECLIPER_CHECKPOINT_MISMATCH' });
   });

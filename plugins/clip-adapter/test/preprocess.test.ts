@@ -8,7 +8,7 @@ import {
   type ImagePreprocessing,
 } from '../src/preprocess/preprocessor-config.ts';
 import { packPixelValues, readImageFrame, resizeForClip, writePixelValues, type RgbImage } from '../src/preprocess/pixel-values.ts';
-import { SeededRandom } from '../src/testing/seeded-random.ts';
+import { SeededRandom } from '../src/demo/tiny-clip/seeded-random.ts';
 import { facesDir, haveSharedFile } from './shared-data.ts';
 
 const image = (width: number, height: number, fill: (x: number, y: number, c: number) => number): RgbImage => {

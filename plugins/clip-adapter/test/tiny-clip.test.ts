@@ -5,8 +5,8 @@ import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cosine, loadClip, type ClipModel } from '../src/model/clip-model.ts';
 import { readImageFrame, type RgbImage } from '../src/preprocess/pixel-values.ts';
-import { SeededRandom } from '../src/testing/seeded-random.ts';
-import { writeTinyClip } from '../src/testing/tiny-clip.ts';
+import { SeededRandom } from '../src/demo/tiny-clip/seeded-random.ts';
+import { writeTinyClip } from '../src/demo/tiny-clip/tiny-clip.ts';
 import { ClipTokenizer } from '../src/tokenizer/clip-tokenizer.ts';
 import { clipVocabPath, facesDir, haveSharedFile } from './shared-data.ts';
 

@@ -3,8 +3,9 @@
  * probability (MSP, Hendrycks & Gimpel 2017), the standard open-set baseline. The open-set
  * plugin may threshold it; this module only reports it.
  */
-import { errors } from '../../../core/errors/index.ts';
-import type { ClassScores } from '../../../core/types.ts';
+import { errors } from '@visage/core';
+import { closedSetChoice } from '@visage/core/metrics';
+import type { ClassScores } from '@visage/core';
 
 /** The decision for one clip. */
 export interface ClosedSetDecision {
@@ -27,20 +28,10 @@ export function decideClosedSet(scores: ClassScores, opts: { input?: 'probabilit
   const values = labels.map((k) => scores[k]);
   if (labels.length === 0) throw errors.faceInputMismatch('decideClosedSet', 'no classes');
   if (values.some((v) => !Number.isFinite(v))) throw errors.faceInputMismatch('decideClosedSet', 'scores must be finite');
-  let probs: number[];
-  if (opts.input === 'logits') {
-    const max = Math.max(...values);
-    const exps = values.map((v) => Math.exp(v - max));
-    const sum = exps.reduce((a, b) => a + b, 0);
-    probs = exps.map((e) => e / sum);
-  } else {
+  if (opts.input !== 'logits') {
     if (values.some((v) => v < 0)) throw errors.faceInputMismatch('decideClosedSet', 'probabilities must be >= 0 (pass input: "logits" for raw scores)');
-    const sum = values.reduce((a, b) => a + b, 0);
-    if (sum <= 0) throw errors.faceInputMismatch('decideClosedSet', 'probabilities sum to 0');
-    probs = values.map((v) => v / sum);
+    if (values.reduce((a, b) => a + b, 0) <= 0) throw errors.faceInputMismatch('decideClosedSet', 'probabilities sum to 0');
   }
-  let best = 0;
-  for (let i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
-  const probabilities: ClassScores = Object.fromEntries(labels.map((k, i) => [k, probs[i]])); // own keys, whatever the names
-  return { label: labels[best], probability: probs[best], knownness: probs[best], probabilities };
+  const { label, probabilities, knownness } = closedSetChoice(scores, opts.input ?? 'probabilities');
+  return { label: label!, probability: knownness, knownness, probabilities };
 }

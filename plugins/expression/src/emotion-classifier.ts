@@ -5,10 +5,9 @@
  * gray = 0.2989 R + 0.5870 G + 0.1140 B (in 0..1) -> (gray - 0.5) * 2. The output is already softmax-ed.
  */
 import * as ort from 'onnxruntime-node';
-import { rectToAffine, warpToFloat } from '../../../core/models/image-warp.ts';
-import { type OnnxSessionStore, runSession } from '../../../core/models/session-store.ts';
-import { errors } from '../../../core/errors/index.ts';
-import type { ClassScores, Frame } from '../../../core/types.ts';
+import { rectToAffine, warpToFloat, type OnnxSessionStore, runSession } from '@visage/core/models';
+import { errors } from '@visage/core';
+import type { ClassScores, Frame } from '@visage/core';
 
 /** FER2013 label order of the model's 7 outputs. */
 export const EMOTION_LABELS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'] as const;

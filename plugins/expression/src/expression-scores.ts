@@ -2,8 +2,8 @@
  * The expression level for one clip: per-frame CNN scores on the aligned face crops, fused over
  * the frames with a face (weight = the face's confidence), and the closed-set decision.
  */
-import { errors } from '../../../core/errors/index.ts';
-import type { ClassScores, FaceFrame, Frame } from '../../../core/types.ts';
+import { errors } from '@visage/core';
+import type { ClassScores, FaceFrame, Frame } from '@visage/core';
 import { type ClosedSetDecision, decideClosedSet } from './closed-set.ts';
 import { type FusionMode, fuseOverTime } from './temporal-fusion.ts';
 

@@ -5,11 +5,9 @@
  * mean subtraction and /255 are inside the graph). Its labels are mapped to Visage's class names.
  */
 import * as ort from 'onnxruntime-node';
-import { FACE_API_EXPRESSION_LABELS, FACE_API_EXPRESSION_SIZE, faceExpressionNetOnnx } from '../../../core/models/face-expression-net.ts';
-import { rectToAffine, warpToFloat } from '../../../core/models/image-warp.ts';
-import { type OnnxSessionStore, runSession } from '../../../core/models/session-store.ts';
-import { errors } from '../../../core/errors/index.ts';
-import type { ClassScores, Frame } from '../../../core/types.ts';
+import { FACE_API_EXPRESSION_LABELS, FACE_API_EXPRESSION_SIZE, faceExpressionNetOnnx, rectToAffine, warpToFloat, type OnnxSessionStore, runSession } from '@visage/core/models';
+import { errors } from '@visage/core';
+import type { ClassScores, Frame } from '@visage/core';
 import { EMOTION_LABELS } from './emotion-classifier.ts';
 
 /** face-api label -> Visage class name (by name, never by index). */

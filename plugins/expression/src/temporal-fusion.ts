@@ -2,8 +2,9 @@
  * Temporal fusion of per-frame class scores into one clip score: a confidence-weighted mean over
  * the frames that have a face. Frames without a face (null scores or weight 0) do not vote.
  */
-import { errors } from '../../../core/errors/index.ts';
-import type { ClassScores } from '../../../core/types.ts';
+import { errors } from '@visage/core';
+import type { ClassScores } from '@visage/core';
+import { softmax } from '@visage/core/metrics';
 
 /** How the per-frame distributions are averaged. */
 export type FusionMode = 'arithmetic' | 'geometric';
@@ -44,9 +45,6 @@ export function fuseOverTime(
   const keys: string[] = labels;
   // fromEntries makes own keys whatever the class names are (an assignment to "__proto__" would not).
   if (mode === 'arithmetic') return Object.fromEntries(keys.map((k) => [k, acc[k] / total]));
-  const logits = keys.map((k) => acc[k] / total);
-  const max = Math.max(...logits);
-  const exps = logits.map((l) => Math.exp(l - max));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return Object.fromEntries(keys.map((k, i) => [k, exps[i] / sum]));
+  const probs = softmax(keys.map((k) => acc[k] / total));
+  return Object.fromEntries(keys.map((k, i) => [k, probs[i]]));
 }

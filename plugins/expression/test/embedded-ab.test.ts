@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createHost } from '../../../core/index.ts';
-import type { ClassScores } from '../../../core/types.ts';
+import { createHost } from '@visage/core/internal';
+import type { ClassScores } from '@visage/core';
 import { runCli } from '../../../test/helpers/cli.ts';
 import { FACES_DIR, REPO_ROOT, haveShared } from '../../../test/helpers/shared-data.ts';
 

@@ -4,13 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
-import { ModelCache } from '../../../core/models/model-cache.ts';
-import { OnnxSessionStore } from '../../../core/models/session-store.ts';
-import type { Frame } from '../../../core/types.ts';
-import { alignedCrop } from '../../landmarks/src/aligned-crop.ts';
-import { FaceModels } from '../../landmarks/src/face-models.ts';
-import { trackFaces } from '../../landmarks/src/track-faces.ts';
-import { haveFaces, loadFrame, stillClip } from '../../landmarks/test/still-clip.ts';
+import { ModelCache, OnnxSessionStore } from '@visage/core/models';
+import type { Frame } from '@visage/core';
+import { alignedCrop, FaceModels, trackFaces } from '@visage/landmarks';
+import { haveFaces, loadFrame, stillClip } from '../../../test/helpers/still-clip.ts';
 import { EMOTION_LABELS, EmotionClassifier, emotionInput } from '../src/emotion-classifier.ts';
 import { expressionScores } from '../src/expression-scores.ts';
 

@@ -3,8 +3,8 @@
  * centred on the mesh, resampled to size x size. Renders use the same map, so a landmark render
  * overlays its crop exactly.
  */
-import { type Affine, invertAffine, warpToFrame } from '../../../core/models/image-warp.ts';
-import type { FaceFrame, Frame } from '../../../core/types.ts';
+import { type Affine, invertAffine, warpToFrame } from '@visage/core/models';
+import type { FaceFrame, Frame } from '@visage/core';
 import { EYE_CORNERS } from './landmarks-68.ts';
 
 /** Options of the alignment. */

@@ -6,10 +6,9 @@
  * 16; FaceMesh 4.2 at 4, 5.0 at 16; one thread per session), and the results do not depend on it.
  */
 import * as ort from 'onnxruntime-node';
-import { type Affine, rectToAffine, warpToFloat } from '../../../core/models/image-warp.ts';
-import { type OnnxSessionStore, runSession } from '../../../core/models/session-store.ts';
-import { errors } from '../../../core/errors/index.ts';
-import type { Frame } from '../../../core/types.ts';
+import { type Affine, rectToAffine, warpToFloat, type OnnxSessionStore, runSession } from '@visage/core/models';
+import { errors } from '@visage/core';
+import type { Frame } from '@visage/core';
 import { type Box, enlargeToSquare } from './box.ts';
 import { BLAZEFACE_SIZE, type DecodeOptions, assembleRows, decodeBlazeface, generateAnchors } from './blazeface-decode.ts';
 

@@ -1,8 +1,8 @@
 /** The landmarks level: wraps extractLandmarks for the pipeline, with renders for --save-renders. */
-import type { LevelOutput, PluginContext, Render } from '../../../core/api.ts';
-import { drawFaceOverlay } from '../../../core/media/png.ts';
-import { drawText } from '../../../core/media/bitmap-font.ts';
+import type { LevelOutput, PluginContext, Render } from '@visage/core';
+import { drawFaceOverlay, drawText } from '@visage/core/media';
 import { FaceModels } from './face-models.ts';
+import type { LandmarksOptions } from './options.generated.ts';
 import { extractLandmarks, type LandmarkFrame, type LandmarksLevelOptions } from './landmarks-level.ts';
 
 export type { LandmarkFrame } from './landmarks-level.ts';
@@ -13,27 +13,18 @@ export interface LandmarksData {
   size: number;
 }
 
-interface Options {
-  size: number;
-  detectEvery: number;
-  maxGap: number;
-  minMeshConfidence: number;
-  minConfidence: number;
-  rotate: boolean;
-}
-
 /** Faces detected per frame when a clip asks for a face track by rank. */
 const MAX_FACES = 8;
 
 export function activate(ctx: PluginContext): void {
-  ctx.stages.levels.provide('landmarks', async ({ clip }, call): Promise<LevelOutput> => {
-    const o = call.options as unknown as Options;
+  ctx.stages.levels.provide<LandmarksOptions>('landmarks', async ({ clip }, call): Promise<LevelOutput> => {
+    const o = call.options;
     // A clip that names its face track (`--window`) needs every face of a frame, not only the best.
     const follow = clip.faceTrack;
     const maxDetections = follow === undefined ? 1 : MAX_FACES;
     const models = await ctx.shared(`face-models:${o.minConfidence}:${maxDetections}`, () => FaceModels.load(ctx.models, { minConfidence: o.minConfidence, maxDetections }));
     const found: { tracks?: number } = {};
-    const opts: LandmarksLevelOptions = { size: o.size, detectEvery: o.detectEvery, maxGap: o.maxGap, minMeshConfidence: o.minMeshConfidence, rotate: o.rotate, clipId: clip.id, follow, found };
+    const opts: LandmarksLevelOptions = { ...o, clipId: clip.id, follow, found };
     const frames = await extractLandmarks(models, clip.frames, opts);
     const noFace = frames.flatMap((f, t) => (f.face.box ? [] : [t]));
     const data: LandmarksData = { frames, size: o.size };

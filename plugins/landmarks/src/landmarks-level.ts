@@ -4,8 +4,8 @@
  * per frame. The plugin's activate() code wraps this; later levels (parsing, CLIP streams) take
  * the crops and `cropMap` so their outputs line up with the crops.
  */
-import type { Affine } from '../../../core/models/image-warp.ts';
-import type { Frame } from '../../../core/types.ts';
+import type { Affine } from '@visage/core/models';
+import type { Frame } from '@visage/core';
 import { type AlignOptions, alignedCrop, alignmentMap, toCropSpace } from './aligned-crop.ts';
 import type { FaceModels } from './face-models.ts';
 import { meshTo68 } from './landmarks-68.ts';

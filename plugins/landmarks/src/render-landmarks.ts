@@ -2,7 +2,7 @@
  * Landmark renders for the middle-level stream (method.md A.3, inferred default): the 68 points
  * as filled dots plus contour polylines on a black size x size canvas, in the aligned-crop frame.
  */
-import type { FaceFrame } from '../../../core/types.ts';
+import type { FaceFrame } from '@visage/core';
 import { type AlignOptions, alignmentMap, toCropSpace } from './aligned-crop.ts';
 import { LANDMARKS_68_CONTOURS, meshTo68 } from './landmarks-68.ts';
 

@@ -6,8 +6,8 @@
  * Because a clip is processed offline, gaps are interpolated between the detections before and
  * after them rather than extrapolated from the past only (human re-uses the previous frame's box).
  */
-import { errors } from '../../../core/errors/index.ts';
-import type { FaceFrame, Frame } from '../../../core/types.ts';
+import { errors } from '@visage/core';
+import type { FaceFrame, Frame } from '@visage/core';
 import { type Box, iou, lerpBox } from './box.ts';
 import { type Detection, type FaceModels, keypointRoll } from './face-models.ts';
 

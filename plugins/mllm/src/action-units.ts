@@ -14,13 +14,14 @@
  *    displacement in its direction of action, in IOD units, divided by a full-scale displacement
  *    and clipped to [0, 1].
  */
-import type { FaceFrame } from '../../../core/types.ts';
-import { errors } from '../../../core/errors/index.ts';
+import type { FaceFrame } from '@visage/core';
+import { errors } from '@visage/core';
 import {
   CHEEK, CHIN, EYE_OUTER, INNER_BROW, LIP_CORNER, LIP_MID, MESH_POINTS, NOSE_WING, OUTER_BROW,
   RIGID_ANCHORS, UPPER_LID,
 } from './mesh-indices.ts';
 import { applySimilarity, fitSimilarity, similarityAngleDeg, type Similarity } from './similarity-align.ts';
+import { mllmConfigInvalid, auNoFace } from './errors.ts';
 
 /** The action units measured, in FACS numbering order. */
 export const ACTION_UNITS = [
@@ -104,7 +105,7 @@ interface FrameMeasures {
 export function computeActionUnits(faces: readonly FaceFrame[], options: ActionUnitOptions = {}): AuSeries {
   const fullScale = { ...DEFAULT_FULL_SCALE, ...options.fullScale };
   for (const au of ACTION_UNITS) {
-    if (!(fullScale[au] > 0)) throw errors.mllmConfigInvalid(`actionUnits.fullScale.${au}`, `must be a positive number, got ${fullScale[au]}`);
+    if (!(fullScale[au] > 0)) throw mllmConfigInvalid(`actionUnits.fullScale.${au}`, `must be a positive number, got ${fullScale[au]}`);
   }
   faces.forEach((f, t) => {
     if (f.mesh && f.mesh.length !== MESH_POINTS * 3) {
@@ -113,7 +114,7 @@ export function computeActionUnits(faces: readonly FaceFrame[], options: ActionU
   });
   const present = faces.map((f) => f.mesh !== null);
   const first = present.indexOf(true);
-  if (first < 0) throw errors.auNoFace(faces.length);
+  if (first < 0) throw auNoFace(faces.length);
 
   const template = canonicalAnchors(faces[first].mesh!);
   const measures: (FrameMeasures | null)[] = faces.map((f) => (f.mesh ? measureFrame(f.mesh, template) : null));
@@ -241,14 +242,14 @@ function measureFrame(mesh: Float32Array, template: Float64Array): FrameMeasures
 function pickNeutral(measures: (FrameMeasures | null)[], choice: NeutralChoice, fullScale: Record<ActionUnit, number>): number {
   if (typeof choice === 'number') {
     if (!Number.isInteger(choice) || choice < 0 || choice >= measures.length) {
-      throw errors.mllmConfigInvalid('actionUnits.neutral', `frame ${choice} is outside the clip (0..${measures.length - 1})`);
+      throw mllmConfigInvalid('actionUnits.neutral', `frame ${choice} is outside the clip (0..${measures.length - 1})`);
     }
-    if (!measures[choice]) throw errors.mllmConfigInvalid('actionUnits.neutral', `frame ${choice} has no face`);
+    if (!measures[choice]) throw mllmConfigInvalid('actionUnits.neutral', `frame ${choice} has no face`);
     return choice;
   }
   const firstPresent = measures.findIndex((m) => m !== null);
   if (choice === 'first') return firstPresent;
-  if (choice !== 'auto') throw errors.mllmConfigInvalid('actionUnits.neutral', `expected 'auto', 'first' or a frame index, got ${JSON.stringify(choice)}`);
+  if (choice !== 'auto') throw mllmConfigInvalid('actionUnits.neutral', `expected 'auto', 'first' or a frame index, got ${JSON.stringify(choice)}`);
   const growing: [(m: FrameMeasures) => number, number][] = [
     [(m) => m.mouthWidth, fullScale.AU20],
     [(m) => m.lipGap, fullScale.AU25],

@@ -4,7 +4,7 @@
  */
 import sharp from 'sharp';
 import type { ActionUnit, AuSeries } from './action-units.ts';
-import { drawText, textSize } from '../../../core/media/bitmap-font.ts';
+import { drawText, textSize } from '@visage/core/media';
 
 export interface AuPlotOptions {
   width?: number;

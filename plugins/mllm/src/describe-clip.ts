@@ -3,14 +3,15 @@
  * endpoint when one is configured (through the cache), else from the built-in action-unit describer.
  * AU intensities are computed whenever face meshes are given, whichever source writes the text.
  */
-import type { FaceFrame, Frame } from '../../../core/types.ts';
-import { errors, isVisageError } from '../../../core/errors/index.ts';
+import type { FaceFrame, Frame } from '@visage/core';
+import { errors, isVisageError } from '@visage/core';
 import { auSeriesToJSON, computeActionUnits, type ActionUnitOptions, type AuSeries } from './action-units.ts';
 import { describeActionUnits, type DescribeAuOptions } from './au-describer.ts';
 import { clipContentHash, descriptionKey, sha256, type DescriptionCache } from './description-cache.ts';
 import type { EndpointClient } from './endpoint-client.ts';
 import type { EndpointConfig } from './endpoint-config.ts';
 import { splitSentences } from './sentences.ts';
+import { mllmConfigInvalid, mllmNoFrames } from './errors.ts';
 
 export interface DescribeClipInput {
   /** Clip id, used to find descriptions imported from elsewhere. */
@@ -51,14 +52,14 @@ export interface DescriptionLevelOutput {
  *   describer has no meshes to work from.
  */
 export async function describeClip(input: DescribeClipInput, options: DescribeClipOptions = {}): Promise<DescriptionLevelOutput> {
-  if (input.frames.length === 0) throw errors.mllmNoFrames();
+  if (input.frames.length === 0) throw mllmNoFrames();
   if (input.faces && input.faces.length !== input.frames.length) {
     throw errors.shapeMismatch('describeClip', `${input.faces.length} face results for ${input.frames.length} frames`);
   }
   const { endpoint, cache } = options;
 
   if (!endpoint) {
-    if (!input.faces) throw errors.mllmConfigInvalid('url', 'no endpoint is configured and no face meshes were given: the built-in describer needs the landmarks level');
+    if (!input.faces) throw mllmConfigInvalid('url', 'no endpoint is configured and no face meshes were given: the built-in describer needs the landmarks level');
     const actionUnits = computeActionUnits(input.faces, options.actionUnits);
     const sentences = describeActionUnits(actionUnits, options.describer);
     return { source: 'action-units', text: sentences.join(' '), sentences, actionUnits };

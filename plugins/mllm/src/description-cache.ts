@@ -9,8 +9,8 @@
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Frame } from '../../../core/types.ts';
-import { errors } from '../../../core/errors/index.ts';
+import type { Frame } from '@visage/core';
+import { descriptionCacheInvalid } from './errors.ts';
 
 export interface DescriptionRecord {
   /** descriptionKey(...) of the request; absent on loose imported records. */
@@ -213,7 +213,7 @@ function parseJsonl(text: string, file: string, skip?: (line: number, detail: st
       try {
         value = JSON.parse(line);
       } catch {
-        throw errors.descriptionCacheInvalid(file, i + 1, 'not valid JSON');
+        throw descriptionCacheInvalid(file, i + 1, 'not valid JSON');
       }
       out.push(checkRecord(value, file, i + 1));
     } catch (e) {
@@ -225,14 +225,14 @@ function parseJsonl(text: string, file: string, skip?: (line: number, detail: st
 }
 
 function checkRecord(value: unknown, file: string, line: number): DescriptionRecord {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw errors.descriptionCacheInvalid(file, line, 'not a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw descriptionCacheInvalid(file, line, 'not a JSON object');
   const r = value as Record<string, unknown>;
-  if (typeof r.text !== 'string' || r.text.trim() === '') throw errors.descriptionCacheInvalid(file, line, '"text" must be a non-empty string');
-  if (r.key !== undefined && (typeof r.key !== 'string' || r.key === '')) throw errors.descriptionCacheInvalid(file, line, '"key" must be a non-empty string');
-  if (r.clipId !== undefined && typeof r.clipId !== 'string') throw errors.descriptionCacheInvalid(file, line, '"clipId" must be a string');
-  if (r.key === undefined && r.clipId === undefined) throw errors.descriptionCacheInvalid(file, line, 'needs "key" or "clipId"');
+  if (typeof r.text !== 'string' || r.text.trim() === '') throw descriptionCacheInvalid(file, line, '"text" must be a non-empty string');
+  if (r.key !== undefined && (typeof r.key !== 'string' || r.key === '')) throw descriptionCacheInvalid(file, line, '"key" must be a non-empty string');
+  if (r.clipId !== undefined && typeof r.clipId !== 'string') throw descriptionCacheInvalid(file, line, '"clipId" must be a string');
+  if (r.key === undefined && r.clipId === undefined) throw descriptionCacheInvalid(file, line, 'needs "key" or "clipId"');
   for (const f of ['model', 'contentHash', 'promptHash', 'sampling', 'source', 'createdAt']) {
-    if (r[f] !== undefined && typeof r[f] !== 'string') throw errors.descriptionCacheInvalid(file, line, `"${f}" must be a string`);
+    if (r[f] !== undefined && typeof r[f] !== 'string') throw descriptionCacheInvalid(file, line, `"${f}" must be a string`);
   }
   return r as unknown as DescriptionRecord;
 }

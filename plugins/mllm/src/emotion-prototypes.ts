@@ -12,9 +12,10 @@
  * ([]) means "no AU active": its evidence is 1 minus the largest evidence of the other prototypes
  * of the run. The class scores are softmax(evidence / temperature) over the run's classes.
  */
-import type { ClassScores } from '../../../core/types.ts';
-import { errors } from '../../../core/errors/index.ts';
+import type { ClassScores } from '@visage/core';
 import { ACTION_UNITS, type ActionUnit, type AuSeries } from './action-units.ts';
+import { mllmConfigInvalid, auPrototypesMissingClass } from './errors.ts';
+import { softmax } from '@visage/core/metrics';
 
 /** Emotion prototypes by Visage class name: the AUs that must co-occur. */
 export type PrototypeTable = Readonly<Record<string, readonly ActionUnit[]>>;
@@ -59,12 +60,12 @@ export function prototypeScores(series: AuSeries, runClasses: readonly string[],
   const table: PrototypeTable = { ...DEFAULT_PROTOTYPES, ...options.prototypes };
   const classes = runClasses.length ? runClasses : Object.keys(table);
   const temperature = options.temperature ?? DEFAULT_TEMPERATURE;
-  if (!(temperature > 0)) throw errors.mllmConfigInvalid('action-units.temperature', `must be a positive number, got ${temperature}`);
+  if (!(temperature > 0)) throw mllmConfigInvalid('action-units.temperature', `must be a positive number, got ${temperature}`);
   const missing = classes.filter((c) => !Object.hasOwn(table, c));
-  if (missing.length) throw errors.auPrototypesMissingClass(missing, Object.keys(table));
+  if (missing.length) throw auPrototypesMissingClass(missing, Object.keys(table));
   for (const [c, aus] of Object.entries(table)) {
     const unknown = aus.filter((au) => !(ACTION_UNITS as readonly string[]).includes(au));
-    if (unknown.length) throw errors.mllmConfigInvalid(`action-units.prototypes.${c}`, `${unknown.join(', ')} is not measured; use ${ACTION_UNITS.join(', ')}`);
+    if (unknown.length) throw mllmConfigInvalid(`action-units.prototypes.${c}`, `${unknown.join(', ')} is not measured; use ${ACTION_UNITS.join(', ')}`);
   }
 
   const evidence: ClassScores = {};
@@ -89,9 +90,7 @@ export function prototypeScores(series: AuSeries, runClasses: readonly string[],
   }
 
   const ordered: ClassScores = Object.fromEntries(classes.map((c) => [c, evidence[c]]));
-  const max = Math.max(...classes.map((c) => ordered[c]));
-  const exps = classes.map((c) => Math.exp((ordered[c] - max) / temperature));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  const scores: ClassScores = Object.fromEntries(classes.map((c, i) => [c, exps[i] / sum]));
+  const probs = softmax(classes.map((c) => ordered[c]), temperature);
+  const scores: ClassScores = Object.fromEntries(classes.map((c, i) => [c, probs[i]]));
   return { scores, evidence: ordered, apexFrame };
 }

@@ -4,11 +4,12 @@
  * per-attempt timeouts, and retries with exponential backoff on 408, 429, 5xx, timeouts and
  * connection errors. Any other 4xx and any malformed reply fail at once with a clear error.
  */
-import type { Frame } from '../../../core/types.ts';
-import { errors, isVisageError, registerSecret } from '../../../core/errors/index.ts';
+import type { Frame } from '@visage/core';
+import { isVisageError, registerSecret } from '@visage/core';
 import { chatCompletionsUrl, resolveEndpointConfig, type EndpointConfig } from './endpoint-config.ts';
 import { frameToDataUrl, uniformIndices } from './frame-encoding.ts';
 import { Semaphore } from './semaphore.ts';
+import { mllmApiKeyMissing, mllmNoFrames, mllmHttpError, mllmGaveUp, mllmTimeout, mllmUnreachable, mllmMalformedReply, mllmReplyTooLarge, mllmCircuitOpen } from './errors.ts';
 
 export interface EndpointDescription {
   /** The model's answer, trimmed. */
@@ -73,7 +74,7 @@ export class EndpointClient {
     this.url = parsed.toString();
     if (this.config.apiKeyEnv !== undefined) {
       const key = env[this.config.apiKeyEnv];
-      if (!key) throw errors.mllmApiKeyMissing(this.config.apiKeyEnv);
+      if (!key) throw mllmApiKeyMissing(this.config.apiKeyEnv);
       registerSecret(key); // a server may quote the key back in its error text
       this.apiKey = key;
     }
@@ -82,7 +83,7 @@ export class EndpointClient {
 
   /** Builds the request body for `frames` (uniformly sampled and encoded), without sending it. */
   async buildRequest(frames: readonly Frame[]): Promise<{ body: ChatRequestBody; frameIndices: number[] }> {
-    if (frames.length === 0) throw errors.mllmNoFrames();
+    if (frames.length === 0) throw mllmNoFrames();
     const c = this.config;
     const frameIndices = uniformIndices(frames.length, c.frames);
     const urls = await Promise.all(frameIndices.map((i) =>
@@ -104,7 +105,7 @@ export class EndpointClient {
    */
   async describe(frames: readonly Frame[], signal?: AbortSignal): Promise<EndpointDescription> {
     const threshold = this.config.failureThreshold;
-    if (threshold > 0 && this.consecutiveFailures >= threshold) throw errors.mllmCircuitOpen(this.url, this.consecutiveFailures, this.lastFailure);
+    if (threshold > 0 && this.consecutiveFailures >= threshold) throw mllmCircuitOpen(this.url, this.consecutiveFailures, this.lastFailure);
     try {
       const described = await this.describeWithRetries(frames, signal);
       this.consecutiveFailures = 0;
@@ -141,10 +142,10 @@ export class EndpointClient {
       }
     }
     const attempts = c.retries + 1;
-    if (last.kind === 'timeout') throw errors.mllmTimeout(this.url, c.timeoutMs, attempts);
-    if (last.kind === 'network') throw errors.mllmUnreachable(this.url, last.detail);
+    if (last.kind === 'timeout') throw mllmTimeout(this.url, c.timeoutMs, attempts);
+    if (last.kind === 'network') throw mllmUnreachable(this.url, last.detail);
     const timedOut = timeouts > 0 ? `, ${timeouts} timed out` : '';
-    throw errors.mllmGaveUp(this.url, attempts, `HTTP ${last.status}${timedOut}`);
+    throw mllmGaveUp(this.url, attempts, `HTTP ${last.status}${timedOut}`);
   }
 
   /** One HTTP exchange: a parsed answer, a retryable failure, or a thrown final error. */
@@ -176,7 +177,7 @@ export class EndpointClient {
     if (status === 408 || status === 429 || status >= 500) {
       return { kind: 'status', status, retryAfterMs: parseRetryAfter(retryAfter) };
     }
-    throw errors.mllmHttpError(this.url, status, errorDetail(text));
+    throw mllmHttpError(this.url, status, errorDetail(text));
   }
 }
 
@@ -188,7 +189,7 @@ async function readCapped(res: Response, limit: number, url: string): Promise<st
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) {
     await res.body?.cancel();
-    throw errors.mllmReplyTooLarge(url, limit);
+    throw mllmReplyTooLarge(url, limit);
   }
   if (!res.body) return '';
   const reader = res.body.getReader();
@@ -200,7 +201,7 @@ async function readCapped(res: Response, limit: number, url: string): Promise<st
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel();
-      throw errors.mllmReplyTooLarge(url, limit);
+      throw mllmReplyTooLarge(url, limit);
     }
     chunks.push(value);
   }
@@ -233,21 +234,21 @@ export function parseChatCompletion(url: string, text: string): { text: string; 
   try {
     json = JSON.parse(text);
   } catch {
-    throw errors.mllmMalformedReply(url, `body is not JSON: ${excerpt(text)}`);
+    throw mllmMalformedReply(url, `body is not JSON: ${excerpt(text)}`);
   }
-  if (!isObject(json)) throw errors.mllmMalformedReply(url, 'body is not a JSON object');
+  if (!isObject(json)) throw mllmMalformedReply(url, 'body is not a JSON object');
   const choices = json.choices;
-  if (!Array.isArray(choices) || choices.length === 0) throw errors.mllmMalformedReply(url, 'no "choices" array');
+  if (!Array.isArray(choices) || choices.length === 0) throw mllmMalformedReply(url, 'no "choices" array');
   const first = choices[0];
   const message = isObject(first) ? first.message : undefined;
-  if (!isObject(message)) throw errors.mllmMalformedReply(url, '"choices[0].message" is missing');
+  if (!isObject(message)) throw mllmMalformedReply(url, '"choices[0].message" is missing');
   let content = message.content;
   if (Array.isArray(content)) {
     content = content.map((p) => (isObject(p) && typeof p.text === 'string' ? p.text : '')).join('');
   }
-  if (typeof content !== 'string') throw errors.mllmMalformedReply(url, '"choices[0].message.content" is not text');
+  if (typeof content !== 'string') throw mllmMalformedReply(url, '"choices[0].message.content" is not text');
   const answer = content.trim();
-  if (answer === '') throw errors.mllmMalformedReply(url, 'the answer is empty');
+  if (answer === '') throw mllmMalformedReply(url, 'the answer is empty');
   const usage = isObject(json.usage)
     ? { promptTokens: numberOrUndefined(json.usage.prompt_tokens), completionTokens: numberOrUndefined(json.usage.completion_tokens) }
     : undefined;

@@ -1,7 +1,7 @@
 /**
  * Options of the OpenAI-compatible endpoint client, their defaults, and validation.
  */
-import { errors } from '../../../core/errors/index.ts';
+import { mllmConfigInvalid } from './errors.ts';
 
 /**
  * Default question [inferred, method.md A.2 item 4]: changes of brows, eyes, mouth and head pose over
@@ -82,20 +82,20 @@ export const ENDPOINT_DEFAULTS: Omit<EndpointConfig, 'url'> = {
  */
 export function resolveEndpointConfig(input: Partial<EndpointConfig> & { url?: string }): EndpointConfig {
   const cfg = { ...ENDPOINT_DEFAULTS, ...stripUndefined(input) } as EndpointConfig;
-  if (typeof cfg.url !== 'string' || cfg.url === '') throw errors.mllmConfigInvalid('url', 'is required (e.g. http://127.0.0.1:8080)');
+  if (typeof cfg.url !== 'string' || cfg.url === '') throw mllmConfigInvalid('url', 'is required (e.g. http://127.0.0.1:8080)');
   let parsed: URL;
   try {
     parsed = new URL(cfg.url);
   } catch {
-    throw errors.mllmConfigInvalid('url', `${JSON.stringify(cfg.url)} is not a URL`);
+    throw mllmConfigInvalid('url', `${JSON.stringify(cfg.url)} is not a URL`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw errors.mllmConfigInvalid('url', `must be http or https, got ${parsed.protocol}`);
-  if (typeof cfg.model !== 'string' || cfg.model === '') throw errors.mllmConfigInvalid('model', 'must be a non-empty string');
-  if (typeof cfg.prompt !== 'string' || cfg.prompt.trim() === '') throw errors.mllmConfigInvalid('prompt', 'must be a non-empty string');
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw mllmConfigInvalid('url', `must be http or https, got ${parsed.protocol}`);
+  if (typeof cfg.model !== 'string' || cfg.model === '') throw mllmConfigInvalid('model', 'must be a non-empty string');
+  if (typeof cfg.prompt !== 'string' || cfg.prompt.trim() === '') throw mllmConfigInvalid('prompt', 'must be a non-empty string');
   checkNumber('temperature', cfg.temperature, 0, 2, false);
   checkNumber('maxTokens', cfg.maxTokens, 1, 1e6, true);
   checkNumber('frames', cfg.frames, 1, 256, true);
-  if (cfg.imageFormat !== 'jpeg' && cfg.imageFormat !== 'png') throw errors.mllmConfigInvalid('imageFormat', `must be "jpeg" or "png", got ${JSON.stringify(cfg.imageFormat)}`);
+  if (cfg.imageFormat !== 'jpeg' && cfg.imageFormat !== 'png') throw mllmConfigInvalid('imageFormat', `must be "jpeg" or "png", got ${JSON.stringify(cfg.imageFormat)}`);
   checkNumber('jpegQuality', cfg.jpegQuality, 1, 100, true);
   checkNumber('maxImageSide', cfg.maxImageSide, 0, 16384, true);
   checkNumber('concurrency', cfg.concurrency, 1, 1024, true);
@@ -107,7 +107,7 @@ export function resolveEndpointConfig(input: Partial<EndpointConfig> & { url?: s
   checkNumber('maxDescriptionChars', cfg.maxDescriptionChars, 16, 1_000_000, true);
   checkNumber('failureThreshold', cfg.failureThreshold, 0, 1_000_000, true);
   if (cfg.apiKeyEnv !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(cfg.apiKeyEnv)) {
-    throw errors.mllmConfigInvalid('apiKeyEnv', `must be an environment variable name, got ${JSON.stringify(cfg.apiKeyEnv)}`);
+    throw mllmConfigInvalid('apiKeyEnv', `must be an environment variable name, got ${JSON.stringify(cfg.apiKeyEnv)}`);
   }
   return cfg;
 }
@@ -122,7 +122,7 @@ export function chatCompletionsUrl(base: string): string {
 
 function checkNumber(field: string, v: unknown, min: number, max: number, integer: boolean): void {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
-    throw errors.mllmConfigInvalid(field, `must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    throw mllmConfigInvalid(field, `must be ${integer ? 'an integer' : 'a number'} in [${min}, ${max}], got ${JSON.stringify(v)}`);
   }
 }
 

@@ -2,8 +2,8 @@
  * Frame sampling and image encoding for the vision-LLM request.
  */
 import sharp from 'sharp';
-import type { Frame } from '../../../core/types.ts';
-import { errors } from '../../../core/errors/index.ts';
+import type { Frame } from '@visage/core';
+import { errors } from '@visage/core';
 
 /**
  * K uniform indices into n frames, floor(k n / K) for k = 0..K-1 (Video-LLaVA's sampling, method.md

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FaceFrame } from '../../../core/types.ts';
+import type { FaceFrame } from '@visage/core';
 import { ACTION_UNITS, DEFAULT_FULL_SCALE, auSeriesToJSON, computeActionUnits, type ActionUnit } from '../src/action-units.ts';
 import { NO_CHANGE_SENTENCE, describeActionUnits } from '../src/au-describer.ts';
 import { CHEEK, CHIN, INNER_BROW, LIP_CORNER, LIP_MID, NOSE_WING, OUTER_BROW, UPPER_LID } from '../src/mesh-indices.ts';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FaceFrame } from '../../../core/types.ts';
+import type { FaceFrame } from '@visage/core';
 import { describeClip, descriptionToJSON } from '../src/describe-clip.ts';
 import { EndpointClient } from '../src/endpoint-client.ts';
 import { LIP_CORNER } from '../src/mesh-indices.ts';

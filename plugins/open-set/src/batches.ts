@@ -1,5 +1,5 @@
 /** Packing clips of a feature set into the tensors the HESP model takes. */
-import { tensor, type Tensor } from '../../../core/compute/index.ts';
+import { tensor, type Tensor } from '@visage/core/compute';
 import type { ClipFeatures } from './features.ts';
 import { standardiseMotion } from './motion.ts';
 

@@ -6,8 +6,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatPrediction } from '../../../core/metrics/index.ts';
-import { openSetConfigInvalid } from '../../../core/errors/messages.ts';
+import { formatPrediction } from '@visage/core/metrics';
+import { openSetConfigInvalid } from './errors.ts';
 import { datasetFeatureSet, type CommandEnv, type DatasetFeatureOptions } from './dataset-features.ts';
 import { readFeatureSet } from './features.ts';
 import { saveHespCheckpoint } from './hesp-checkpoint.ts';
@@ -15,8 +15,7 @@ import { parseHespAssignments, resolveHespConfig } from './hesp-config.ts';
 import { KNOWNNESS_SCORES, type KnownnessScore } from './knownness.ts';
 import { evaluateSplit, summariseDraws, type DrawResult } from './open-set-eval.ts';
 import { drawOpenSetSplits, OPEN_SET_PROTOCOLS } from './splits.ts';
-import { writeHtmlReport } from '../../../core/report/html-report.ts';
-import { openSetReport } from '../../../core/report/open-set-report.ts';
+import { writeHtmlReport, openSetReport } from '@visage/core/report';
 
 type Options = Record<string, unknown>;
 

@@ -7,12 +7,10 @@
  * Motion: the feature cache holds CLIP levels only, so clips from here carry no landmark motion and the
  * temporal attention works from frame content alone (the `hesp` fusion does use motion at inference).
  */
-import { loadClip } from '../../clip-adapter/src/model/clip-model.ts';
-import { FeatureSource, type HostCommandFlags } from '../../clip-adapter/src/fineclipper/feature-source.ts';
-import { readSplit } from '../../clip-adapter/src/fineclipper/dataset-splits.ts';
-import { openSetConfigInvalid } from '../../../core/errors/messages.ts';
+import { loadClip, FeatureSource, type HostCommandFlags, readSplit } from '@visage/clip-adapter';
+import { openSetConfigInvalid } from './errors.ts';
 import type { ClipFeatures, FeatureSet } from './features.ts';
-import type { CommandHost, HostSettings } from '../../../core/api.ts';
+import type { CommandHost, HostSettings } from '@visage/core';
 
 /** The command's host and settings (from CommandInput). */
 export type CommandEnv = { host: CommandHost; settings: Readonly<HostSettings> };

@@ -7,13 +7,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CommandInput } from '../../../core/api.ts';
-import { writeSyntheticDataset } from '../../../core/data/synthetic.ts';
-import { readSplit } from '../../clip-adapter/src/fineclipper/dataset-splits.ts';
-import { TINY_VOCAB_WORDS, writeTinyClip } from '../../clip-adapter/src/testing/tiny-clip.ts';
-import { demoFolder, shownPath, step } from '../../clip-adapter/src/demo/demo-steps.ts';
+import type { CommandInput } from '@visage/core';
+import { writeSyntheticDataset } from '@visage/core/data';
+import { TINY_VOCAB_WORDS, writeTinyClip, demoFolder, shownPath, step, readSplit } from '@visage/clip-adapter';
 import { loadHespCheckpoint } from './hesp-checkpoint.ts';
-import { openSetConfigInvalid } from '../../../core/errors/messages.ts';
+import { openSetConfigInvalid } from './errors.ts';
 
 /** The grid's variants as `visage compare` flags: the first is the zero-shot baseline every cell is compared with. */
 export function gridVariants(hesp: string, fineclipper: string): string[] {

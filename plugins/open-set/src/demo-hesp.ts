@@ -6,11 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CommandInput } from '../../../core/api.ts';
-import { writeSyntheticDataset } from '../../../core/data/synthetic.ts';
-import { auroc, readPredictions } from '../../../core/metrics/index.ts';
-import { TINY_VOCAB_WORDS, writeTinyClip } from '../../clip-adapter/src/testing/tiny-clip.ts';
-import { demoFolder, shownPath, step } from '../../clip-adapter/src/demo/demo-steps.ts';
+import type { CommandInput } from '@visage/core';
+import { writeSyntheticDataset } from '@visage/core/data';
+import { auroc, readPredictions } from '@visage/core/metrics';
+import { TINY_VOCAB_WORDS, writeTinyClip, demoFolder, shownPath, step } from '@visage/clip-adapter';
 
 export async function demoHesp(input: CommandInput): Promise<number> {
   const dir = await demoFolder('hesp', input.options.dir);

@@ -1,8 +1,18 @@
-/** Errors of the HESP prompt builder and fusion (issue 17): exit 2, they are preset or checkpoint mistakes. */
-import { VisageError } from '../../../core/api.ts';
+/** Errors of the open-set plugin (HESP head, splits, thresholds, features files). Codes are stable: tests and users match on them. */
+import { errors } from '@visage/core';
 
-const bad = (code: string, message: string, hint: string) => new VisageError({ code, message, hint, exitCode: 2 });
+const { badInput: bad } = errors;
 
+export const openSetConfigInvalid = (field: string, detail: string) =>
+  bad('OPEN_SET_CONFIG_INVALID', `open-set ${field}: ${detail}`, 'fix this HESP setting (see plugins/open-set/README.md for every option and its default)');
+export const openSetFeaturesInvalid = (file: string, detail: string) =>
+  bad('OPEN_SET_FEATURES_INVALID', `${file}: ${detail}`, 'a features file is JSON {"dim", "classes", "textEmbeddings", "negativeEmbeddings", "items": [{"id", "label", "split", "frames": [[...D]...], "motion"?}]} (plugins/open-set/README.md)', { file });
+export const openSetSplitInvalid = (detail: string) =>
+  bad('OPEN_SET_SPLIT_INVALID', detail, 'the known-set size must be between 1 and the number of classes minus 1, and each side needs clips');
+export const openSetCheckpointInvalid = (file: string, detail: string) =>
+  bad('OPEN_SET_CHECKPOINT_INVALID', `${file}: ${detail}`, 'train one with `visage open-set eval --out DIR` (it writes hesp-<known>-<draw>.safetensors with its class names)', { file });
+
+// ---- HESP prompts as a prompt builder, the fusion reading them (issue 17): preset or checkpoint mistakes ----
 export const hespPromptsClasses = (file: string, trained: readonly string[], preset: readonly string[]) =>
   bad('HESP_PROMPTS_CLASSES', `HESP checkpoint ${file} has prompts for [${trained.join(', ')}], but the preset names [${preset.join(', ')}]`,
     `drop the preset's classes to use the checkpoint's (--set 'classes=[]'), or name the checkpoint's: --set 'classes=${JSON.stringify(trained)}'`);

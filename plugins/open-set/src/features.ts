@@ -8,7 +8,7 @@
  *     "items": [{ "id", "label", "split": "train"|"val"|"test", "frames": [[D] × T], "motion"?: [T] }] }
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { openSetFeaturesInvalid } from '../../../core/errors/messages.ts';
+import { openSetFeaturesInvalid } from './errors.ts';
 
 export type FeatureSplit = 'train' | 'val' | 'test';
 

@@ -5,8 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { loadCheckpoint, loadParameters, saveCheckpoint, sidecarPath } from '../../../core/compute/index.ts';
-import { openSetCheckpointInvalid } from '../../../core/errors/messages.ts';
+import { loadCheckpoint, loadParameters, saveCheckpoint, sidecarPath } from '@visage/core/compute';
+import { openSetCheckpointInvalid } from './errors.ts';
 import { resolveHespConfig, type HespConfig } from './hesp-config.ts';
 import { HespModel } from './hesp-model.ts';
 

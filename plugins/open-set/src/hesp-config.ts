@@ -2,7 +2,7 @@
  * Every knob of the HESP head, with the values of the released code (method.md C.2) as defaults.
  * Deviations from the paper/code are options here, named in the plugin README.
  */
-import { openSetConfigInvalid } from '../../../core/errors/messages.ts';
+import { openSetConfigInvalid } from './errors.ts';
 
 /** Weights of the loss terms; HESP uses 1 for every term and 0.1 for the radius margin inside L_arpl. */
 export interface HespLossWeights {

@@ -10,25 +10,19 @@
  * The pooling weights, s and σ come from a HESP checkpoint: the fusion's own `checkpoint`, else the one
  * the prompts came from; with neither, HESP's untrained pooling (the mean of the frames) and defaults.
  */
-import type { FusionInput, FusionOutput } from '../../../core/api.ts';
-import { promptsByClass } from '../../../core/api.ts';
-import { affine, add, cosineSimilarityMatrix, mean, noGrad, tensor, type Tensor } from '../../../core/compute/index.ts';
-import { openSetConfigInvalid } from '../../../core/errors/messages.ts';
-import type { LandmarksData } from '../../landmarks/src/index.ts';
-import { hespPromptsMissing, hespPromptsWidth } from './errors.ts';
+import type { FusionInput, FusionOutput } from '@visage/core';
+import { promptsByClass } from '@visage/core';
+import { affine, add, cosineSimilarityMatrix, mean, noGrad, tensor, type Tensor } from '@visage/core/compute';
+import type { LandmarksData } from '@visage/landmarks';
+import { hespPromptsMissing, hespPromptsWidth, openSetConfigInvalid } from './errors.ts';
 import type { LoadedHesp } from './hesp-checkpoint.ts';
 import { resolveHespConfig } from './hesp-config.ts';
 import { arplLogits } from './hesp-model.ts';
 import { landmarkDisplacement, standardiseMotion } from './motion.ts';
+import type { HespOptions } from './options.generated.ts';
 
-export interface HespFusionOptions {
-  /** A HESP checkpoint for the video side; default: the one `hesp-prompts` loaded. */
-  checkpoint?: string;
-  /** Level slot with per-frame CLIP embeddings (default "clip-frames"). */
-  frames?: string;
-  /** Level slot with landmarks (default "landmarks"); absent or disabled = no motion cue. */
-  motion?: string;
-}
+/** The `hesp` fusion's options, as the host passes them (defaults filled from the manifest). */
+export type HespFusionOptions = HespOptions;
 
 /** The checkpoint the fusion's video side comes from: its own option, else the prompt builder's. */
 export function hespFusionCheckpoint(input: FusionInput, options: HespFusionOptions): string | undefined {
@@ -36,7 +30,7 @@ export function hespFusionCheckpoint(input: FusionInput, options: HespFusionOpti
 }
 
 export async function hespFusion(input: FusionInput, options: HespFusionOptions, hesp: LoadedHesp | undefined): Promise<FusionOutput> {
-  const slot = options.frames ?? 'clip-frames';
+  const slot = options.frames;
   const embeddings = input.levels[slot]?.frameEmbeddings;
   if (!embeddings?.length) throw openSetConfigInvalid('fusion.frames', `level "${slot}" gave no frame embeddings; enable a CLIP frames level (clip-frames or clip-frames-full) in the preset`);
   const classes = input.prompts.classes;
@@ -47,7 +41,7 @@ export async function hespFusion(input: FusionInput, options: HespFusionOptions,
   if (positive.embeddings[0].length !== dim) throw hespPromptsWidth(positive.embeddings[0].length, dim, slot);
   if (hesp && hesp.model.dim !== dim) throw openSetConfigInvalid('fusion.checkpoint', `the checkpoint expects ${hesp.model.dim}-d embeddings, level "${slot}" gives ${dim}-d (another CLIP model?)`);
   const config = hesp?.config ?? resolveHespConfig({});
-  const landmarks = input.levels[options.motion ?? 'landmarks']?.data as LandmarksData | undefined;
+  const landmarks = input.levels[options.motion]?.data as LandmarksData | undefined;
   const raw = landmarks?.frames?.length === t ? landmarkDisplacement(landmarks.frames.map((f) => f.face)) : undefined;
 
   // On the checkpoint's backend: the default one may have changed since it was loaded.

@@ -5,7 +5,7 @@
 import {
   add, affine, cosineSimilarityMatrix, crossEntropy, embedding, indices, l2Normalize, logSoftmax, matmul, mean, mul, relu,
   square, sub, sum, tensor, type Tensor,
-} from '../../../core/compute/index.ts';
+} from '@visage/core/compute';
 import type { HespLossWeights, HespConfig } from './hesp-config.ts';
 import type { HespForward, HespModel } from './hesp-model.ts';
 

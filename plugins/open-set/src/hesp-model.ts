@@ -13,11 +13,11 @@
  */
 import {
   add, affine, cosineSimilarityMatrix, mean, mul, matmul, normalTensor, reshape, Rng, sub, sum, tensor, zeros, type Tensor,
-} from '../../../core/compute/index.ts';
-import { Module } from '../../../core/compute/nn/module.ts';
+} from '@visage/core/compute';
+import { Module } from '@visage/core/compute';
 import type { HespConfig } from './hesp-config.ts';
 import { MotionTemporalAttention } from './motion-attention.ts';
-import { openSetConfigInvalid } from '../../../core/errors/messages.ts';
+import { openSetConfigInvalid } from './errors.ts';
 
 export interface HespForward {
   /** Pooled video embeddings [B, D]. */

@@ -5,30 +5,30 @@
  * modules (open-set-api.ts) that tests and other tools import directly.
  */
 import { resolve } from 'node:path';
-import type { PluginContext } from '../../../core/api.ts';
+import type { PluginContext } from '@visage/core';
 import { evalCommand, splitsCommand } from './commands.ts';
 import { demoHesp } from './demo-hesp.ts';
 import { demoPromptGrid } from './demo-grid.ts';
 import { loadHespCheckpoint, readHespThreshold } from './hesp-checkpoint.ts';
-import { hespFusion, hespFusionCheckpoint, type HespFusionOptions } from './hesp-fusion.ts';
-import { hespPrompts, type HespPromptsOptions } from './hesp-prompts.ts';
+import { hespFusion, hespFusionCheckpoint } from './hesp-fusion.ts';
+import { hespPrompts } from './hesp-prompts.ts';
 import { hespPromptsNoCheckpoint } from './errors.ts';
+import type { HespOptions, HespPromptsOptions } from './options.generated.ts';
 import { openSetDecider } from './open-set-decision.ts';
-import { useDevice } from '../../../core/compute/create-backend.ts';
 
 export function activate(ctx: PluginContext): void {
   ctx.stages.decide.provide('open-set', openSetDecider((file) => ctx.shared(`threshold:${file}`, () => readHespThreshold(file))));
   const checkpoint = (file: string) => ctx.shared(`hesp:${resolve(file)}`, () => loadHespCheckpoint(resolve(file)));
   // The plugin-wide checkpoint is the default of both, so a preset can swap prompt builders without touching options.
   const pluginCheckpoint = ctx.config.checkpoint as string | undefined;
-  ctx.stages.prompts.provide('hesp-prompts', async (prompts, call) => {
-    const given = (call.options as unknown as HespPromptsOptions).checkpoint ?? pluginCheckpoint;
+  ctx.stages.prompts.provide<HespPromptsOptions>('hesp-prompts', async (prompts, call) => {
+    const given = call.options.checkpoint ?? pluginCheckpoint;
     if (given === undefined) throw hespPromptsNoCheckpoint();
     const file = resolve(given);
     return hespPrompts(prompts, file, await checkpoint(file));
   });
-  ctx.stages.fusion.provide('hesp', async (input, call) => {
-    const options = call.options as unknown as HespFusionOptions;
+  ctx.stages.fusion.provide<HespOptions>('hesp', async (input, call) => {
+    const options = call.options;
     const file = hespFusionCheckpoint(input, options) ?? pluginCheckpoint;
     return hespFusion(input, options, file === undefined ? undefined : await checkpoint(file));
   });
@@ -36,7 +36,6 @@ export function activate(ctx: PluginContext): void {
   ctx.commands.provide('demo prompt-grid', demoPromptGrid);
   ctx.commands.provide('open-set splits', async ({ options, out }) => splitsCommand(options, out));
   ctx.commands.provide('open-set eval', async ({ host, settings, options, out, err }) => {
-    await useDevice(settings.device, err);
-    await evalCommand({ host, settings }, options, out, err, ctx.version);
+    await ctx.compute.run(() => evalCommand({ host, settings }, options, out, err, ctx.version), { device: settings.device, log: err });
   });
 }

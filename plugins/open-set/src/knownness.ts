@@ -4,8 +4,8 @@
  * - maxSoftmax: max_k softmax(e / T)_k;
  * - energy: T · log Σ_k exp(e_k / T), the negative free energy (Liu et al., NeurIPS 2020).
  */
-import { openSetConfigInvalid } from '../../../core/errors/messages.ts';
-import { KNOWNNESS_RULES, knownnessScores, type KnownnessRule } from '../../../core/metrics/scores.ts';
+import { openSetConfigInvalid } from './errors.ts';
+import { KNOWNNESS_RULES, knownnessScores, type KnownnessRule } from '@visage/core/metrics';
 
 export type KnownnessScore = KnownnessRule;
 export const KNOWNNESS_SCORES = KNOWNNESS_RULES;

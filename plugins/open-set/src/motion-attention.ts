@@ -5,8 +5,7 @@
  * is Σ_t softmax(s)_t f_t. With u = 0 and α = 0 (the init) it is exactly HESP's mean of the frames,
  * so training starts from the reference model and learns which frames carry the expression.
  */
-import { add, matmul, mul, reshape, softmax, zeros, type Tensor } from '../../../core/compute/index.ts';
-import { Module } from '../../../core/compute/nn/module.ts';
+import { add, matmul, mul, reshape, softmax, zeros, type Tensor, Module } from '@visage/core/compute';
 
 export class MotionTemporalAttention extends Module {
   /** Content query u [D, 1]. */

@@ -3,7 +3,7 @@
  * between consecutive frames, divided by the face size (the box diagonal), so it is comparable
  * across resolutions and distances. Frame 0 has no predecessor and gets 0.
  */
-import type { FaceFrame } from '../../../core/api.ts';
+import type { FaceFrame } from '@visage/core';
 
 /** Per-frame displacement; a frame without a face (or after one) gets 0. */
 export function landmarkDisplacement(faces: ReadonlyArray<FaceFrame | null | undefined>): Float32Array {

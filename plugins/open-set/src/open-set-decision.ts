@@ -3,33 +3,22 @@
  * score falls below the threshold (from the preset; `visage open-set eval` prints the one chosen on
  * validation). Without a threshold nothing is flagged, and the score is still reported.
  */
-import type { ClassScores, DecideInput, Decision, StageCall } from '../../../core/api.ts';
-import { openSetConfigInvalid } from '../../../core/errors/messages.ts';
-import { knownnessOf, type KnownnessScore } from './knownness.ts';
-import { fusionGivesNoKnownness } from './errors.ts';
+import type { DecideInput, Decision, StageCall } from '@visage/core';
+import { closedSetChoice } from '@visage/core/metrics';
+import { fusionGivesNoKnownness, openSetConfigInvalid } from './errors.ts';
+import { knownnessOf } from './knownness.ts';
+import type { OpenSetOptions } from './options.generated.ts';
 
-export interface OpenSetDecisionOptions {
-  /** A rule on the logits, or `fusion`: the fusion's own known-ness score (e.g. from unknown-role prompts). */
-  score?: KnownnessScore | 'fusion';
-  temperature?: number;
-  threshold?: number;
-  /** A HESP checkpoint whose validation threshold applies when `threshold` is not set. */
-  thresholdFrom?: string;
-}
+/** The `open-set` decider's options, as the host passes them (defaults filled from the manifest). */
+export type OpenSetDecisionOptions = OpenSetOptions;
 
 export function openSetDecision({ fusion }: Pick<DecideInput, 'fusion'>, options: OpenSetDecisionOptions): Decision {
-  const names = Object.keys(fusion.logits);
-  if (names.length === 0) return { label: null, probabilities: {}, knownness: -Infinity, unknown: true };
-  const values = names.map((n) => fusion.logits[n]);
-  const temperature = options.temperature ?? 1;
-  const probs = fusion.kind === 'logits' ? softmax(values, temperature) : values.map((v) => v / (values.reduce((a, b) => a + b, 0) || 1));
-  let best = 0;
-  // Stryker disable next-line EqualityOperator: values[length] is undefined, never greater
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  const knownness = options.score === 'fusion' ? fusionKnownness(fusion) : knownnessOf(values, values.length, options.score ?? 'maxLogit', temperature)[0];
-  const probabilities: ClassScores = Object.fromEntries(names.map((n, i) => [n, probs[i]]));
+  const { label, probabilities } = closedSetChoice(fusion.logits, fusion.kind, options.temperature);
+  if (label === null) return { label, probabilities, knownness: -Infinity, unknown: true };
+  const values = Object.values(fusion.logits);
+  const knownness = options.score === 'fusion' ? fusionKnownness(fusion) : knownnessOf(values, values.length, options.score, options.temperature)[0];
   // Stryker disable next-line ConditionalExpression: knownness < undefined is false anyway; the check says what is meant
-  return { label: names[best], probabilities, knownness, unknown: options.threshold !== undefined && knownness < options.threshold };
+  return { label, probabilities, knownness, unknown: options.threshold !== undefined && knownness < options.threshold };
 }
 
 /**
@@ -37,12 +26,12 @@ export function openSetDecision({ fusion }: Pick<DecideInput, 'fusion'>, options
  * validation threshold (memoised by the caller); its score rule must be the one in use.
  */
 export function openSetDecider(thresholdOf: (checkpoint: string) => Promise<{ threshold: number; score: string }>) {
-  return async (input: DecideInput, call: StageCall): Promise<Decision> => {
-    const options = call.options as OpenSetDecisionOptions;
+  return async (input: DecideInput, call: StageCall<OpenSetOptions>): Promise<Decision> => {
+    const options = call.options;
     if (options.threshold === undefined && options.thresholdFrom) {
       const chosen = await thresholdOf(options.thresholdFrom);
-      if (chosen.score !== (options.score ?? 'maxLogit')) {
-        throw openSetConfigInvalid('decide.score', `the threshold of ${options.thresholdFrom} was chosen for score "${chosen.score}", but the decider uses "${options.score ?? 'maxLogit'}"; set stages.decide.options.score=${chosen.score}`);
+      if (chosen.score !== options.score) {
+        throw openSetConfigInvalid('decide.score', `the threshold of ${options.thresholdFrom} was chosen for score "${chosen.score}", but the decider uses "${options.score}"; set stages.decide.options.score=${chosen.score}`);
       }
       return openSetDecision(input, { ...options, threshold: chosen.threshold });
     }
@@ -53,11 +42,4 @@ export function openSetDecider(thresholdOf: (checkpoint: string) => Promise<{ th
 function fusionKnownness(fusion: DecideInput['fusion']): number {
   if (typeof fusion.knownness !== 'number' || !Number.isFinite(fusion.knownness)) throw fusionGivesNoKnownness();
   return fusion.knownness;
-}
-
-function softmax(x: number[], temperature: number): number[] {
-  const m = Math.max(...x);
-  const e = x.map((v) => Math.exp((v - m) / temperature));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / s);
 }

@@ -3,8 +3,8 @@
  * and the rejection threshold on validation, then score every test clip (known and unknown classes)
  * and compute closed-set accuracy, AUROC and both OSCRs; summarise as mean ± std over the draws.
  */
-import { foldMeanStd, openSetReport, type FoldSummary, type OpenSetReport, type PredictionRecord } from '../../../core/metrics/index.ts';
-import { openSetSplitInvalid } from '../../../core/errors/messages.ts';
+import { foldMeanStd, openSetReport, type FoldSummary, type OpenSetReport, type PredictionRecord } from '@visage/core/metrics';
+import { openSetSplitInvalid } from './errors.ts';
 import type { ClipFeatures, FeatureSet } from './features.ts';
 import type { HespConfigInput } from './hesp-config.ts';
 import { knownnessOf, type KnownnessScore } from './knownness.ts';

@@ -3,9 +3,9 @@
  * `draws` seeded random sets of K known classes; the unknown classes are the complement. HESP's
  * `split.py` lists its own draws; ours come from the seed (same sizes, same count per size).
  */
-import { Rng } from '../../../core/compute/index.ts';
-import { DFEW_CLASSES, MAFW_CLASSES } from '../../../core/data/index.ts';
-import { openSetSplitInvalid } from '../../../core/errors/messages.ts';
+import { Rng } from '@visage/core/compute';
+import { DFEW_CLASSES, MAFW_CLASSES } from '@visage/core/data';
+import { openSetSplitInvalid } from './errors.ts';
 
 /** AFEW's seven classes (same as DFEW's basic seven). */
 export const AFEW_CLASSES = ['Angry', 'Disgust', 'Fear', 'Happy', 'Neutral', 'Sad', 'Surprise'] as const;

@@ -1,5 +1,5 @@
 /** Choosing the unknown-rejection threshold on validation data (never on test). */
-import { openSetConfigInvalid } from '../../../core/errors/messages.ts';
+import { openSetConfigInvalid } from './errors.ts';
 
 /**
  * The largest threshold θ such that at least `accept` of the known validation clips have score ≥ θ

@@ -5,8 +5,8 @@
  */
 import {
   AdamW, crossEntropy, LrSchedule, multiStepFactor, noGrad, ParameterRegistry, Rng, SGD, tensor, type Tensor,
-} from '../../../core/compute/index.ts';
-import { openSetSplitInvalid } from '../../../core/errors/messages.ts';
+} from '@visage/core/compute';
+import { openSetSplitInvalid } from './errors.ts';
 import { packBatch } from './batches.ts';
 import type { ClipFeatures, FeatureSet } from './features.ts';
 import { resolveHespConfig, type HespConfig, type HespConfigInput } from './hesp-config.ts';

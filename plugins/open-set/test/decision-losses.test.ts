@@ -1,12 +1,17 @@
 // What the known-ness scores, the threshold, the open-set decider and the HESP losses promise,
 // beyond the formulas checked in losses.test.ts and scores-splits.test.ts.
 import { describe, expect, it } from 'vitest';
-import { crossEntropy, Rng, tensor } from '../../../core/compute/index.ts';
-import type { DecideInput, StageCall } from '../../../core/api.ts';
-import { VisageError } from '../../../core/errors/visage-error.ts';
+import { crossEntropy, Rng, tensor } from '@visage/core/compute';
+import type { DecideInput, StageCall } from '@visage/core';
+import { VisageError } from '@visage/core';
 import { hespLoss, HespModel, knownnessOf, openSetDecision, resolveHespConfig, supConLoss, thresholdForAcceptance } from '../src/open-set-api.ts';
 import { knownnessOfScores } from '../src/knownness.ts';
 import { openSetDecider } from '../src/open-set-decision.ts';
+import { optionsAsHostPasses } from '@visage/core/testing';
+import type { OpenSetOptions } from '../src/options.generated.ts';
+
+/** The decider's options as the host passes them: validated, defaults filled from the manifest. */
+const hostOptions = (options: Record<string, unknown>) => optionsAsHostPasses<OpenSetOptions>(new URL('../package.json', import.meta.url), 'deciders', 'open-set', options);
 
 const HINT = 'fix this HESP setting (see plugins/open-set/README.md for every option and its default)';
 
@@ -53,11 +58,11 @@ describe('thresholdForAcceptance', () => {
 
 describe('openSetDecision', () => {
   it('no classes: no label, flagged unknown', () => {
-    expect(openSetDecision({ fusion: { logits: {}, kind: 'logits' } }, { threshold: 0 })).toEqual({ label: null, probabilities: {}, knownness: -Infinity, unknown: true });
+    expect(openSetDecision({ fusion: { logits: {}, kind: 'logits' } }, hostOptions({ threshold: 0 }))).toEqual({ label: null, probabilities: {}, knownness: -Infinity, unknown: true });
   });
 
   it('labels the first largest logit, with softmax probabilities at the temperature', () => {
-    const d = openSetDecision({ fusion: { logits: { a: 1, b: 3, c: 3, d: 2 }, kind: 'logits' } }, { temperature: 2 });
+    const d = openSetDecision({ fusion: { logits: { a: 1, b: 3, c: 3, d: 2 }, kind: 'logits' } }, hostOptions({ temperature: 2 }));
     expect(d.label).toBe('b');
     const z = [1, 3, 3, 2].map((v) => Math.exp(v / 2));
     const s = z.reduce((a, b) => a + b, 0);
@@ -68,35 +73,35 @@ describe('openSetDecision', () => {
   });
 
   it('normalises fused probabilities instead of taking their softmax', () => {
-    const d = openSetDecision({ fusion: { logits: { a: 0.25, b: 0.75 }, kind: 'probabilities' } }, {});
-    expect(openSetDecision({ fusion: { logits: { a: 1, b: 3 }, kind: 'probabilities' } }, {}).probabilities).toEqual({ a: 0.25, b: 0.75 });
+    const d = openSetDecision({ fusion: { logits: { a: 0.25, b: 0.75 }, kind: 'probabilities' } }, hostOptions({}));
+    expect(openSetDecision({ fusion: { logits: { a: 1, b: 3 }, kind: 'probabilities' } }, hostOptions({})).probabilities).toEqual({ a: 0.25, b: 0.75 });
     expect(d.probabilities).toEqual({ a: 0.25, b: 0.75 });
     expect(d.label).toBe('b');
-    expect(openSetDecision({ fusion: { logits: { a: 0, b: 0 }, kind: 'probabilities' } }, {}).probabilities).toEqual({ a: 0, b: 0 });
+    expect(openSetDecision({ fusion: { logits: { a: 0, b: 0 }, kind: 'probabilities' } }, hostOptions({})).probabilities).toEqual({ a: 0, b: 0 });
   });
 
   it('softmax stays finite for logits far apart or far from 0', () => {
-    const d = openSetDecision({ fusion: { logits: { a: 1000, b: 0 }, kind: 'logits' } }, {});
+    const d = openSetDecision({ fusion: { logits: { a: 1000, b: 0 }, kind: 'logits' } }, hostOptions({}));
     expect(d.probabilities).toEqual({ a: 1, b: 0 });
-    const e = openSetDecision({ fusion: { logits: { a: 1000, b: 1000 }, kind: 'logits' } }, {});
+    const e = openSetDecision({ fusion: { logits: { a: 1000, b: 1000 }, kind: 'logits' } }, hostOptions({}));
     expect(e.probabilities).toEqual({ a: 0.5, b: 0.5 });
   });
 
   it('flags unknown strictly below the threshold', () => {
     const fusion = { logits: { a: 1, b: 2 }, kind: 'logits' as const };
-    expect(openSetDecision({ fusion }, { threshold: 2 }).unknown).toBe(false);
-    expect(openSetDecision({ fusion }, { threshold: 2.001 }).unknown).toBe(true);
+    expect(openSetDecision({ fusion }, hostOptions({ threshold: 2 })).unknown).toBe(false);
+    expect(openSetDecision({ fusion }, hostOptions({ threshold: 2.001 })).unknown).toBe(true);
   });
 
   it('scores known-ness with the chosen rule and temperature', () => {
     const fusion = { logits: { a: 1, b: 2 }, kind: 'logits' as const };
-    expect(openSetDecision({ fusion }, { score: 'maxSoftmax', temperature: 0.5 }).knownness).toBeCloseTo(1 / (1 + Math.exp(-2)), 12);
+    expect(openSetDecision({ fusion }, hostOptions({ score: 'maxSoftmax', temperature: 0.5 })).knownness).toBeCloseTo(1 / (1 + Math.exp(-2)), 12);
   });
 });
 
 describe('openSetDecider', () => {
   const input = { fusion: { logits: { a: 1, b: 2 }, kind: 'logits' } } as unknown as DecideInput;
-  const call = (options: object) => ({ options }) as StageCall;
+  const call = (options: Record<string, unknown>) => ({ options: hostOptions(options) }) as StageCall<OpenSetOptions>;
 
   it('takes the threshold of a checkpoint when none is set', async () => {
     const asked: string[] = [];

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { noGrad, Rng } from '../../../core/compute/index.ts';
-import type { FaceFrame } from '../../../core/types.ts';
+import { noGrad, Rng } from '@visage/core/compute';
+import type { FaceFrame } from '@visage/core';
 import {
   ensembleLogits, landmarkDisplacement, readFeatureSet, standardiseMotion, trainHesp, writeFeatureSet, type ClipFeatures, type FeatureSet,
 } from '../src/open-set-api.ts';

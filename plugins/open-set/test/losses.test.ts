@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { affine, noGrad, Rng, tensor, type Tensor } from '../../../core/compute/index.ts';
-import { gradCheck } from '../../../core/compute/test/gradcheck.ts';
+import { affine, noGrad, Rng, tensor, type Tensor } from '@visage/core/compute';
+import { gradCheck } from '@visage/core/testing';
 import {
   arplLogits, HESP_DEFAULTS, hespLoss, HespModel, parseHespAssignments, MotionTemporalAttention, negativePromptLoss, radiusLoss, resolveHespConfig, supConLoss,
 } from '../src/open-set-api.ts';

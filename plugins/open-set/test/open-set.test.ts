@@ -1,5 +1,5 @@
 /**
- * End to end on G's synthetic colour dataset encoded by a tiny CLIP (see src/testing/synthetic-features.ts):
+ * End to end on G's synthetic colour dataset encoded by a tiny CLIP (see test/synthetic-features.ts):
  * open-set training, zero-shot baseline, validation-only selection, name keying, checkpoints, the
  * hesp fusion + open-set decider, and the `open-set eval` / `open-set splits` commands.
  */
@@ -7,15 +7,20 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readPredictions } from '../../../core/metrics/index.ts';
+import { readPredictions } from '@visage/core/metrics';
 import { runCli } from '../../../test/helpers/cli.ts';
 import {
   createHespModel, ensembleLogits, evaluateSplit, openSetDecider, readHespThreshold, resolveHespConfig, hespFusion, hespPrompts, loadHespCheckpoint, openSetDecision, saveHespCheckpoint, trainHesp, writeFeatureSet,
   type FeatureSet,
 } from '../src/open-set-api.ts';
-import { buildSyntheticFeatureSet } from '../src/testing/synthetic-features.ts';
-import { writeSyntheticDataset } from '../../../core/data/synthetic.ts';
-import { TINY_VOCAB_WORDS, writeTinyClip } from '../../clip-adapter/src/testing/tiny-clip.ts';
+import { buildSyntheticFeatureSet } from './synthetic-features.ts';
+import { writeSyntheticDataset } from '@visage/core/data';
+import { TINY_VOCAB_WORDS, writeTinyClip } from '@visage/clip-adapter';
+import { optionsAsHostPasses } from '@visage/core/testing';
+import type { OpenSetOptions } from '../src/options.generated.ts';
+
+/** The decider's options as the host passes them: validated, defaults filled from the manifest. */
+const hostOptions = (options: Record<string, unknown>) => optionsAsHostPasses<OpenSetOptions>(new URL('../package.json', import.meta.url), 'deciders', 'open-set', options);
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'visage-open-set-'));
 let set: FeatureSet & { heldOut: string[] };
@@ -90,12 +95,12 @@ describe('checkpoint, hesp fusion and open-set decider', () => {
     const prompts = await hespPrompts({ classes: [] }, file, loaded);
     expect(prompts.classes).toEqual(known);
     const fused = await hespFusion({ clip: { frames: [] } as never, levels: { 'clip-frames-full': { frameEmbeddings } }, weights: {}, prompts },
-      { checkpoint: file, frames: 'clip-frames-full' }, loaded);
+      { checkpoint: file, frames: 'clip-frames-full', motion: 'landmarks' }, loaded);
     known.forEach((c, k) => expect(fused.logits[c]).toBeCloseTo(original[k], 4));
     const best = Math.max(...Object.values(fused.logits));
-    expect(openSetDecision({ fusion: fused }, { threshold: best + 1 }).unknown).toBe(true);
-    expect(openSetDecision({ fusion: fused }, { threshold: best - 1 }).unknown).toBe(false);
-    await expect(hespFusion({ clip: { frames: [] } as never, levels: {}, weights: {}, prompts }, { checkpoint: file }, loaded))
+    expect(openSetDecision({ fusion: fused }, hostOptions({ threshold: best + 1 })).unknown).toBe(true);
+    expect(openSetDecision({ fusion: fused }, hostOptions({ threshold: best - 1 })).unknown).toBe(false);
+    await expect(hespFusion({ clip: { frames: [] } as never, levels: {}, weights: {}, prompts }, { checkpoint: file, frames: 'clip-frames', motion: 'landmarks' }, loaded))
       .rejects.toThrow(/level "clip-frames" gave no frame embeddings/);
   });
 
@@ -110,7 +115,7 @@ describe('checkpoint, hesp fusion and open-set decider', () => {
     await saveHespCheckpoint(file, trained.model, { threshold: 20, score: 'maxLogit' });
     expect(await readHespThreshold(file)).toEqual({ threshold: 20, score: 'maxLogit' });
     const decide = openSetDecider(readHespThreshold);
-    const call = (options: Record<string, unknown>) => ({ options, logger: undefined as never, signal: new AbortController().signal, wantRenders: false, frames: 8 });
+    const call = (options: Record<string, unknown>) => ({ options: optionsAsHostPasses<OpenSetOptions>(new URL('../package.json', import.meta.url), 'deciders', 'open-set', options), logger: undefined as never, signal: new AbortController().signal, wantRenders: false, frames: 8 });
     const input = (top: number) => ({ clip: { frames: [] } as never, prompts: { classes: known }, fusion: { logits: { a: top, b: 0 }, kind: 'logits' as const } });
     expect((await decide(input(19), call({ thresholdFrom: file, score: 'maxLogit' }))).unknown).toBe(true);
     expect((await decide(input(21), call({ thresholdFrom: file, score: 'maxLogit' }))).unknown).toBe(false);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { drawOpenSetSplits, knownnessOf, OPEN_SET_PROTOCOLS, openSetDecision, thresholdForAcceptance } from '../src/open-set-api.ts';
+import { optionsAsHostPasses } from '@visage/core/testing';
+import type { OpenSetOptions } from '../src/options.generated.ts';
+
+/** The decider's options as the host passes them: validated, defaults filled from the manifest. */
+const hostOptions = (options: Record<string, unknown>) => optionsAsHostPasses<OpenSetOptions>(new URL('../package.json', import.meta.url), 'deciders', 'open-set', options);
 
 describe('known-ness scores', () => {
   const logits = [2, 0, -1, /* row 2 */ 0.5, 0.5, 0.5];
@@ -57,12 +62,12 @@ describe('threshold chosen on validation', () => {
 describe('open-set decider', () => {
   const fusion = { logits: { happy: 30, sad: 20 }, kind: 'logits' as const };
   it('flags unknown below the threshold, keeps the closest known class as label', () => {
-    expect(openSetDecision({ fusion }, { threshold: 31 })).toMatchObject({ label: 'happy', knownness: 30, unknown: true });
-    expect(openSetDecision({ fusion }, { threshold: 29 })).toMatchObject({ label: 'happy', unknown: false });
-    expect(openSetDecision({ fusion }, {}).unknown).toBe(false);
+    expect(openSetDecision({ fusion }, hostOptions({ threshold: 31 }))).toMatchObject({ label: 'happy', knownness: 30, unknown: true });
+    expect(openSetDecision({ fusion }, hostOptions({ threshold: 29 }))).toMatchObject({ label: 'happy', unknown: false });
+    expect(openSetDecision({ fusion }, hostOptions({})).unknown).toBe(false);
   });
   it('uses the selected score', () => {
-    const d = openSetDecision({ fusion }, { score: 'energy', threshold: 30.00001 });
+    const d = openSetDecision({ fusion }, hostOptions({ score: 'energy', threshold: 30.00001 }));
     expect(d.knownness).toBeCloseTo(30 + Math.log(1 + Math.exp(-10)), 9);
     expect(d.unknown).toBe(false);
     expect(d.probabilities.happy + d.probabilities.sad).toBeCloseTo(1, 12);

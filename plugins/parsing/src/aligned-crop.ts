@@ -8,7 +8,7 @@
  * Callers that align crops differently (the landmarks level's `alignmentMap`, which also levels
  * the eyes) pass their own map, so the parsing map overlays exactly the crop they render.
  */
-import { type Affine, invertAffine, rectToAffine } from '../../../core/models/image-warp.ts';
+import { type Affine, invertAffine, rectToAffine } from '@visage/core/models';
 
 export type FaceBox = readonly [number, number, number, number];
 

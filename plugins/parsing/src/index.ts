@@ -1,24 +1,18 @@
 /** The parsing level: one label map per frame, in the same aligned crop as the landmarks level. */
 import path from 'node:path';
-import type { LevelOutput, PluginContext, Render } from '../../../core/api.ts';
-import { errors } from '../../../core/api.ts';
-import type { LandmarksData } from '../../landmarks/src/index.ts';
+import type { LevelOutput, PluginContext, Render } from '@visage/core';
+import { errors } from '@visage/core';
+import type { LandmarksData } from '@visage/landmarks';
 import type { ParsingMap } from './classes.ts';
 import { OnnxFaceParser } from './onnx-face-parser.ts';
+import type { ParsingOptions } from './options.generated.ts';
 import { parseFromMesh } from './parse-from-mesh.ts';
 import { parsingStats } from './parsing-stats.ts';
 import { renderParsing, withParsingLegend } from './render-parsing.ts';
 
-interface Options {
-  source: 'mesh' | 'onnx';
-  model?: string;
-  labels: 'bisenet' | 'celebamask-hq';
-  inputSize: number;
-}
-
 export function activate(ctx: PluginContext): void {
-  ctx.stages.levels.provide('parsing', async ({ clip, deps }, call): Promise<LevelOutput> => {
-    const o = call.options as unknown as Options;
+  ctx.stages.levels.provide<ParsingOptions>('parsing', async ({ clip, deps }, call): Promise<LevelOutput> => {
+    const o = call.options;
     const lm = deps.landmarks.data as LandmarksData;
     let maps: ParsingMap[];
     if (o.source === 'onnx') {

@@ -13,14 +13,16 @@
  */
 import { existsSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
-import { modelNotFound, modelSignatureMismatch } from '../../../core/errors/messages.ts';
-import type { RgbImage } from '../../../core/media/png.ts';
-import { type Affine, warpToFloat } from '../../../core/models/image-warp.ts';
-import type { FaceFrame } from '../../../core/types.ts';
+import { errors } from '@visage/core';
+import type { RgbImage } from '@visage/core/media';
+import { type Affine, warpToFloat } from '@visage/core/models';
+import type { FaceFrame } from '@visage/core';
 import { boxCropMap, centreSquare } from './aligned-crop.ts';
 import { BISENET_LABELS, CELEBAMASK_HQ_LABELS, channelLookup, splitSidesByMidline, type SideConvention } from './celebamask.ts';
 import type { ParsingClass, ParsingMap } from './classes.ts';
 import { checkParsingSize, DEFAULT_PARSING_SIZE } from './parse-from-mesh.ts';
+
+const { modelNotFound, modelSignatureMismatch } = errors;
 
 /** ImageNet statistics used by torchvision's `Normalize` in the BiSeNet face parser. */
 export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;

@@ -7,9 +7,9 @@
  * parser [method.md A.2 item 3, not found]: hair, ears, neck and accessories stay background.
  * Pick `OnnxFaceParser` for a learned parser.
  */
-import { parsingSizeInvalid } from '../../../core/errors/messages.ts';
-import type { Affine } from '../../../core/models/image-warp.ts';
-import type { FaceFrame } from '../../../core/types.ts';
+import { parsingSizeInvalid } from './errors.ts';
+import type { Affine } from '@visage/core/models';
+import type { FaceFrame } from '@visage/core';
 import { boxCropMap, meshToCrop } from './aligned-crop.ts';
 import { emptyParsingMap, PARSING_LABEL, type ParsingMap } from './classes.ts';
 import { MESH_REGION_ORDER } from './mesh-regions.ts';

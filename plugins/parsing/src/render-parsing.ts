@@ -3,10 +3,12 @@
  * This image is what the parsing level feeds to the CLIP image encoder, and what
  * `--save-renders` writes.
  */
-import { imageBufferMismatch } from '../../../core/errors/messages.ts';
-import type { RgbImage } from '../../../core/media/png.ts';
-import { drawText, textSize } from '../../../core/media/bitmap-font.ts';
+import { errors } from '@visage/core';
+import type { RgbImage } from '@visage/core/media';
+import { drawText, textSize } from '@visage/core/media';
 import { PARSING_CLASSES, PARSING_PALETTE, type ParsingMap } from './classes.ts';
+
+const { imageBufferMismatch } = errors;
 
 /** Options of `renderParsing`. */
 export interface RenderParsingOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Affine } from '../../../core/models/image-warp.ts';
+import type { Affine } from '@visage/core/models';
 import { boxCropMap, centreSquare, meshToCrop } from '../src/aligned-crop.ts';
 
 describe('meshToCrop', () => {

@@ -4,7 +4,7 @@
  * export) placed in a frame. It has the real mesh topology and proportions, without a model.
  */
 import { UV468 } from '../../../node_modules/@vladmandic/human/src/face/facemeshcoords.ts';
-import type { FaceFrame } from '../../../core/types.ts';
+import type { FaceFrame } from '@visage/core';
 
 /**
  * The canonical face with its UV square mapped to [left, left+side] x [top, top+side] in the

@@ -1,16 +1,16 @@
 /**
  * `visage demo fineclipper`: FineCLIPER end to end without CLIP weights or a dataset. Writes a tiny
- * CLIP (src/testing/tiny-clip.ts) and a synthetic colour dataset (core/data/synthetic.ts) into a
+ * CLIP (src/demo/tiny-clip/tiny-clip.ts) and a synthetic colour dataset (core/data/synthetic.ts) into a
  * folder, then runs extract, train, predict (trained and zero-shot), eval and a pipeline run with
  * the checkpoint, printing each command line first. On real data the same commands take
  * `--models` (your CLIP export), `--dataset dfew|ferv39k|mafw|csv --root DIR` and `--preset fineclipper`.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CommandInput } from '../../../../core/api.ts';
-import { writeSyntheticDataset } from '../../../../core/data/synthetic.ts';
-import { classificationReportByName, readPredictions } from '../../../../core/metrics/index.ts';
-import { writeTinyClip } from '../testing/tiny-clip.ts';
+import type { CommandInput } from '@visage/core';
+import { writeSyntheticDataset } from '@visage/core/data';
+import { classificationReportByName, readPredictions } from '@visage/core/metrics';
+import { writeTinyClip } from './tiny-clip/tiny-clip.ts';
 import { demoFolder, shownPath, step } from './demo-steps.ts';
 
 export async function demoFineCliper(input: CommandInput): Promise<number> {

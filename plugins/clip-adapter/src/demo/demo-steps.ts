@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { CommandInput } from '../../../../core/api.ts';
-import { demoFolderUnusable, demoStepFailed } from '../../../../core/errors/messages.ts';
+import type { CommandInput } from '@visage/core';
+import { demoFolderUnusable, demoStepFailed } from '../errors.ts';
 
 /** `--dir` as given, else the first of ./visage-demo-<name>, -2, -3, ... that does not exist yet. */
 export async function demoFolder(name: string, dir: unknown): Promise<string> {

@@ -3,8 +3,8 @@
  * formulation, sizes) and the descriptor templates in the JSON sidecar, so a checkpoint alone
  * rebuilds the model.
  */
-import { loadCheckpoint, loadParameters, saveCheckpoint, storedValueCount, type CheckpointSidecar, type LoadedCheckpoint } from '../../../../core/compute/index.ts';
-import { fineCliperCheckpointMismatch } from '../../../../core/errors/messages.ts';
+import { loadCheckpoint, loadParameters, saveCheckpoint, storedValueCount, type CheckpointSidecar, type LoadedCheckpoint } from '@visage/core/compute';
+import { fineCliperCheckpointMismatch } from '../errors.ts';
 import { FineCliperModel, type FineCliperConfig } from './fineclipper-model.ts';
 import type { DescriptorTemplates } from './descriptors.ts';
 

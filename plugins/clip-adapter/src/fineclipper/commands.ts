@@ -7,20 +7,18 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { CommandInput } from '../../../../core/api.ts';
-import { formatPrediction, readPredictions, type PredictionRecord } from '../../../../core/metrics/predictions.ts';
-import { evaluatePredictions, formatEvaluation } from '../../../../core/metrics/evaluate-predictions.ts';
-import { fineCliperOptionInvalid } from '../../../../core/errors/messages.ts';
-import { Progress } from '../../../../core/api.ts';
+import type { CommandInput } from '@visage/core';
+import { formatPrediction, readPredictions, type PredictionRecord, evaluatePredictions, formatEvaluation } from '@visage/core/metrics';
+import { fineCliperOptionInvalid } from '../errors.ts';
+import { Progress } from '@visage/core';
 import { datasetTag, readSplit, type DatasetRequest } from './dataset-splits.ts';
 import { FeatureSource, type HostCommandFlags } from './feature-source.ts';
 import { defaultConfig, FORMULATIONS, type Formulation, type LevelSpec } from './fineclipper-model.ts';
 import { loadFineCliper, saveFineCliper } from './checkpoint-io.ts';
-import { argmax, carveValidation, predictLogits, softmaxRow, trainFineCliper, zeroShotLogits, type ClipFeatures, type EpochLog } from './train.ts';
+import { argmax, carveValidation, predictLogits, trainFineCliper, zeroShotLogits, type ClipFeatures, type EpochLog } from './train.ts';
 import type { FeatureKind } from './extract-features.ts';
-import { useDevice } from '../../../../core/compute/create-backend.ts';
-import { writeHtmlReport } from '../../../../core/report/html-report.ts';
-import { trainReport } from '../../../../core/report/train-report.ts';
+import { writeHtmlReport, trainReport } from '@visage/core/report';
+import { softmax } from '@visage/core/metrics';
 
 type Flags = HostCommandFlags & Record<string, unknown>;
 
@@ -48,10 +46,9 @@ export async function extractCommand(input: CommandInput, pluginVersion: string)
   }
 }
 
-/** `visage train`: extract (when missing), train with validation-based selection, save, predict test, report. */
+/** `visage train`: extract (when missing), train with validation-based selection, save, predict test, report. Run it in `ctx.compute.run` for `--device`. */
 export async function trainCommand(input: CommandInput, pluginVersion: string): Promise<number> {
   const flags = input.options as Flags;
-  await useDevice(String(flags.device ?? 'cpu'), input.err);
   const req = datasetRequest(flags);
   const trainSplit = await readSplit(req, 'train');
   const testSplit = await readSplit(req, 'test');
@@ -216,7 +213,7 @@ async function writePredictions(file: string, clips: ClipFeatures[], logits: Flo
 }
 
 function predictionOf(clip: ClipFeatures, z: Float32Array, classes: string[]): PredictionRecord {
-  const p = softmaxRow(z);
+  const p = softmax(z);
   return {
     id: clip.id,
     label: clip.label ?? '',

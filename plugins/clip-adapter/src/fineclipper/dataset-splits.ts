@@ -1,7 +1,7 @@
 /** `--dataset dfew|ferv39k|mafw|csv --root DIR [--fold k]` -> the train and test splits. */
 import { join } from 'node:path';
-import { readCsvDataset, readDfew, readFerv39k, readMafw, type DatasetSplit, type SplitName } from '../../../../core/data/index.ts';
-import { fineCliperOptionInvalid } from '../../../../core/errors/messages.ts';
+import { readCsvDataset, readDfew, readFerv39k, readMafw, type DatasetSplit, type SplitName } from '@visage/core/data';
+import { fineCliperOptionInvalid } from '../errors.ts';
 
 export const DATASETS = ['dfew', 'ferv39k', 'mafw', 'csv'] as const;
 export type DatasetName = (typeof DATASETS)[number];

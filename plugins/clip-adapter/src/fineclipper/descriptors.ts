@@ -3,7 +3,7 @@
  * description, encoded once by the frozen CLIP text encoder.
  */
 import type { ClipModel } from '../model/clip-model.ts';
-import { fineCliperOptionInvalid } from '../../../../core/errors/messages.ts';
+import { fineCliperOptionInvalid } from '../errors.ts';
 import type { DescriptorEmbeddings } from './fineclipper-model.ts';
 
 export interface DescriptorTemplates {

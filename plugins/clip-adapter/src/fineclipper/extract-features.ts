@@ -3,10 +3,10 @@
  * whose levels are all cached costs a few file reads; a missing one runs the pipeline's levels
  * once and stores every level's features (atomically, so a killed run resumes where it stopped).
  */
-import type { LevelOutput } from '../../../../core/api.ts';
-import type { DatasetItem } from '../../../../core/data/types.ts';
-import { featureKey, sourceFingerprint, type FeatureCache, type FeatureKeyParts, type FeatureTensor } from '../../../../core/features/feature-cache.ts';
-import { fineCliperFeaturesMissing } from '../../../../core/errors/messages.ts';
+import type { LevelOutput } from '@visage/core';
+import type { DatasetItem } from '@visage/core/data';
+import { featureKey, sourceFingerprint, type FeatureCache, type FeatureKeyParts, type FeatureTensor } from '@visage/core/features';
+import { fineCliperFeaturesMissing } from '../errors.ts';
 import type { ClipFeatures } from './train.ts';
 
 /** Runs the levels of one clip (a pipeline run) and returns their outputs by slot. */

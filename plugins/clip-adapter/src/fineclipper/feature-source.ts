@@ -2,11 +2,11 @@
  * Where the commands get frozen features from: the preset's FineCLIPER levels, run through a host
  * pipeline on a cache miss, read from the feature cache otherwise.
  */
-import type { CommandHost, HostSettings, PipelineHandle, ResolvedLevel, ResolvedPreset } from '../../../../core/api.ts';
-import type { DatasetItem } from '../../../../core/data/types.ts';
-import { defaultFeatureDir, FeatureCache, featureKey, fileFingerprint, sourceFingerprint, type FeatureKeyParts } from '../../../../core/features/feature-cache.ts';
-import { levelsOnQueue, Progress, type VisageError } from '../../../../core/api.ts';
-import { fineCliperModelsMissing, fineCliperNoLevels } from '../../../../core/errors/messages.ts';
+import type { CommandHost, HostSettings, PipelineHandle, ResolvedLevel, ResolvedPreset } from '@visage/core';
+import type { DatasetItem } from '@visage/core/data';
+import { defaultFeatureDir, FeatureCache, featureKey, fileFingerprint, sourceFingerprint, type FeatureKeyParts } from '@visage/core/features';
+import { levelsOnQueue, Progress, type VisageError } from '@visage/core';
+import { fineCliperModelsMissing, fineCliperNoLevels } from '../errors.ts';
 import { loadClip } from '../model/clip-model.ts';
 import { locateClipFiles } from '../model/model-files.ts';
 import { DEFAULT_TEMPLATES, descriptorTexts, encodeDescriptors, type DescriptorTemplates } from './descriptors.ts';

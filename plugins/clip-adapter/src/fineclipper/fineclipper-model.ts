@@ -14,8 +14,8 @@
 import {
   Adapter, add, concat, l2Normalize, matmul, mean, Module, mul, normalTensor, reshape, Rng, slice, softmax, sub,
   tensor, TransformerEncoderLayer, zeros, affine, type Tensor,
-} from '../../../../core/compute/index.ts';
-import { fineCliperOptionInvalid } from '../../../../core/errors/messages.ts';
+} from '@visage/core/compute';
+import { fineCliperOptionInvalid } from '../errors.ts';
 
 /** How the C class scores come from the positive and negative descriptors (method.md A.2 item 1). */
 export type Formulation = 'contrast' | 'softmax-2c' | 'binary';

@@ -7,8 +7,8 @@
  * on this clip's level embeddings; without one, zero-shot (descriptors alone, fixed preset weights).
  */
 import { resolve } from 'node:path';
-import { promptsByClass, type FusionInput, type FusionOutput, type FusionProvider, type LevelOutput, type PromptProvider } from '../../../../core/api.ts';
-import { fineCliperCheckpointClasses, fineCliperCheckpointMismatch, fineCliperNoLevels, fineCliperOptionInvalid } from '../../../../core/errors/messages.ts';
+import { promptsByClass, type FusionInput, type FusionOutput, type FusionProvider, type LevelOutput, type PromptProvider } from '@visage/core';
+import { fineCliperOptionInvalid, fineCliperNoLevels, fineCliperCheckpointMismatch, fineCliperCheckpointClasses } from '../errors.ts';
 import { descriptorTexts, encodeDescriptors, type DescriptorTemplates } from './descriptors.ts';
 import { featuresOfOutput } from './extract-features.ts';
 import { defaultConfig, type DescriptorEmbeddings, type FineCliperModel, type Formulation, type LevelSpec } from './fineclipper-model.ts';
@@ -16,19 +16,11 @@ import { loadFineCliper, type FineCliperCheckpoint } from './checkpoint-io.ts';
 import { arplKnownness, videoEmbedding } from './unknown-knownness.ts';
 import { predictLogits, zeroShotLogits, type ClipFeatures } from './train.ts';
 import type { ClipSource } from './level-providers.ts';
+import type { DescriptorsOptions, FineclipperOptions } from '../options.generated.ts';
 
-export interface FineCliperFusionOptions {
-  /** A checkpoint written by `visage train` (.safetensors); none: zero-shot. */
-  checkpoint?: string;
-  /** Descriptors alone even when a checkpoint is set (the fineclipper-zero-shot preset). */
-  zeroShot?: boolean;
-  formulation: Formulation;
-  temperature: number;
-}
-
-export function descriptorsProvider(clip: ClipSource): PromptProvider {
+export function descriptorsProvider(clip: ClipSource): PromptProvider<DescriptorsOptions> {
   return async (prompts, call) => {
-    const templates = call.options as unknown as DescriptorTemplates;
+    const templates = call.options;
     const texts = descriptorTexts(prompts.classes, templates);
     const enc = await encodeDescriptors(await clip(), texts);
     return {
@@ -50,11 +42,11 @@ export function descriptorsProvider(clip: ClipSource): PromptProvider {
  * checkpoint format. The fusion then encodes the checkpoint's classes with the checkpoint's own
  * descriptor templates (once per checkpoint), exactly as `visage predict --checkpoint` does.
  */
-export function fineCliperFusionProvider(loadCheckpoint: (path: string) => Promise<FineCliperCheckpoint> = loadFineCliper, clip?: ClipSource): FusionProvider {
+export function fineCliperFusionProvider(loadCheckpoint: (path: string) => Promise<FineCliperCheckpoint> = loadFineCliper, clip?: ClipSource): FusionProvider<FineclipperOptions> {
   let warned = false;
   const ownDescriptors = new Map<string, Promise<DescriptorEmbeddings>>();
   return async (input, call): Promise<FusionOutput> => {
-    const o = call.options as unknown as FineCliperFusionOptions;
+    const o = call.options;
     const classes = input.prompts.classes;
     const levels = embeddingLevels(input);
     if (!o.checkpoint || o.zeroShot) {

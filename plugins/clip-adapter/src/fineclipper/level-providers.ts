@@ -8,13 +8,13 @@
  * - clip-landmarks: the landmark renders;
  * - clip-description: the description level's sentences, encoded and mean-pooled (one embedding).
  */
-import type { LevelInput, LevelOutput, LevelProvider } from '../../../../core/api.ts';
+import type { LevelInput, LevelOutput, LevelProvider } from '@visage/core';
 import type { RgbImage } from '../preprocess/pixel-values.ts';
 import type { ClipModel } from '../model/clip-model.ts';
 import { l2Normalize } from '../model/clip-model.ts';
-import type { LandmarksData } from '../../../landmarks/src/index.ts';
-import type { ParsingMap } from '../../../parsing/src/classes.ts';
-import { renderParsing } from '../../../parsing/src/render-parsing.ts';
+import type { LandmarksData } from '@visage/landmarks';
+import type { ParsingMap } from '@visage/parsing';
+import { renderParsing } from '@visage/parsing';
 
 /** Gives the (shared, lazily loaded) CLIP model. */
 export type ClipSource = () => Promise<ClipModel>;

@@ -6,11 +6,11 @@
  */
 import {
   binaryCrossEntropyWithLogits, crossEntropy, noGrad, LrSchedule, SGD, tensor, type Tensor,
-} from '../../../../core/compute/index.ts';
-import { classificationReportByName } from '../../../../core/metrics/classification.ts';
-import { seededRandom } from '../../../../core/media/sampling.ts';
-import { fineCliperEmptySplit, fineCliperFeaturesMissing, fineCliperOptionInvalid } from '../../../../core/errors/messages.ts';
-import type { FeatureTensor } from '../../../../core/features/feature-cache.ts';
+} from '@visage/core/compute';
+import { classificationReportByName } from '@visage/core/metrics';
+import { seededRandom } from '@visage/core/media';
+import { fineCliperOptionInvalid, fineCliperFeaturesMissing, fineCliperEmptySplit } from '../errors.ts';
+import type { FeatureTensor } from '@visage/core/features';
 import {
   classLogits, descriptorTensors, FineCliperModel, type DescriptorEmbeddings, type FineCliperConfig, type LevelBatch, type LevelSpec,
 } from './fineclipper-model.ts';
@@ -177,14 +177,6 @@ export function zeroShotLogits(config: FineCliperConfig, descriptors: Descriptor
     }
   }
   return z;
-}
-
-/** Softmax of one logit row. */
-export function softmaxRow(z: Float32Array): Float32Array {
-  const m = Math.max(...z);
-  const e = z.map((x) => Math.exp(x - m));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((x) => x / s);
 }
 
 export function argmax(z: ArrayLike<number>): number {

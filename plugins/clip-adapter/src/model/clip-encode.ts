@@ -2,9 +2,9 @@
  * `visage clip encode`: embeds image files and texts with a CLIP models folder. Plain function;
  * the CLI command only parses flags and prints the result.
  */
-import { errors } from '../../../../core/errors/index.ts';
 import { readImageFrame } from '../preprocess/pixel-values.ts';
 import { loadClip, type LoadClipOptions } from './clip-model.ts';
+import { clipInputInvalid } from '../errors.ts';
 
 export interface ClipEncodeRequest {
   /** Image files (anything sharp decodes). */
@@ -29,7 +29,7 @@ export interface ClipEncoding {
 export async function clipEncode(modelsDir: string, request: ClipEncodeRequest, opts: LoadClipOptions = {}): Promise<ClipEncoding[]> {
   const images = request.images ?? [];
   const texts = request.texts ?? [];
-  if (images.length === 0 && texts.length === 0) throw errors.clipInputInvalid('nothing to encode');
+  if (images.length === 0 && texts.length === 0) throw clipInputInvalid('nothing to encode');
   const parts: Array<'vision' | 'text'> = [];
   if (images.length) parts.push('vision');
   if (texts.length) parts.push('text');

@@ -3,7 +3,7 @@
  * its tokenizer and its image preprocessing, checked against each other on load.
  */
 import * as ort from 'onnxruntime-node';
-import { errors } from '../../../../core/errors/index.ts';
+import { errors } from '@visage/core';
 import { clipPreprocessing, readPreprocessorConfig, type ImagePreprocessing } from '../preprocess/preprocessor-config.ts';
 import { packPixelValues, type RgbImage } from '../preprocess/pixel-values.ts';
 import { ClipTokenizer, CLIP_CONTEXT_LENGTH } from '../tokenizer/clip-tokenizer.ts';

@@ -4,7 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { errors } from '../../../../core/errors/index.ts';
+import { errors } from '@visage/core';
 import { BPE_VOCAB_FILE } from '../tokenizer/clip-tokenizer.ts';
 
 export interface ClipModelFiles {

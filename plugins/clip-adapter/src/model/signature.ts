@@ -3,7 +3,7 @@
  * CLIP export, before anything runs. A mismatch names what was found and what is expected.
  */
 import type { InferenceSession } from 'onnxruntime-node';
-import { errors } from '../../../../core/errors/index.ts';
+import { errors } from '@visage/core';
 
 type Meta = InferenceSession.ValueMetadata;
 /** A dimension as ONNX Runtime reports it: a size, or a symbolic name. */

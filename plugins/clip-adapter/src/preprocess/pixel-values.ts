@@ -4,9 +4,10 @@
  */
 import { existsSync } from 'node:fs';
 import sharp from 'sharp';
-import { errors } from '../../../../core/errors/index.ts';
-import type { Frame } from '../../../../core/types.ts';
+import { errors } from '@visage/core';
+import type { Frame } from '@visage/core';
 import { outputSize, resizedSize, type ImagePreprocessing } from './preprocessor-config.ts';
+import { clipInputInvalid } from '../errors.ts';
 
 /** RGB24 pixels of a known size. */
 export interface RgbImage { width: number; height: number; rgb: Uint8Array }
@@ -112,7 +113,7 @@ export function writePixelValues(image: RgbImage, p: ImagePreprocessing, out: Fl
 
 /** Preprocesses frames into one [B, 3, H, W] float32 tensor body. */
 export async function packPixelValues(frames: RgbImage[], p: ImagePreprocessing): Promise<{ data: Float32Array; dims: [number, 3, number, number] }> {
-  if (frames.length === 0) throw errors.clipInputInvalid('no images to encode');
+  if (frames.length === 0) throw clipInputInvalid('no images to encode');
   const sizes = frames.map((f) => { checkFrame(f); return outputSize(p, f.width, f.height); });
   const { width, height } = sizes[0];
   const odd = sizes.findIndex((s) => s.width !== width || s.height !== height);

@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { errors } from '../../../../core/errors/index.ts';
+import { errors } from '@visage/core';
+import { preprocessorConfigInvalid } from '../errors.ts';
 
 /** OpenAI CLIP normalisation (method.md G). */
 export const CLIP_IMAGE_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
@@ -46,7 +47,7 @@ const PIL_KERNELS: Record<number, ResizeKernel> = { 0: 'nearest', 1: 'lanczos3',
 
 /** Parses a preprocessor_config.json object; `file` names it in error messages. */
 export function parsePreprocessorConfig(raw: unknown, file = 'preprocessor_config.json'): ImagePreprocessing {
-  const invalid = (detail: string) => errors.preprocessorConfigInvalid(file, detail);
+  const invalid = (detail: string) => preprocessorConfigInvalid(file, detail);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('not a JSON object');
   const cfg = raw as Record<string, unknown>;
   const positive = (v: unknown, key: string): number => {
@@ -106,7 +107,7 @@ export async function readPreprocessorConfig(path: string): Promise<ImagePreproc
   try {
     raw = JSON.parse(await readFile(path, 'utf8'));
   } catch (e) {
-    throw errors.preprocessorConfigInvalid(path, `not valid JSON (${(e as Error).message})`);
+    throw preprocessorConfigInvalid(path, `not valid JSON (${(e as Error).message})`);
   }
   return parsePreprocessorConfig(raw, path);
 }

@@ -5,8 +5,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { errors } from '../../../../core/errors/index.ts';
+import { errors } from '@visage/core';
 import { buildClipTokenizerJson, readBpeMerges, EOT_TOKEN, SOT_TOKEN, type TokenizerJson } from './bpe-vocab.ts';
+import { clipInputInvalid } from '../errors.ts';
 
 /** CLIP's context length. */
 export const CLIP_CONTEXT_LENGTH = 77;
@@ -78,7 +79,7 @@ export class ClipTokenizer {
 
   /** Token ids of one text: SOT, BPE ids (lower-cased, whitespace collapsed), EOT; cut to `contextLength`. */
   encode(text: string, contextLength = CLIP_CONTEXT_LENGTH): number[] {
-    if (contextLength < 2) throw errors.clipInputInvalid(`context length ${contextLength} leaves no room for SOT and EOT (CLIP uses 77)`);
+    if (contextLength < 2) throw clipInputInvalid(`context length ${contextLength} leaves no room for SOT and EOT (CLIP uses 77)`);
     const body = this.tokenizer.encode(text.trim(), { add_special_tokens: false }).ids;
     return [this.sotId, ...body.slice(0, contextLength - 2), this.eotId];
   }

@@ -3,7 +3,7 @@
  * and outward, as a lip-corner puller (AU12) does. It needs only the corner positions (taken from a
  * first mesh run on the unwarped frame); the warped frames then go through the real mesh model.
  */
-import type { Frame } from '../../../../core/types.ts';
+import type { Frame } from '@visage/core';
 
 export interface LipCorners {
   /** Subject's right corner (image left), pixels. */

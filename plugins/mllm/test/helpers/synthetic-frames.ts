@@ -1,4 +1,4 @@
-import type { Frame } from '../../../../core/types.ts';
+import type { Frame } from '@visage/core';
 
 /** `n` small RGB frames whose content depends on the frame index and `seed` (distinct per frame). */
 export function syntheticFrames(n: number, width = 64, height = 48, seed = 0): Frame[] {

@@ -1,7 +1,11 @@
 /**
- * Writes CLIP-shaped ONNX models in the Hugging Face / Xenova layout, for tests and benchmarks:
- * the same input/output names and layouts as a real export (`pixel_values` -> `image_embeds`,
- * `input_ids` [+ `attention_mask`] -> `text_embeds`), with deterministic weights from a seed.
+ * Writes CLIP-shaped ONNX models in the Hugging Face / Xenova layout, for `visage demo`, tests and
+ * benchmarks. It lives under src/demo/ because the demo writes one at run time (so it must ship in
+ * src/); tests and benches import it from here or through `@visage/clip-adapter`.
+ *
+ * The models have the same input/output names and layouts as a real export (`pixel_values` ->
+ * `image_embeds`, `input_ids` [+ `attention_mask`] -> `text_embeds`), with deterministic weights
+ * from a seed.
  *
  * Vision: patch convolution, class token, positional embedding, ln_pre, pre-LN blocks, ln_post on
  * the class token, projection. Text: token + positional embedding, causal pre-LN blocks, ln_final,
@@ -16,10 +20,10 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OnnxGraphBuilder } from '../../../../core/models/onnx-builder.ts';
-import { buildClipTokenizerJson, readBpeMerges, wholeWordMerges, type TokenizerJson } from '../tokenizer/bpe-vocab.ts';
-import { ClipTokenizer } from '../tokenizer/clip-tokenizer.ts';
-import { CLIP_IMAGE_MEAN, CLIP_IMAGE_STD } from '../preprocess/preprocessor-config.ts';
+import { OnnxGraphBuilder } from '@visage/core/models';
+import { buildClipTokenizerJson, readBpeMerges, wholeWordMerges, type TokenizerJson } from '../../tokenizer/bpe-vocab.ts';
+import { ClipTokenizer } from '../../tokenizer/clip-tokenizer.ts';
+import { CLIP_IMAGE_MEAN, CLIP_IMAGE_STD } from '../../preprocess/preprocessor-config.ts';
 import { SeededRandom } from './seeded-random.ts';
 import { addLayerNorm, addTransformerBlock, type BlockWeights, type LinearWeights } from './transformer-graph.ts';
 

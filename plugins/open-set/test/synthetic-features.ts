@@ -5,11 +5,9 @@
  * zero-shot CLIP is near chance while a trained head separates the known colours.
  */
 import { join } from 'node:path';
-import { writeSyntheticDataset, type SyntheticDatasetOptions } from '../../../../core/data/synthetic.ts';
-import { loadClip } from '../../../clip-adapter/src/clip-api.ts';
-import { readImageFrame } from '../../../clip-adapter/src/preprocess/pixel-values.ts';
-import { TINY_VOCAB_WORDS, writeTinyClip } from '../../../clip-adapter/src/testing/tiny-clip.ts';
-import type { ClipFeatures, FeatureSet } from '../features.ts';
+import { writeSyntheticDataset, type SyntheticDatasetOptions } from '@visage/core/data';
+import { loadClip, readImageFrame, TINY_VOCAB_WORDS, writeTinyClip } from '@visage/clip-adapter';
+import type { ClipFeatures, FeatureSet } from '../src/features.ts';
 
 export interface SyntheticFeatureOptions extends SyntheticDatasetOptions {
   /** Share of each known class's training clips moved to `val` (default 0.25). */

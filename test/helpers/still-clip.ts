@@ -4,8 +4,8 @@
  */
 import { resolve } from 'node:path';
 import sharp from 'sharp';
-import type { Frame } from '../../../core/types.ts';
-import { FACES_DIR, haveShared } from '../../../test/helpers/shared-data.ts';
+import type { Frame } from '@visage/core';
+import { FACES_DIR, haveShared } from './shared-data.ts';
 
 export { FACES_DIR };
 

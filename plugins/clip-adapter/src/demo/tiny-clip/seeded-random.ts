@@ -3,15 +3,15 @@
  * on every machine (Math.random cannot be seeded).
  */
 
-import { mulberry32 } from '../../../../core/random.ts';
+import { seededRandom } from '@visage/core/media';
 
-/** mulberry32 (core/random.ts) with a normal sampler, for test weights. */
+/** seededRandom (mulberry32, core/random.ts) with a normal sampler, for test weights. */
 export class SeededRandom {
   /** Uniform in [0, 1). */
   readonly next: () => number;
 
   constructor(seed: number) {
-    this.next = mulberry32(seed);
+    this.next = seededRandom(seed);
   }
 
   /** `n` normal samples with standard deviation `std` (Box-Muller). */

@@ -3,7 +3,7 @@
  * x + mlp(ln_2(x)) with QuickGELU. Shared by the tiny vision and text encoders.
  * Linear weights are stored [in, out] so every projection is one MatMul (+ Add for the bias).
  */
-import { attr, type OnnxGraphBuilder } from '../../../../core/models/onnx-builder.ts';
+import { attr, type OnnxGraphBuilder } from '@visage/core/models';
 
 export interface LayerNormWeights { scale: Float32Array; bias: Float32Array }
 export interface LinearWeights { weight: Float32Array; bias: Float32Array }

@@ -1,7 +1,7 @@
 /**
  * Script entry: writes a CLIP-shaped models folder with deterministic weights.
  *
- *   npx tsx plugins/clip-adapter/src/testing/write-tiny-clip-main.ts OUT_DIR
+ *   npx tsx plugins/clip-adapter/src/demo/tiny-clip/write-tiny-clip-main.ts OUT_DIR
  *     [--geometry tiny|vit-b-16] [--seed N] [--image-size N] [--patch-size N]
  *     [--layout flat|xenova] [--parts vision,text] [--vocab bpe_simple_vocab_16e6.txt.gz]
  */
