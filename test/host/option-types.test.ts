@@ -12,7 +12,8 @@ describe('options.generated.ts', () => {
     const media = await optionTypesSource('core/builtin');
     expect(media).toMatch(/export interface MediaOptions \{[^}]*\n  pad: 'last' \| 'zero';/);
     expect(media).toMatch(/export interface MediaOptions \{[^}]*\n  maxSide\?: number;/);
-    expect(await optionTypesSource('plugins/open-set')).toMatch(/export interface HespOptions \{[^}]*\n  checkpoint: string;/);
+    expect(await optionTypesSource('plugins/open-set')).toMatch(/export interface HespOptions \{[^}]*\n  frames: string;/);
+    expect(await optionTypesSource('plugins/open-set')).toMatch(/export interface HespOptions \{[^}]*\n  checkpoint\?: string;/);
   });
 
   it('names a type after its provider id', () => {

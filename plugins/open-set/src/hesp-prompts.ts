@@ -10,7 +10,7 @@
  * The checkpoint holds E_txt of both prompts (written by `visage open-set eval --out`), so no text
  * encoder runs. Classes come from the checkpoint when the preset names none.
  */
-import type { PromptSet, RolePrompt } from '../../../core/api.ts';
+import type { PromptSet, RolePrompt } from '@visage/core';
 import { hespPromptsClasses } from './errors.ts';
 import type { LoadedHesp } from './hesp-checkpoint.ts';
 import { NEGATIVE_TEMPLATE } from './dataset-features.ts';

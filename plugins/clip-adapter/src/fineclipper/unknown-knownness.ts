@@ -5,8 +5,8 @@
  * σ², the same ranking. v is the unit video embedding of the fusion's first frame-like level: the
  * trained head's (temporal model + adapter) with a checkpoint, the mean of the frames without.
  */
-import { l2Normalize, noGrad, tensor } from '../../../../core/compute/index.ts';
-import type { FeatureTensor } from '../../../../core/features/feature-cache.ts';
+import { l2Normalize, noGrad, tensor } from '@visage/core/compute';
+import type { FeatureTensor } from '@visage/core/features';
 import type { FineCliperModel } from './fineclipper-model.ts';
 
 export function arplKnownness(v: Float32Array, unknown: readonly Float32Array[]): number {
