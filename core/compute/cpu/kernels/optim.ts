@@ -9,16 +9,34 @@ export function sgdUpdate(p: Float32Array, g: Float32Array, buf: Float32Array | 
     return;
   }
   const keep = 1 - dampening;
-  if (o.firstStep) {
-    for (let i = 0; i < n; i++) buf[i] = g[i] + wd * p[i];
-  } else {
-    for (let i = 0; i < n; i++) buf[i] = momentum * buf[i] + keep * (g[i] + wd * p[i]);
-  }
-  // The update reads back the stored f32 momentum, exactly what the next step will see.
+  // One pass over the four arrays (they do not fit in cache together). The update reads the
+  // momentum rounded to f32, exactly what is stored and what the next step will see.
   if (o.nesterov) {
-    for (let i = 0; i < n; i++) p[i] = p[i] - lr * (g[i] + wd * p[i] + momentum * buf[i]);
+    if (o.firstStep) {
+      for (let i = 0; i < n; i++) {
+        const d = g[i] + wd * p[i], b = Math.fround(d);
+        buf[i] = b;
+        p[i] = p[i] - lr * (d + momentum * b);
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const d = g[i] + wd * p[i], b = Math.fround(momentum * buf[i] + keep * d);
+        buf[i] = b;
+        p[i] = p[i] - lr * (d + momentum * b);
+      }
+    }
+  } else if (o.firstStep) {
+    for (let i = 0; i < n; i++) {
+      const b = Math.fround(g[i] + wd * p[i]);
+      buf[i] = b;
+      p[i] = p[i] - lr * b;
+    }
   } else {
-    for (let i = 0; i < n; i++) p[i] = p[i] - lr * buf[i];
+    for (let i = 0; i < n; i++) {
+      const b = Math.fround(momentum * buf[i] + keep * (g[i] + wd * p[i]));
+      buf[i] = b;
+      p[i] = p[i] - lr * b;
+    }
   }
 }
 

@@ -127,8 +127,15 @@ export function layerNormBackward(x: Float32Array, gamma: Float32Array, mean: Fl
     sgx /= cols;
     if (accumulate) for (let c = 0; c < cols; c++) dx[o + c] += rs * (gy[c] - sg - xhat[c] * sgx);
     else for (let c = 0; c < cols; c++) dx[o + c] = rs * (gy[c] - sg - xhat[c] * sgx);
-    if (dgamma) for (let c = 0; c < cols; c++) dgamma[c] += dy[o + c] * xhat[c];
-    if (dbeta) for (let c = 0; c < cols; c++) dbeta[c] += dy[o + c];
+    // One pass for both parameter gradients when both are wanted (the usual case).
+    if (dgamma && dbeta) {
+      for (let c = 0; c < cols; c++) {
+        const g = dy[o + c];
+        dgamma[c] += g * xhat[c];
+        dbeta[c] += g;
+      }
+    } else if (dgamma) for (let c = 0; c < cols; c++) dgamma[c] += dy[o + c] * xhat[c];
+    else if (dbeta) for (let c = 0; c < cols; c++) dbeta[c] += dy[o + c];
   }
   if (dgamma) for (let c = 0; c < cols; c++) dgammaOut![c] += dgamma[c];
   if (dbeta) for (let c = 0; c < cols; c++) dbetaOut![c] += dbeta[c];
