@@ -1,22 +1,27 @@
 /**
- * Compute benchmark: GEMM throughput per engine, and one training step of the temporal
- * transformer per backend (and in PyTorch where importable).
+ * Compute benchmark: GEMM throughput of the default cpu backend against onnxruntime's own
+ * MatMul, and one training step of the temporal transformer against the same step in PyTorch.
  *
- *   npx tsx bench/compute/bench.ts [--reps N] [--sizes 128,256,512,1024] [--no-webgpu] [--no-naive]
+ *   npm run bench:compute -- [--reps N] [--sizes 128,256,512,1024] [--step-reps N] [--settle-ms 100] [--no-webgpu] [--no-naive] [--spin]
  *
- * Engines: visage cpu and webgpu through the Backend interface (webgpu timings include the
- * readback), onnxruntime-node's public InferenceSession running one MatMul node, and a naive
- * JavaScript triple loop. All timings are medians.
+ * The machine may be shared: every comparison alternates the two sides rep by rep (ours, theirs,
+ * theirs, ours, ...), so a load spike from other processes hits both alike, and prints medians
+ * with the load average. PyTorch runs in one long-lived Python process (torch_step.py) that
+ * takes a step whenever asked, so its steps interleave with ours too.
+ *
+ * Engines: visage cpu through the Backend interface (default options), onnxruntime-node's public
+ * InferenceSession running one MatMul node (its default options), the webgpu backend (timings
+ * include the readback), a naive JavaScript triple loop, and with --spin the cpu backend with a
+ * spinning onnxruntime pool.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { CpuBackend, createBackend, Rng, type Backend } from '../../core/compute/index.ts';
 import { cpuThreads } from '../../core/compute/cpu/ort-gemm.ts';
 import { jsMatmul } from '../../core/compute/cpu/js-gemm.ts';
 import { buildTemporalStep, STEP } from './temporal-step.ts';
+import { TorchStep, torchUnavailable } from './torch-runner.ts';
 import { median, timeRuns } from '../lib/table.ts';
 
 const args = process.argv.slice(2);
@@ -24,31 +29,52 @@ const opt = (name: string, dflt: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : dflt;
 };
-const REPS = Number(opt('reps', '15'));
+const REPS = Number(opt('reps', '21'));
+const STEP_REPS = Number(opt('step-reps', '15'));
 const SIZES = opt('sizes', '128,256,512,1024').split(',').map(Number);
 const THREADS = cpuThreads();
+const GEMM_TARGET = 0.8;
+const STEP_TARGET = 1.0;
+/** Pause before each timed call, so spin-waiting threads of the previous one have gone to sleep. */
+const SETTLE_MS = Number(opt('settle-ms', '100'));
 
 const timeIt = async (fn: () => unknown, reps: number, warmup = 2) => median(await timeRuns(fn, reps, warmup));
+const load = () => loadavg().map((l) => l.toFixed(2)).join(', ');
+
+interface Paired {
+  /** Medians of each side. */
+  a: number;
+  b: number;
+}
 
 /**
- * Medians of two functions timed alternately (A B A B ...), so a load spike from other
- * processes on a shared machine hits both sides alike rather than whichever ran then.
+ * Times a and b alternately, swapping which goes first every rep (a b, b a, a b, ...), and pauses
+ * `settleMs` after every call: pool threads that spin-wait after a call (onnxruntime's default
+ * pool spins about 2^20 pause instructions, tens of ms; OpenBLAS's threads spin too) would
+ * otherwise take a core from whatever runs next and charge their idle time to the other side.
  */
-async function timeInterleaved(a: () => unknown, b: () => unknown | Promise<unknown>, reps: number): Promise<[number, number]> {
-  for (let i = 0; i < 2; i++) {
+async function interleaved(a: () => Promise<number>, b: () => Promise<number>, reps: number, settleMs: number, warmup = 2): Promise<Paired> {
+  const settle = () => new Promise((resolve) => setTimeout(resolve, settleMs));
+  for (let i = 0; i < warmup; i++) {
     await a();
     await b();
   }
   const ta: number[] = [], tb: number[] = [];
   for (let i = 0; i < reps; i++) {
-    let t0 = performance.now();
-    await a();
-    ta.push(performance.now() - t0);
-    t0 = performance.now();
-    await b();
-    tb.push(performance.now() - t0);
+    const [first, second, tFirst, tSecond] = i % 2 === 0 ? [a, b, ta, tb] : [b, a, tb, ta];
+    await settle();
+    tFirst.push(await first());
+    await settle();
+    tSecond.push(await second());
   }
-  return [median(ta), median(tb)];
+  return { a: median(ta), b: median(tb) };
+}
+
+/** Wall time of one call, in ms. */
+async function wall(fn: () => unknown): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
 }
 
 function matMulModel(): Uint8Array {
@@ -62,28 +88,33 @@ function matMulModel(): Uint8Array {
   }).finish();
 }
 
-async function gemmTable(webgpu: Backend | null, naive: boolean): Promise<{ ratio512: { plain: number; spin: number } | null }> {
+/** Returns default-cpu speed as a fraction of onnxruntime's, per size. */
+async function gemmTable(webgpu: Backend | null): Promise<Map<number, number>> {
   const cpu = new CpuBackend();
-  // Spinning pool threads win isolated GEMMs but slow the training step ~1.5-2x (they take the
-  // core the JS kernels need between GEMMs), so the default backend does not spin; both are shown.
-  const cpuSpin = new CpuBackend({ spinThreads: true });
+  // A spinning pool wins isolated GEMMs but slows the training step (its threads take the core
+  // the JS kernels need between GEMMs), so the default backend does not spin.
+  const cpuSpin = args.includes('--spin') ? new CpuBackend({ spinThreads: true }) : null;
   const session = await ort.InferenceSession.create(matMulModel(), { intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
   const rng = new Rng(1);
   const rows: string[][] = [];
-  let ratio512: { plain: number; spin: number } | null = null;
+  const ratios = new Map<number, number>();
   for (const n of SIZES) {
     const a = Float32Array.from({ length: n * n }, () => rng.range(-1, 1));
     const b = Float32Array.from({ length: n * n }, () => rng.range(-1, 1));
     const flop = 2 * n ** 3;
     const gflops = (ms: number) => flop / ms / 1e6;
-    const reps = n >= 1024 ? Math.max(5, Math.floor(REPS / 2)) : REPS;
+    const reps = n >= 1024 ? Math.max(7, Math.ceil(REPS / 2)) : REPS;
 
     const [ca, cb, cc] = [cpu.upload(a), cpu.upload(b), cpu.alloc(n * n)];
     const opts = { batch: 1, m: n, k: n, n };
     const A = new ort.Tensor('float32', a, [n, n]), B = new ort.Tensor('float32', b, [n, n]);
-    const [tCpu, tOrt] = await timeInterleaved(() => cpu.matmul(ca, cb, cc, opts), () => session.run({ A, B }), reps);
-    const [sa, sb, sc] = [cpuSpin.upload(a), cpuSpin.upload(b), cpuSpin.alloc(n * n)];
-    const [tSpin, tOrt2] = await timeInterleaved(() => cpuSpin.matmul(sa, sb, sc, opts), () => session.run({ A, B }), reps);
+    const ortRun = () => wall(() => session.run({ A, B }));
+    const t = await interleaved(() => wall(() => cpu.matmul(ca, cb, cc, opts)), ortRun, reps, SETTLE_MS);
+    let spin: Paired | null = null;
+    if (cpuSpin) {
+      const [sa, sb, sc] = [cpuSpin.upload(a), cpuSpin.upload(b), cpuSpin.alloc(n * n)];
+      spin = await interleaved(() => wall(() => cpuSpin.matmul(sa, sb, sc, opts)), ortRun, reps, SETTLE_MS);
+    }
 
     let tGpu: number | null = null;
     if (webgpu) {
@@ -96,59 +127,67 @@ async function gemmTable(webgpu: Backend | null, naive: boolean): Promise<{ rati
     }
 
     let tNaive: number | null = null;
-    if (naive) {
+    if (!args.includes('--no-naive')) {
       const out = new Float32Array(n * n);
       tNaive = await timeIt(() => jsMatmul(a, b, out.fill(0), 1, n, n, n, false, false, false, false, 1), n >= 512 ? 1 : 3, n >= 512 ? 0 : 1);
     }
-    if (n === 512) ratio512 = { plain: tOrt / tCpu, spin: tOrt2 / tSpin };
-    const fmt = (ms: number | null) => (ms === null ? 'skipped' : `${gflops(ms).toFixed(1)} (${ms.toFixed(2)} ms)`);
-    rows.push([String(n), fmt(tCpu), fmt(tSpin), webgpu ? fmt(tGpu) : 'unavailable', fmt(tOrt), fmt(tNaive), (tOrt / tCpu).toFixed(2), (tOrt2 / tSpin).toFixed(2)]);
+    ratios.set(n, t.b / t.a);
+    const fmt = (ms: number | null) => (ms === null ? '-' : `${gflops(ms).toFixed(1)} (${ms.toFixed(2)} ms)`);
+    rows.push([String(n), fmt(t.a), fmt(t.b), `${((100 * t.b) / t.a).toFixed(0)}%`,
+      spin ? `${fmt(spin.a)}, ${((100 * spin.b) / spin.a).toFixed(0)}%` : '-', webgpu ? fmt(tGpu) : 'unavailable', fmt(tNaive)]);
   }
-  printTable(`GEMM f32 n×n×n, GFLOP/s (median ms); ${THREADS} onnxruntime threads`,
-    ['n', 'visage cpu (default)', 'visage cpu (spinning pool)', 'visage webgpu', 'onnxruntime MatMul', 'naive JS', 'default / ort', 'spinning / ort'], rows);
+  printTable(`GEMM f32 n×n×n, GFLOP/s (median ms), ours and onnxruntime's alternating; ${THREADS} onnxruntime threads`,
+    ['n', 'visage cpu (default)', 'onnxruntime MatMul', 'visage / onnxruntime', 'spinning pool (--spin)', 'visage webgpu', 'naive JS'], rows);
   cpu.close();
-  cpuSpin.close();
-  return { ratio512 };
+  cpuSpin?.close();
+  return ratios;
 }
 
-function torchStep(reps: number): { ms: number; version: string; blas: string } | { skipped: string } {
-  const py = '/usr/bin/python3';
-  if (!existsSync(py)) return { skipped: 'no /usr/bin/python3' };
-  try {
-    execFileSync(py, ['-c', 'import torch'], { stdio: 'ignore' });
-  } catch {
-    return { skipped: 'torch is not importable by /usr/bin/python3 (apt-get install -y python3-torch)' };
-  }
-  const script = fileURLToPath(new URL('./torch_step.py', import.meta.url));
-  const out = execFileSync(py, [script, String(THREADS), String(reps)], { encoding: 'utf8' });
-  const r = JSON.parse(out.trim().split('\n').pop()!);
-  return { ms: r.median_ms, version: r.torch, blas: r.blas };
-}
-
-async function stepTable(webgpu: Backend | null): Promise<void> {
-  const reps = Math.max(5, Math.floor(REPS / 2));
-  const rows: string[][] = [];
+/** Ours / PyTorch, or null when PyTorch is unavailable. */
+async function stepTable(webgpu: Backend | null): Promise<number | null> {
+  const { batch, frames, dim, heads, mlp } = STEP;
+  const title = `Training step (forward, backward, SGD): temporal transformer d=${dim}, ${heads} heads, MLP ${mlp}, ${frames + 1} tokens, batch ${batch}`;
   const cpuStep = buildTemporalStep(new CpuBackend());
-  const tCpu = await timeIt(() => cpuStep.step(), reps);
-  const torch = torchStep(reps);
-  const torchMs = 'ms' in torch ? torch.ms : null;
-  const ratio = (ms: number) => (torchMs ? `${(ms / torchMs).toFixed(2)}x` : '-');
-  rows.push(['visage cpu', tCpu.toFixed(1), ratio(tCpu)]);
+  const rows: string[][] = [];
+  let ratio: number | null = null;
+  const why = torchUnavailable();
+  if (why) {
+    const ms = await timeIt(() => cpuStep.step(), STEP_REPS);
+    rows.push(['visage cpu', ms.toFixed(1), '-', '-'], ['pytorch cpu', `skipped: ${why}`, '-', '-']);
+  } else {
+    const torch = await TorchStep.start(THREADS);
+    const { info } = torch;
+    const blas = info.blas_libs.length ? info.blas_libs.join(', ') : 'none mapped';
+    console.log(`\npytorch ${info.torch}: ${info.threads} threads; BLAS loaded: ${blas}` +
+      (info.blas_threads !== null ? `, ${info.blas_threads} BLAS threads` : ''));
+    // CPU time of each side as well: it holds on a loaded machine where wall time does not
+    // (and shows threads that spin while waiting).
+    const ourCpu: number[] = [], torchCpu: number[] = [];
+    const ours = async () => {
+      const c0 = process.cpuUsage();
+      const ms = await wall(() => cpuStep.step());
+      const c = process.cpuUsage(c0);
+      ourCpu.push((c.user + c.system) / 1000);
+      return ms;
+    };
+    const theirs = async () => {
+      const r = await torch.step();
+      torchCpu.push(r.cpu_ms);
+      return r.ms;
+    };
+    const t = await interleaved(ours, theirs, STEP_REPS, 4 * SETTLE_MS);
+    torch.close();
+    ratio = t.a / t.b;
+    rows.push(['visage cpu', t.a.toFixed(1), median(ourCpu).toFixed(1), `${ratio.toFixed(2)}x`],
+      [`pytorch ${info.torch} cpu`, t.b.toFixed(1), median(torchCpu).toFixed(1), '1.00x']);
+  }
   if (webgpu) {
     const gpuStep = buildTemporalStep(webgpu);
-    const tGpu = await timeIt(() => gpuStep.step(), Math.min(reps, 5), 1);
-    rows.push(['visage webgpu', tGpu.toFixed(1), ratio(tGpu)]);
-  } else {
-    rows.push(['visage webgpu', 'unavailable', '-']);
+    const ms = await timeIt(() => gpuStep.step(), Math.min(STEP_REPS, 5), 1);
+    rows.push(['visage webgpu', ms.toFixed(1), '-', '-']);
   }
-  rows.push('ms' in torch ? [`pytorch ${torch.version} cpu`, torch.ms.toFixed(1), '1.00x'] : ['pytorch cpu', `skipped: ${torch.skipped}`, '-']);
-  const { batch, frames, dim, heads, mlp } = STEP;
-  printTable(`Training step (forward, backward, SGD): temporal transformer d=${dim}, ${heads} heads, MLP ${mlp}, ${frames + 1} tokens, batch ${batch}; median ms`,
-    ['engine', 'ms / step', 'vs pytorch'], rows);
-  if ('ms' in torch) {
-    // A distribution build of PyTorch may link a reference BLAS: say so next to the ratio.
-    console.log(`pytorch: ${THREADS} threads, BLAS_INFO=${torch.blas}${torch.blas === 'generic' ? ' (reference BLAS: far slower GEMMs than an MKL/OpenBLAS build)' : ''}`);
-  }
+  printTable(`${title}; median of ${STEP_REPS} steps each, alternating`, ['engine', 'wall ms / step', 'CPU ms / step', 'vs pytorch'], rows);
+  return ratio;
 }
 
 function printTable(title: string, head: string[], rows: string[][]): void {
@@ -157,6 +196,7 @@ function printTable(title: string, head: string[], rows: string[][]): void {
   console.log(`\n${title}\n${line(head)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}`);
 }
 
+console.log(`load average at start: ${load()} (${THREADS} threads)`);
 let webgpu: Backend | null = null;
 if (!args.includes('--no-webgpu')) {
   try {
@@ -165,10 +205,15 @@ if (!args.includes('--no-webgpu')) {
     console.log(`webgpu: unavailable (${(e as Error).message})`);
   }
 }
-const { ratio512 } = await gemmTable(webgpu, !args.includes('--no-naive'));
-if (ratio512 !== null) {
-  const verdict = (r: number) => `${(r * 100).toFixed(0)}% (${r >= 0.8 ? 'meets' : 'below'} the 80% target)`;
-  console.log(`\n512³ GEMM vs onnxruntime MatMul in the same run: default ${verdict(ratio512.plain)}, spinning pool ${verdict(ratio512.spin)}`);
+const ratios = await gemmTable(webgpu);
+const stepRatio = await stepTable(webgpu);
+console.log(`\nSummary (load average at end: ${load()})`);
+for (const n of [512, 1024]) {
+  const r = ratios.get(n);
+  if (r !== undefined) {
+    console.log(`- ${n}³ GEMM, default cpu vs onnxruntime MatMul: ${(r * 100).toFixed(0)}% (${r >= GEMM_TARGET ? 'meets' : 'below'} the ${GEMM_TARGET * 100}% target)`);
+  }
 }
-await stepTable(webgpu);
+console.log(stepRatio === null ? '- training step vs PyTorch: not measured (PyTorch unavailable)'
+  : `- training step vs PyTorch: ${stepRatio.toFixed(2)}x (${stepRatio <= STEP_TARGET ? 'meets' : 'above'} the ${STEP_TARGET.toFixed(1)}x target)`);
 process.exit(0);
