@@ -2,7 +2,7 @@
  * Compute benchmark: GEMM throughput of the default cpu backend against onnxruntime's own
  * MatMul, and one training step of the temporal transformer against the same step in PyTorch.
  *
- *   npm run bench:compute -- [--reps N] [--sizes 128,256,512,1024] [--step-reps N] [--settle-ms 100] [--no-webgpu] [--no-naive] [--spin]
+ *   npm run bench:compute -- [--reps N] [--sizes 128,256,512,1024] [--step-reps N] [--no-webgpu] [--no-naive] [--spin]
  *
  * The machine may be shared: every comparison alternates the two sides rep by rep (ours, theirs,
  * theirs, ours, ...), so a load spike from other processes hits both alike, and prints medians
@@ -14,6 +14,7 @@
  * include the readback), a naive JavaScript triple loop, and with --spin the cpu backend with a
  * spinning onnxruntime pool.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
@@ -35,8 +36,6 @@ const SIZES = opt('sizes', '128,256,512,1024').split(',').map(Number);
 const THREADS = cpuThreads();
 const GEMM_TARGET = 0.8;
 const STEP_TARGET = 1.0;
-/** Pause before each timed call, so spin-waiting threads of the previous one have gone to sleep. */
-const SETTLE_MS = Number(opt('settle-ms', '100'));
 
 const timeIt = async (fn: () => unknown, reps: number, warmup = 2) => median(await timeRuns(fn, reps, warmup));
 const load = () => loadavg().map((l) => l.toFixed(2)).join(', ');
@@ -48,13 +47,13 @@ interface Paired {
 }
 
 /**
- * Times a and b alternately, swapping which goes first every rep (a b, b a, a b, ...), and pauses
- * `settleMs` after every call: pool threads that spin-wait after a call (onnxruntime's default
- * pool spins about 2^20 pause instructions, tens of ms; OpenBLAS's threads spin too) would
- * otherwise take a core from whatever runs next and charge their idle time to the other side.
+ * Times a and b alternately, swapping which goes first every rep (a b, b a, a b, ...). Before
+ * every call it waits until the threads of the given processes have stopped running: pool
+ * threads that spin-wait after a call (onnxruntime's default pool spins 2^20 pause instructions,
+ * which takes tens of ms, far longer when the machine is loaded; OpenBLAS's and OpenMP's threads
+ * spin too) would otherwise take a core from whatever runs next and charge it to the other side.
  */
-async function interleaved(a: () => Promise<number>, b: () => Promise<number>, reps: number, settleMs: number, warmup = 2): Promise<Paired> {
-  const settle = () => new Promise((resolve) => setTimeout(resolve, settleMs));
+async function interleaved(a: () => Promise<number>, b: () => Promise<number>, reps: number, pids: number[], warmup = 2): Promise<Paired> {
   for (let i = 0; i < warmup; i++) {
     await a();
     await b();
@@ -62,12 +61,29 @@ async function interleaved(a: () => Promise<number>, b: () => Promise<number>, r
   const ta: number[] = [], tb: number[] = [];
   for (let i = 0; i < reps; i++) {
     const [first, second, tFirst, tSecond] = i % 2 === 0 ? [a, b, ta, tb] : [b, a, tb, ta];
-    await settle();
+    await untilIdle(pids);
     tFirst.push(await first());
-    await settle();
+    await untilIdle(pids);
     tSecond.push(await second());
   }
   return { a: median(ta), b: median(tb) };
+}
+
+/** Waits (at most `maxMs`) until no thread of these processes is running, except this one. */
+async function untilIdle(pids: number[], maxMs = 3000): Promise<void> {
+  const t0 = performance.now();
+  const running = () => pids.some((pid) => {
+    try {
+      return readdirSync(`/proc/${pid}/task`).some((tid) => {
+        if (Number(tid) === process.pid) return false;
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'R';
+      });
+    } catch {
+      return false; // no /proc (not Linux), or the process or thread has just ended
+    }
+  });
+  while (running() && performance.now() - t0 < maxMs) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 /** Wall time of one call, in ms. */
@@ -109,11 +125,11 @@ async function gemmTable(webgpu: Backend | null): Promise<Map<number, number>> {
     const opts = { batch: 1, m: n, k: n, n };
     const A = new ort.Tensor('float32', a, [n, n]), B = new ort.Tensor('float32', b, [n, n]);
     const ortRun = () => wall(() => session.run({ A, B }));
-    const t = await interleaved(() => wall(() => cpu.matmul(ca, cb, cc, opts)), ortRun, reps, SETTLE_MS);
+    const t = await interleaved(() => wall(() => cpu.matmul(ca, cb, cc, opts)), ortRun, reps, [process.pid]);
     let spin: Paired | null = null;
     if (cpuSpin) {
       const [sa, sb, sc] = [cpuSpin.upload(a), cpuSpin.upload(b), cpuSpin.alloc(n * n)];
-      spin = await interleaved(() => wall(() => cpuSpin.matmul(sa, sb, sc, opts)), ortRun, reps, SETTLE_MS);
+      spin = await interleaved(() => wall(() => cpuSpin.matmul(sa, sb, sc, opts)), ortRun, reps, [process.pid]);
     }
 
     let tGpu: number | null = null;
@@ -175,7 +191,7 @@ async function stepTable(webgpu: Backend | null): Promise<number | null> {
       torchCpu.push(r.cpu_ms);
       return r.ms;
     };
-    const t = await interleaved(ours, theirs, STEP_REPS, 4 * SETTLE_MS);
+    const t = await interleaved(ours, theirs, STEP_REPS, [process.pid, torch.pid]);
     torch.close();
     ratio = t.a / t.b;
     rows.push(['visage cpu', t.a.toFixed(1), median(ourCpu).toFixed(1), `${ratio.toFixed(2)}x`],

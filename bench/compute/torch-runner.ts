@@ -54,6 +54,10 @@ export class TorchStep {
     return JSON.parse(await nextLine(this.lines, () => '')) as TorchStepTime;
   }
 
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   close(): void {
     this.child.stdin.end();
     this.lines.close();
