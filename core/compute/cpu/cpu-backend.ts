@@ -10,7 +10,7 @@ import type {
   DeviceBuffer, MatmulOptions, ReduceOp, ReduceOptions, SgdOptions, UnaryOp,
 } from '../backend.ts';
 import { ArrayPool } from './array-pool.ts';
-import { CpuBuffer, d, f } from './buffer.ts';
+import { CLEAN, CpuBuffer, STALE, d, f, written } from './buffer.ts';
 import { affine, binary, dropoutMask, stridedCopy, unary, unaryBackward } from './kernels/elementwise.ts';
 import { gather, scatterAdd } from './kernels/indexing.ts';
 import { CpuGemm } from './kernels/matmul.ts';
@@ -42,12 +42,10 @@ export class CpuBackend implements Backend {
 
   // ---- storage ------------------------------------------------------------------------------
   alloc(size: number, dtype: DType = 'f32'): CpuBuffer {
-    if (dtype === 'f32') {
-      const reused = this.pool.take(size);
-      if (reused) return new CpuBuffer(reused.fill(0), 'f32');
-      return new CpuBuffer(new Float32Array(size), 'f32');
-    }
-    return new CpuBuffer(new Int32Array(size), dtype);
+    const reused = dtype === 'f32' ? this.pool.take(size) : undefined;
+    const buf = new CpuBuffer(reused ?? (dtype === 'f32' ? new Float32Array(size) : new Int32Array(size)), dtype);
+    buf.zeros = reused ? STALE : CLEAN;
+    return buf;
   }
   upload(data: Float32Array | Int32Array): CpuBuffer {
     return new CpuBuffer(data instanceof Float32Array ? Float32Array.from(data) : Int32Array.from(data),
@@ -73,48 +71,71 @@ export class CpuBackend implements Backend {
 
   // ---- kernels --------------------------------------------------------------------------------
   fill(out: DeviceBuffer, value: number, n = out.size): void {
-    d(out).fill(value, 0, n);
+    // Zeroing a whole buffer (zeroGrad) is deferred: the next kernel may overwrite it anyway.
+    if (value === 0 && n >= out.size && out instanceof CpuBuffer && !out.released) {
+      if (out.zeros !== CLEAN) out.zeros = STALE;
+    } else {
+      d(out).fill(value, 0, n);
+    }
   }
   unary(op: UnaryOp, x: DeviceBuffer, out: DeviceBuffer, n: number, accumulate = false): void {
-    unary(op, f(x), f(out), n, accumulate);
+    const xs = f(x);
+    const [o, zero] = written(out, n);
+    unary(op, xs, o, n, accumulate && !zero);
   }
   unaryBackward(op: UnaryOp, x: DeviceBuffer, y: DeviceBuffer, dy: DeviceBuffer, dx: DeviceBuffer, n: number, accumulate = false): void {
-    unaryBackward(op, f(x), f(y), f(dy), f(dx), n, accumulate);
+    const xs = f(x), ys = f(y), dys = f(dy);
+    const [dxs, zero] = written(dx, n);
+    unaryBackward(op, xs, ys, dys, dxs, n, accumulate && !zero);
   }
   affine(x: DeviceBuffer, out: DeviceBuffer, n: number, alpha: number, beta: number, accumulate = false): void {
-    affine(f(x), f(out), n, alpha, beta, accumulate);
+    const xs = f(x);
+    const [o, zero] = written(out, n);
+    affine(xs, o, n, alpha, beta, accumulate && !zero);
   }
   binary(op: BinaryOp, a: DeviceBuffer, b: DeviceBuffer, out: DeviceBuffer, opts: BinaryOptions): void {
-    binary(op, f(a), f(b), f(out), opts);
+    const as = f(a), bs = f(b);
+    const [o, zero] = written(out, opts.shape.reduce((s, v) => s * v, 1));
+    binary(op, as, bs, o, zero && opts.accumulate ? { ...opts, accumulate: false } : opts);
   }
   matmul(a: DeviceBuffer, b: DeviceBuffer, out: DeviceBuffer, o: MatmulOptions): void {
-    this.gemm.run(f(a), f(b), f(out), o);
+    const as = f(a), bs = f(b);
+    const [outs, zero] = written(out, o.batch * o.m * o.n);
+    this.gemm.run(as, bs, outs, zero && o.accumulate ? { ...o, accumulate: false } : o);
   }
   reduce(op: ReduceOp, x: DeviceBuffer, out: DeviceBuffer, o: ReduceOptions, accumulate = false): void {
-    reduce(op, f(x), f(out), o, accumulate);
+    const xs = f(x);
+    const [outs, zero] = written(out, o.outer * o.inner);
+    reduce(op, xs, outs, o, accumulate && !zero);
   }
   reduceMaxBackward(x: DeviceBuffer, dy: DeviceBuffer, dx: DeviceBuffer, o: ReduceOptions, accumulate = false): void {
     reduceMaxBackward(f(x), f(dy), f(dx), o, accumulate);
   }
   softmax(x: DeviceBuffer, out: DeviceBuffer, rows: number, cols: number, log: boolean): void {
-    softmax(f(x), f(out), rows, cols, log);
+    const xs = f(x);
+    softmax(xs, written(out, rows * cols)[0], rows, cols, log);
   }
   softmaxBackward(y: DeviceBuffer, dy: DeviceBuffer, dx: DeviceBuffer, rows: number, cols: number, log: boolean, accumulate = false): void {
-    softmaxBackward(f(y), f(dy), f(dx), rows, cols, log, accumulate);
+    const ys = f(y), dys = f(dy);
+    const [dxs, zero] = written(dx, rows * cols);
+    softmaxBackward(ys, dys, dxs, rows, cols, log, accumulate && !zero);
   }
   layerNorm(x: DeviceBuffer, gamma: DeviceBuffer | null, beta: DeviceBuffer | null, out: DeviceBuffer,
     mean: DeviceBuffer, rstd: DeviceBuffer, rows: number, cols: number, eps: number): void {
-    layerNorm(f(x), gamma ? f(gamma) : this.constant(cols, 1), beta ? f(beta) : this.constant(cols, 0), f(out),
-      f(mean), f(rstd), rows, cols, eps);
+    const xs = f(x), g = gamma ? f(gamma) : this.constant(cols, 1), b = beta ? f(beta) : this.constant(cols, 0);
+    layerNorm(xs, g, b, written(out, rows * cols)[0], written(mean, rows)[0], written(rstd, rows)[0], rows, cols, eps);
   }
   layerNormBackward(x: DeviceBuffer, gamma: DeviceBuffer | null, mean: DeviceBuffer, rstd: DeviceBuffer,
     dy: DeviceBuffer, dx: DeviceBuffer, dgamma: DeviceBuffer | null, dbeta: DeviceBuffer | null,
     rows: number, cols: number, accumulate = false): void {
-    layerNormBackward(f(x), gamma ? f(gamma) : this.constant(cols, 1), f(mean), f(rstd), f(dy), f(dx),
-      dgamma ? f(dgamma) : null, dbeta ? f(dbeta) : null, rows, cols, accumulate);
+    const xs = f(x), g = gamma ? f(gamma) : this.constant(cols, 1), ms = f(mean), rs = f(rstd), dys = f(dy);
+    const dg = dgamma ? f(dgamma) : null, db = dbeta ? f(dbeta) : null;
+    const [dxs, zero] = written(dx, rows * cols);
+    layerNormBackward(xs, g, ms, rs, dys, dxs, dg, db, rows, cols, accumulate && !zero);
   }
   gather(table: DeviceBuffer, indices: DeviceBuffer, out: DeviceBuffer, rows: number, cols: number): void {
-    gather(f(table), d(indices), f(out), rows, cols);
+    const t = f(table), idx = d(indices);
+    gather(t, idx, written(out, rows * cols)[0], rows, cols);
   }
   scatterAdd(src: DeviceBuffer, indices: DeviceBuffer, out: DeviceBuffer, rows: number, cols: number): void {
     scatterAdd(f(src), d(indices), f(out), rows, cols);
@@ -123,7 +144,7 @@ export class CpuBackend implements Backend {
     stridedCopy(f(x), f(out), opts);
   }
   dropoutMask(out: DeviceBuffer, n: number, p: number, seed: number, offset = 0): void {
-    dropoutMask(f(out), n, p, seed, offset);
+    dropoutMask(written(out, n)[0], n, p, seed, offset);
   }
 
   // ---- optimizer updates ----------------------------------------------------------------------
