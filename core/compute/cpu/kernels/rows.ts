@@ -116,26 +116,20 @@ export function layerNormBackward(x: Float32Array, gamma: Float32Array, mean: Fl
   for (let r = 0; r < rows; r++) {
     const o = r * cols, mu = mean[r], rs = rstd[r];
     let sg = 0, sgx = 0;
+    // The parameter gradients need only this row's xhat: gather them in the same pass.
     for (let c = 0; c < cols; c++) {
-      const h = (x[o + c] - mu) * rs, g = dy[o + c] * gamma[c];
+      const d = dy[o + c], h = (x[o + c] - mu) * rs, g = d * gamma[c];
       xhat[c] = h;
       gy[c] = g;
       sg += g;
       sgx += g * h;
+      if (dgamma) dgamma[c] += d * h;
+      if (dbeta) dbeta[c] += d;
     }
     sg /= cols;
     sgx /= cols;
     if (accumulate) for (let c = 0; c < cols; c++) dx[o + c] += rs * (gy[c] - sg - xhat[c] * sgx);
     else for (let c = 0; c < cols; c++) dx[o + c] = rs * (gy[c] - sg - xhat[c] * sgx);
-    // One pass for both parameter gradients when both are wanted (the usual case).
-    if (dgamma && dbeta) {
-      for (let c = 0; c < cols; c++) {
-        const g = dy[o + c];
-        dgamma[c] += g * xhat[c];
-        dbeta[c] += g;
-      }
-    } else if (dgamma) for (let c = 0; c < cols; c++) dgamma[c] += dy[o + c] * xhat[c];
-    else if (dbeta) for (let c = 0; c < cols; c++) dbeta[c] += dy[o + c];
   }
   if (dgamma) for (let c = 0; c < cols; c++) dgammaOut![c] += dgamma[c];
   if (dbeta) for (let c = 0; c < cols; c++) dbetaOut![c] += dbeta[c];
