@@ -50,25 +50,27 @@ def step():
     return loss.item()
 
 
-def blas():
+def blas(threads):
     """The BLAS shared library mapped into this process, and its thread count where it says.
     Debian's torch reports BLAS_INFO=generic whatever libblas.so.3 the alternatives system points at,
-    so look at what is loaded (after a GEMM has run, since loading may be lazy)."""
+    so look at what is loaded (after a GEMM has run, since loading may be lazy). OpenBLAS keeps its
+    own thread count (torch.set_num_threads does not change it): set it to `threads` as well."""
     with open('/proc/self/maps') as maps:
         libs = sorted({line.split()[-1] for line in maps if 'blas' in line.rsplit('/', 1)[-1].lower()})
-    threads = None
+    count = None
     for lib in libs:
         try:
-            get = getattr(ctypes.CDLL(lib), 'openblas_get_num_threads')
-            threads = get()
+            handle = ctypes.CDLL(lib)
+            handle.openblas_set_num_threads(threads)
+            count = handle.openblas_get_num_threads()
             break
         except (OSError, AttributeError):
             continue
-    return libs, threads
+    return libs, count
 
 
 step()
-libs, blas_threads = blas()
+libs, blas_threads = blas(threads)
 print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'blas_libs': libs, 'blas_threads': blas_threads}), flush=True)
 for line in sys.stdin:
     if not line.strip():
