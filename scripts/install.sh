@@ -4,7 +4,8 @@
 #   - ffmpeg (video decoding) and redis-server (the queue of `visage worker`, and its tests), from apt;
 #   - chromium (headless, for the HTML report tests), from apt;
 #   - a software Vulkan driver for the webgpu backend, unpacked into .vk/ (nothing installed system-wide);
-#   - the npm dependencies, exactly as pinned in package-lock.json.
+#   - the npm dependencies, exactly as pinned in package-lock.json;
+#   - with --bench: PyTorch and OpenBLAS from apt, for `npm run bench:compute`'s PyTorch comparison.
 # Safe to run again.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -24,6 +25,15 @@ if ! command -v chromium >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   as_root apt-get update -qq
   as_root apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+
+if [[ " $* " == *" --bench "* ]] && ! dpkg -s python3-torch libopenblas0-pthread >/dev/null 2>&1; then
+  # Debian's torch calls whatever libblas.so.3 the alternatives system points at: without
+  # OpenBLAS that is the reference BLAS, and the comparison would be against a slow PyTorch.
+  echo "install: python3-torch, libopenblas0-pthread (apt, --bench)"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq --no-install-recommends python3-torch libopenblas0-pthread >/dev/null
 fi
 
 echo "install: software Vulkan driver for the webgpu backend (.vk/)"

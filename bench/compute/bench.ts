@@ -1,22 +1,28 @@
 /**
- * Compute benchmark: GEMM throughput per engine, and one training step of the temporal
- * transformer per backend (and in PyTorch where importable).
+ * Compute benchmark: GEMM throughput of the default cpu backend against onnxruntime's own
+ * MatMul, and one training step of the temporal transformer against the same step in PyTorch.
  *
- *   npx tsx bench/compute/bench.ts [--reps N] [--sizes 128,256,512,1024] [--no-webgpu] [--no-naive]
+ *   npm run bench:compute -- [--reps N] [--sizes 128,256,512,1024] [--step-reps N] [--no-webgpu] [--no-naive] [--spin]
  *
- * Engines: visage cpu and webgpu through the Backend interface (webgpu timings include the
- * readback), onnxruntime-node's public InferenceSession running one MatMul node, and a naive
- * JavaScript triple loop. All timings are medians.
+ * The machine may be shared: every comparison alternates the two sides rep by rep (ours, theirs,
+ * theirs, ours, ...), so a load spike from other processes hits both alike, and prints medians
+ * with the load average. PyTorch runs in one long-lived Python process (torch_step.py) that
+ * takes a step whenever asked, so its steps interleave with ours too.
+ *
+ * Engines: visage cpu through the Backend interface (default options), onnxruntime-node's public
+ * InferenceSession running one MatMul node (its default options), the webgpu backend (timings
+ * include the readback), a naive JavaScript triple loop, and with --spin the cpu backend with a
+ * spinning onnxruntime pool.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { CpuBackend, createBackend, Rng, type Backend } from '../../core/compute/index.ts';
 import { cpuThreads } from '../../core/compute/cpu/ort-gemm.ts';
 import { jsMatmul } from '../../core/compute/cpu/js-gemm.ts';
 import { buildTemporalStep, STEP } from './temporal-step.ts';
+import { TorchStep, torchUnavailable } from './torch-runner.ts';
 import { median, timeRuns } from '../lib/table.ts';
 
 const args = process.argv.slice(2);
@@ -24,31 +30,72 @@ const opt = (name: string, dflt: string) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : dflt;
 };
-const REPS = Number(opt('reps', '15'));
+const REPS = Number(opt('reps', '21'));
+const STEP_REPS = Number(opt('step-reps', '15'));
 const SIZES = opt('sizes', '128,256,512,1024').split(',').map(Number);
 const THREADS = cpuThreads();
+const GEMM_TARGET = 0.8;
+const STEP_TARGET = 1.0;
 
 const timeIt = async (fn: () => unknown, reps: number, warmup = 2) => median(await timeRuns(fn, reps, warmup));
+const load = () => loadavg().map((l) => l.toFixed(2)).join(', ');
+
+interface Paired {
+  /** Medians of each side. */
+  a: number;
+  b: number;
+  /**
+   * Median over reps of b / a within the rep: the two calls of a rep run back to back, under
+   * about the same load, so this ratio drifts less than the ratio of the medians.
+   */
+  bOverA: number;
+}
 
 /**
- * Medians of two functions timed alternately (A B A B ...), so a load spike from other
- * processes on a shared machine hits both sides alike rather than whichever ran then.
+ * Times a and b alternately, swapping which goes first every rep (a b, b a, a b, ...). Before
+ * every call it waits until the threads of the given processes have stopped running: pool
+ * threads that spin-wait after a call (onnxruntime's default pool spins 2^20 pause instructions,
+ * which takes tens of ms, far longer when the machine is loaded; OpenBLAS's and OpenMP's threads
+ * spin too) would otherwise take a core from whatever runs next and charge it to the other side.
  */
-async function timeInterleaved(a: () => unknown, b: () => unknown | Promise<unknown>, reps: number): Promise<[number, number]> {
-  for (let i = 0; i < 2; i++) {
+async function interleaved(a: () => Promise<number>, b: () => Promise<number>, reps: number, pids: number[], warmup = 2): Promise<Paired> {
+  for (let i = 0; i < warmup; i++) {
     await a();
     await b();
   }
   const ta: number[] = [], tb: number[] = [];
   for (let i = 0; i < reps; i++) {
-    let t0 = performance.now();
-    await a();
-    ta.push(performance.now() - t0);
-    t0 = performance.now();
-    await b();
-    tb.push(performance.now() - t0);
+    const [first, second, tFirst, tSecond] = i % 2 === 0 ? [a, b, ta, tb] : [b, a, tb, ta];
+    await untilIdle(pids);
+    tFirst.push(await first());
+    await untilIdle(pids);
+    tSecond.push(await second());
   }
-  return [median(ta), median(tb)];
+  return { a: median(ta), b: median(tb), bOverA: median(tb.map((t, i) => t / ta[i])) };
+}
+
+/** Waits (at most `maxMs`) until no thread of these processes is running, except this one. */
+async function untilIdle(pids: number[], maxMs = 3000): Promise<void> {
+  const t0 = performance.now();
+  const running = () => pids.some((pid) => {
+    try {
+      return readdirSync(`/proc/${pid}/task`).some((tid) => {
+        if (Number(tid) === process.pid) return false;
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'R';
+      });
+    } catch {
+      return false; // no /proc (not Linux), or the process or thread has just ended
+    }
+  });
+  while (running() && performance.now() - t0 < maxMs) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/** Wall time of one call, in ms. */
+async function wall(fn: () => unknown): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
 }
 
 function matMulModel(): Uint8Array {
@@ -62,28 +109,36 @@ function matMulModel(): Uint8Array {
   }).finish();
 }
 
-async function gemmTable(webgpu: Backend | null, naive: boolean): Promise<{ ratio512: { plain: number; spin: number } | null }> {
+/** Returns default-cpu speed as a fraction of onnxruntime's, per size. */
+async function gemmTable(webgpu: Backend | null): Promise<Map<number, number>> {
   const cpu = new CpuBackend();
-  // Spinning pool threads win isolated GEMMs but slow the training step ~1.5-2x (they take the
-  // core the JS kernels need between GEMMs), so the default backend does not spin; both are shown.
-  const cpuSpin = new CpuBackend({ spinThreads: true });
+  // A spinning pool wins isolated GEMMs but slows the training step (its threads take the core
+  // the JS kernels need between GEMMs), so the default backend does not spin.
+  const cpuSpin = args.includes('--spin') ? new CpuBackend({ spinThreads: true }) : null;
   const session = await ort.InferenceSession.create(matMulModel(), { intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
   const rng = new Rng(1);
   const rows: string[][] = [];
-  let ratio512: { plain: number; spin: number } | null = null;
+  const ratios = new Map<number, number>();
   for (const n of SIZES) {
     const a = Float32Array.from({ length: n * n }, () => rng.range(-1, 1));
     const b = Float32Array.from({ length: n * n }, () => rng.range(-1, 1));
     const flop = 2 * n ** 3;
     const gflops = (ms: number) => flop / ms / 1e6;
-    const reps = n >= 1024 ? Math.max(5, Math.floor(REPS / 2)) : REPS;
+    const reps = REPS;
 
     const [ca, cb, cc] = [cpu.upload(a), cpu.upload(b), cpu.alloc(n * n)];
     const opts = { batch: 1, m: n, k: n, n };
     const A = new ort.Tensor('float32', a, [n, n]), B = new ort.Tensor('float32', b, [n, n]);
-    const [tCpu, tOrt] = await timeInterleaved(() => cpu.matmul(ca, cb, cc, opts), () => session.run({ A, B }), reps);
-    const [sa, sb, sc] = [cpuSpin.upload(a), cpuSpin.upload(b), cpuSpin.alloc(n * n)];
-    const [tSpin, tOrt2] = await timeInterleaved(() => cpuSpin.matmul(sa, sb, sc, opts), () => session.run({ A, B }), reps);
+    // Each side runs a burst of 3 back-to-back GEMMs per turn, timed as the burst's median: a
+    // spinning pool (onnxruntime's default) is then as warm as in a loop of GEMMs.
+    const burst = (fn: () => unknown) => async () => median([await wall(fn), await wall(fn), await wall(fn)]);
+    const ortRun = burst(() => session.run({ A, B }));
+    const t = await interleaved(burst(() => cpu.matmul(ca, cb, cc, opts)), ortRun, reps, [process.pid]);
+    let spin: Paired | null = null;
+    if (cpuSpin) {
+      const [sa, sb, sc] = [cpuSpin.upload(a), cpuSpin.upload(b), cpuSpin.alloc(n * n)];
+      spin = await interleaved(burst(() => cpuSpin.matmul(sa, sb, sc, opts)), ortRun, reps, [process.pid]);
+    }
 
     let tGpu: number | null = null;
     if (webgpu) {
@@ -96,59 +151,81 @@ async function gemmTable(webgpu: Backend | null, naive: boolean): Promise<{ rati
     }
 
     let tNaive: number | null = null;
-    if (naive) {
+    if (!args.includes('--no-naive')) {
       const out = new Float32Array(n * n);
       tNaive = await timeIt(() => jsMatmul(a, b, out.fill(0), 1, n, n, n, false, false, false, false, 1), n >= 512 ? 1 : 3, n >= 512 ? 0 : 1);
     }
-    if (n === 512) ratio512 = { plain: tOrt / tCpu, spin: tOrt2 / tSpin };
-    const fmt = (ms: number | null) => (ms === null ? 'skipped' : `${gflops(ms).toFixed(1)} (${ms.toFixed(2)} ms)`);
-    rows.push([String(n), fmt(tCpu), fmt(tSpin), webgpu ? fmt(tGpu) : 'unavailable', fmt(tOrt), fmt(tNaive), (tOrt / tCpu).toFixed(2), (tOrt2 / tSpin).toFixed(2)]);
+    ratios.set(n, t.bOverA);
+    const fmt = (ms: number | null) => (ms === null ? '-' : `${gflops(ms).toFixed(1)} (${ms.toFixed(2)} ms)`);
+    rows.push([String(n), fmt(t.a), fmt(t.b), `${(100 * t.bOverA).toFixed(0)}%`,
+      spin ? `${fmt(spin.a)}, ${(100 * spin.bOverA).toFixed(0)}%` : '-', webgpu ? fmt(tGpu) : 'unavailable', fmt(tNaive)]);
   }
-  printTable(`GEMM f32 n×n×n, GFLOP/s (median ms); ${THREADS} onnxruntime threads`,
-    ['n', 'visage cpu (default)', 'visage cpu (spinning pool)', 'visage webgpu', 'onnxruntime MatMul', 'naive JS', 'default / ort', 'spinning / ort'], rows);
+  printTable(`GEMM f32 n×n×n, GFLOP/s (median ms), ${REPS} turns of 3 back-to-back GEMMs, ours and onnxruntime's alternating; ${THREADS} onnxruntime threads; ratio: median of per-rep ratios`,
+    ['n', 'visage cpu (default)', 'onnxruntime MatMul', 'visage / onnxruntime', 'spinning pool (--spin)', 'visage webgpu', 'naive JS'], rows);
   cpu.close();
-  cpuSpin.close();
-  return { ratio512 };
+  cpuSpin?.close();
+  return ratios;
 }
 
-function torchStep(reps: number): { ms: number; version: string; blas: string } | { skipped: string } {
-  const py = '/usr/bin/python3';
-  if (!existsSync(py)) return { skipped: 'no /usr/bin/python3' };
-  try {
-    execFileSync(py, ['-c', 'import torch'], { stdio: 'ignore' });
-  } catch {
-    return { skipped: 'torch is not importable by /usr/bin/python3 (apt-get install -y python3-torch)' };
-  }
-  const script = fileURLToPath(new URL('./torch_step.py', import.meta.url));
-  const out = execFileSync(py, [script, String(THREADS), String(reps)], { encoding: 'utf8' });
-  const r = JSON.parse(out.trim().split('\n').pop()!);
-  return { ms: r.median_ms, version: r.torch, blas: r.blas };
+/**
+ * Ours against PyTorch with `threads` threads each, alternating; ours / PyTorch. Both sides' CPU
+ * time too: it holds on a loaded machine where wall time does not (and shows spinning threads).
+ */
+async function stepPair(threads: number, rows: string[][]): Promise<number> {
+  const cpuStep = buildTemporalStep(new CpuBackend({ threads }));
+  const torch = await TorchStep.start(threads);
+  const { info } = torch;
+  const blas = info.blas_libs.length ? info.blas_libs.join(', ') : 'none mapped';
+  console.log(`\npytorch ${info.torch}: ${info.threads} threads; BLAS loaded: ${blas}` +
+    (info.blas_threads !== null ? `, ${info.blas_threads} BLAS threads` : ''));
+  const ourCpu: number[] = [], torchCpu: number[] = [];
+  const ours = async () => {
+    const c0 = process.cpuUsage();
+    const ms = await wall(() => cpuStep.step());
+    const c = process.cpuUsage(c0);
+    ourCpu.push((c.user + c.system) / 1000);
+    return ms;
+  };
+  const theirs = async () => {
+    const r = await torch.step();
+    torchCpu.push(r.cpu_ms);
+    return r.ms;
+  };
+  const t = await interleaved(ours, theirs, STEP_REPS, [process.pid, torch.pid]);
+  torch.close();
+  const ratio = 1 / t.bOverA;
+  rows.push([`visage cpu, ${threads} thread(s)`, t.a.toFixed(1), median(ourCpu).toFixed(1), `${ratio.toFixed(2)}x`],
+    [`pytorch ${info.torch} cpu, ${threads} thread(s)`, t.b.toFixed(1), median(torchCpu).toFixed(1), '1.00x']);
+  return ratio;
 }
 
-async function stepTable(webgpu: Backend | null): Promise<void> {
-  const reps = Math.max(5, Math.floor(REPS / 2));
+/**
+ * Ours / PyTorch with THREADS threads each and with 1 thread each (null when PyTorch is
+ * unavailable). One thread each is shown too because on a loaded machine PyTorch's 2-thread step
+ * collapses (its OpenMP and OpenBLAS threads wait on each other while descheduled), which makes
+ * the default comparison flatter us.
+ */
+async function stepTable(webgpu: Backend | null): Promise<Map<number, number> | null> {
+  const { batch, frames, dim, heads, mlp } = STEP;
+  const title = `Training step (forward, backward, SGD): temporal transformer d=${dim}, ${heads} heads, MLP ${mlp}, ${frames + 1} tokens, batch ${batch}`;
   const rows: string[][] = [];
-  const cpuStep = buildTemporalStep(new CpuBackend());
-  const tCpu = await timeIt(() => cpuStep.step(), reps);
-  const torch = torchStep(reps);
-  const torchMs = 'ms' in torch ? torch.ms : null;
-  const ratio = (ms: number) => (torchMs ? `${(ms / torchMs).toFixed(2)}x` : '-');
-  rows.push(['visage cpu', tCpu.toFixed(1), ratio(tCpu)]);
+  let ratios: Map<number, number> | null = null;
+  const why = torchUnavailable();
+  if (why) {
+    const cpuStep = buildTemporalStep(new CpuBackend());
+    const ms = await timeIt(() => cpuStep.step(), STEP_REPS);
+    rows.push(['visage cpu', ms.toFixed(1), '-', '-'], ['pytorch cpu', `skipped: ${why}`, '-', '-']);
+  } else {
+    ratios = new Map();
+    for (const threads of new Set([THREADS, 1])) ratios.set(threads, await stepPair(threads, rows));
+  }
   if (webgpu) {
     const gpuStep = buildTemporalStep(webgpu);
-    const tGpu = await timeIt(() => gpuStep.step(), Math.min(reps, 5), 1);
-    rows.push(['visage webgpu', tGpu.toFixed(1), ratio(tGpu)]);
-  } else {
-    rows.push(['visage webgpu', 'unavailable', '-']);
+    const ms = await timeIt(() => gpuStep.step(), Math.min(STEP_REPS, 5), 1);
+    rows.push(['visage webgpu', ms.toFixed(1), '-', '-']);
   }
-  rows.push('ms' in torch ? [`pytorch ${torch.version} cpu`, torch.ms.toFixed(1), '1.00x'] : ['pytorch cpu', `skipped: ${torch.skipped}`, '-']);
-  const { batch, frames, dim, heads, mlp } = STEP;
-  printTable(`Training step (forward, backward, SGD): temporal transformer d=${dim}, ${heads} heads, MLP ${mlp}, ${frames + 1} tokens, batch ${batch}; median ms`,
-    ['engine', 'ms / step', 'vs pytorch'], rows);
-  if ('ms' in torch) {
-    // A distribution build of PyTorch may link a reference BLAS: say so next to the ratio.
-    console.log(`pytorch: ${THREADS} threads, BLAS_INFO=${torch.blas}${torch.blas === 'generic' ? ' (reference BLAS: far slower GEMMs than an MKL/OpenBLAS build)' : ''}`);
-  }
+  printTable(`${title}; median of ${STEP_REPS} steps each, alternating; ratio: median of per-rep ratios`, ['engine', 'wall ms / step', 'CPU ms / step', 'vs pytorch'], rows);
+  return ratios;
 }
 
 function printTable(title: string, head: string[], rows: string[][]): void {
@@ -157,6 +234,7 @@ function printTable(title: string, head: string[], rows: string[][]): void {
   console.log(`\n${title}\n${line(head)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${rows.map(line).join('\n')}`);
 }
 
+console.log(`load average at start: ${load()} (${THREADS} threads)`);
 let webgpu: Backend | null = null;
 if (!args.includes('--no-webgpu')) {
   try {
@@ -165,10 +243,17 @@ if (!args.includes('--no-webgpu')) {
     console.log(`webgpu: unavailable (${(e as Error).message})`);
   }
 }
-const { ratio512 } = await gemmTable(webgpu, !args.includes('--no-naive'));
-if (ratio512 !== null) {
-  const verdict = (r: number) => `${(r * 100).toFixed(0)}% (${r >= 0.8 ? 'meets' : 'below'} the 80% target)`;
-  console.log(`\n512³ GEMM vs onnxruntime MatMul in the same run: default ${verdict(ratio512.plain)}, spinning pool ${verdict(ratio512.spin)}`);
+const ratios = await gemmTable(webgpu);
+const stepRatios = await stepTable(webgpu);
+console.log(`\nSummary (load average at end: ${load()})`);
+for (const n of [512, 1024]) {
+  const r = ratios.get(n);
+  if (r !== undefined) {
+    console.log(`- ${n}³ GEMM, default cpu vs onnxruntime MatMul: ${(r * 100).toFixed(0)}% (${r >= GEMM_TARGET ? 'meets' : 'below'} the ${GEMM_TARGET * 100}% target)`);
+  }
 }
-await stepTable(webgpu);
+if (stepRatios === null) console.log('- training step vs PyTorch: not measured (PyTorch unavailable)');
+for (const [threads, r] of stepRatios ?? []) {
+  console.log(`- training step vs PyTorch, ${threads} thread(s) each: ${r.toFixed(2)}x (${r <= STEP_TARGET ? 'meets' : 'above'} the ${STEP_TARGET.toFixed(1)}x target)`);
+}
 process.exit(0);

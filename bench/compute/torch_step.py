@@ -1,11 +1,16 @@
 """The same temporal-transformer training step as temporal-step.ts, in PyTorch on CPU.
-Prints one JSON line: {"median_ms": ..., "threads": ...}. Usage: python3 torch_step.py THREADS REPS"""
-import json, re, sys, time
+
+Usage: python3 torch_step.py THREADS
+Prints one JSON line describing the runtime (torch version, threads, the BLAS library actually
+mapped into this process and its thread count), then serves steps: for each line read on stdin
+it runs one training step and prints one JSON line {"ms": wall, "cpu_ms": process CPU time}.
+bench.ts drives it so that its own steps and these alternate (load hits both alike)."""
+import ctypes, json, sys, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-threads, reps = int(sys.argv[1]), int(sys.argv[2])
+threads = int(sys.argv[1])
 torch.set_num_threads(threads)
 torch.manual_seed(1)
 B, T, D, H, M, C = 48, 16, 512, 8, 1024, 7
@@ -45,14 +50,31 @@ def step():
     return loss.item()
 
 
-for _ in range(3):
+def blas(threads):
+    """The BLAS shared library mapped into this process, and its thread count where it says.
+    Debian's torch reports BLAS_INFO=generic whatever libblas.so.3 the alternatives system points at,
+    so look at what is loaded (after a GEMM has run, since loading may be lazy). OpenBLAS keeps its
+    own thread count (torch.set_num_threads does not change it): set it to `threads` as well."""
+    with open('/proc/self/maps') as maps:
+        libs = sorted({line.split()[-1] for line in maps if 'blas' in line.rsplit('/', 1)[-1].lower()})
+    count = None
+    for lib in libs:
+        try:
+            handle = ctypes.CDLL(lib)
+            handle.openblas_set_num_threads(threads)
+            count = handle.openblas_get_num_threads()
+            break
+        except (OSError, AttributeError):
+            continue
+    return libs, count
+
+
+step()
+libs, blas_threads = blas(threads)
+print(json.dumps({'torch': torch.__version__, 'threads': torch.get_num_threads(), 'blas_libs': libs, 'blas_threads': blas_threads}), flush=True)
+for line in sys.stdin:
+    if not line.strip():
+        continue
+    c0, t0 = time.process_time(), time.perf_counter()
     step()
-times = []
-for _ in range(reps):
-    t0 = time.perf_counter()
-    step()
-    times.append((time.perf_counter() - t0) * 1000)
-times.sort()
-found = re.search(r"BLAS_INFO=([^,\s]+)", torch.__config__.show())
-blas = found.group(1) if found else "unknown"
-print(json.dumps({"median_ms": times[len(times) // 2], "threads": threads, "torch": torch.__version__, "blas": blas}))
+    print(json.dumps({'ms': (time.perf_counter() - t0) * 1000, 'cpu_ms': (time.process_time() - c0) * 1000}), flush=True)

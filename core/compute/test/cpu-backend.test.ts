@@ -164,3 +164,55 @@ describe('cpu backend kernels', () => {
     expect(() => be.fill(foreign, 1)).toThrowError(/webgpu buffer/);
   });
 });
+
+describe('cpu backend deferred zeros', () => {
+  // Arrays of 4096 elements or more are pooled on dispose and handed out again stale.
+  const N = 4096;
+  const garbage = () => Float32Array.from({ length: N }, (_, i) => 1 + i);
+
+  it('a buffer taken back from the pool reads as zeros, and a partial write keeps the rest zero', () => {
+    const be = new CpuBackend();
+    const old = be.upload(garbage());
+    be.dispose(old);
+    const fresh = be.alloc(N);
+    expect(be.readSync(fresh).every((v) => v === 0)).toBe(true);
+    be.dispose(fresh);
+    be.dispose(be.upload(garbage()));
+    const again = be.alloc(N);
+    be.unary('neg', be.upload(new Float32Array(10).fill(2)), again, 10);
+    const got = be.readSync(again);
+    expect([...got.subarray(0, 10)]).toEqual(new Array(10).fill(-2));
+    expect(got.subarray(10).every((v) => v === 0)).toBe(true);
+  });
+
+  it('accumulating into a zeroed or pooled buffer gives the plain result (GEMM, elementwise, layer norm backward)', () => {
+    const be = new CpuBackend();
+    const rng = new Rng(3);
+    const m = 64, k = 64, n = 64;
+    const a = be.upload(rand(m * k, rng)), b = be.upload(rand(k * n, rng));
+    const plain = be.alloc(m * n);
+    be.matmul(a, b, plain, { batch: 1, m, k, n });
+    const zeroed = be.upload(garbage());
+    be.fill(zeroed, 0);
+    be.matmul(a, b, zeroed, { batch: 1, m, k, n, accumulate: true });
+    expect([...be.readSync(zeroed)]).toEqual([...be.readSync(plain)]);
+    // Once written, it accumulates again.
+    be.matmul(a, b, zeroed, { batch: 1, m, k, n, accumulate: true });
+    const twice = be.readSync(zeroed), once = be.readSync(plain);
+    for (let i = 0; i < N; i += 97) expect(twice[i]).toBeCloseTo(2 * once[i], 4);
+
+    be.dispose(be.upload(garbage()));
+    const pooled = be.alloc(N);
+    be.affine(a, pooled, N, 2, 1, true);
+    const av = be.readSync(a), pv = be.readSync(pooled);
+    for (let i = 0; i < N; i += 97) expect(pv[i]).toBeCloseTo(2 * av[i] + 1, 5);
+  });
+
+  it('an op reading and writing the same zeroed buffer sees zeros', () => {
+    const be = new CpuBackend();
+    const x = be.upload(garbage());
+    be.fill(x, 0);
+    be.unary('exp', x, x, N);
+    expect(be.readSync(x).every((v) => v === 1)).toBe(true);
+  });
+});

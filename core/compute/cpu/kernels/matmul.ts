@@ -1,0 +1,53 @@
+/**
+ * Batched GEMM, C[b] = alpha * op(A[b]) @ op(B[b]) (+ C[b]): small products in JS loops
+ * (../js-gemm.ts), the rest on onnxruntime's MLAS (../ort-gemm.ts).
+ */
+import type { MatmulOptions } from '../../backend.ts';
+import { jsMatmul } from '../js-gemm.ts';
+import { OrtGemm } from '../ort-gemm.ts';
+
+/** Below this many multiply-adds a JS loop beats the cost of an onnxruntime call. */
+const ORT_MIN_MACS = 1 << 15;
+
+export class CpuGemm {
+  private readonly ort: OrtGemm;
+  private scratch = new Float32Array(0);
+
+  /** `naive`: JS loops for every size (a slow reference). */
+  constructor(threads: number | undefined, spinThreads: boolean, private readonly naive: boolean) {
+    this.ort = new OrtGemm(threads, spinThreads);
+  }
+
+  run(a: Float32Array, b: Float32Array, out: Float32Array, o: MatmulOptions): void {
+    const { batch, m, k, n } = o;
+    const transA = !!o.transA, transB = !!o.transB, alpha = o.alpha ?? 1;
+    const total = batch * m * n;
+    if (this.naive || batch * m * k * n < ORT_MIN_MACS) {
+      if (!o.accumulate) out.fill(0, 0, total);
+      jsMatmul(a, b, out, batch, m, k, n, transA, transB, !!o.aBroadcast, !!o.bBroadcast, alpha);
+      return;
+    }
+    const target = o.accumulate ? this.scratchOf(total) : out.subarray(0, total);
+    // A weight matrix shared by a batch of row-major A (no transA) is one tall GEMM.
+    if (o.bBroadcast && !o.aBroadcast && !transA) {
+      this.ort.run(a.subarray(0, batch * m * k), [1, batch * m, k], b.subarray(0, k * n), [1, transB ? n : k, transB ? k : n],
+        target, [1, batch * m, n], false, transB, alpha);
+    } else {
+      const aDims: [number, number, number] = [o.aBroadcast ? 1 : batch, transA ? k : m, transA ? m : k];
+      const bDims: [number, number, number] = [o.bBroadcast ? 1 : batch, transB ? n : k, transB ? k : n];
+      this.ort.run(a.subarray(0, aDims[0] * m * k), aDims, b.subarray(0, bDims[0] * k * n), bDims,
+        target, [batch, m, n], transA, transB, alpha);
+    }
+    if (o.accumulate) for (let i = 0; i < total; i++) out[i] += target[i];
+  }
+
+  /** Frees the onnxruntime sessions. */
+  close(): void {
+    this.ort.dispose();
+  }
+
+  private scratchOf(n: number): Float32Array {
+    if (this.scratch.length < n) this.scratch = new Float32Array(n);
+    return this.scratch.subarray(0, n);
+  }
+}
