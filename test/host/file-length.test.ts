@@ -10,8 +10,6 @@ import { REPO_ROOT } from '../helpers/shared-data.ts';
 
 const MAX_LINES = 400;
 const SKIP = new Set(['node_modules', '.vk', '.git']);
-/** Being split into cpu/kernels/*.ts (issue #10 item 5, the `compute` branch); drop this entry when that lands. */
-const SPLIT_IN_PROGRESS = new Set(['core/compute/cpu/cpu-backend.ts']);
 
 const lineCount = (text: string) => text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
 
@@ -29,7 +27,7 @@ describe('file length', () => {
     expect(files.length).toBeGreaterThan(100);
     const long = files
       .map((f) => ({ file: path.relative(REPO_ROOT, f).split(path.sep).join('/'), text: readFileSync(f, 'utf8') }))
-      .filter(({ file, text }) => lineCount(text) > MAX_LINES && !/over 400 lines/.test(text) && !SPLIT_IN_PROGRESS.has(file))
+      .filter(({ file, text }) => lineCount(text) > MAX_LINES && !/over 400 lines/.test(text))
       .map(({ file, text }) => `${file}: ${lineCount(text)} lines`);
     expect(long).toEqual([]);
   });
