@@ -6,6 +6,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PluginRegistry } from '../../plugins/plugin-registry.ts';
+import { resolvePreset, type PresetRequest } from '../resolve-preset.ts';
+import { thrown } from './thrown.ts';
 
 export interface FixturePlugin {
   name: string;
@@ -78,4 +80,21 @@ export function standardPlugins(extra: FixturePlugin[] = []): FixturePlugin[] {
     },
     ...extra,
   ];
+}
+
+/** The standard plugins written once, with what every resolve-preset test file asks of them. */
+export function standardFixture() {
+  const { root, registry } = writePlugins(standardPlugins());
+  return {
+    root,
+    registry,
+    /** The VisageError resolving `req` throws (the test fails when it resolves). */
+    resolveError: (req: PresetRequest, reg = registry) => thrown(() => resolvePreset(reg, req)),
+    /** Writes a preset file into the fixture folder and returns its absolute path. */
+    presetFile(name: string, data: unknown): string {
+      const file = path.join(root, name);
+      writeFileSync(file, typeof data === 'string' ? data : JSON.stringify(data));
+      return file;
+    },
+  };
 }

@@ -1,21 +1,12 @@
 /** Presets as files: paths, folders, extends chains and their limits (split from resolve-preset.test.ts). */
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolvePreset, type PresetRequest } from '../resolve-preset.ts';
-import { standardPlugins, writePlugins } from './plugin-fixture.ts';
+import { resolvePreset } from '../resolve-preset.ts';
+import { standardFixture, writePlugins } from './plugin-fixture.ts';
 import { thrown } from './thrown.ts';
 
-const { root, registry } = writePlugins(standardPlugins());
+const { root, registry, resolveError, presetFile } = standardFixture();
 const PLAIN = 'preset:plain (test.base)';
-
-const resolveError = (req: PresetRequest, reg = registry) => thrown(() => resolvePreset(reg, req));
-/** Writes a preset file into the fixture folder and returns its absolute path. */
-function presetFile(name: string, data: unknown): string {
-  const file = path.join(root, name);
-  writeFileSync(file, typeof data === 'string' ? data : JSON.stringify(data));
-  return file;
-}
 
 describe('resolvePreset: preset files', () => {
   it('an unknown preset name lists the known ones', () => {

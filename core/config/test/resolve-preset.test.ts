@@ -1,23 +1,14 @@
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { VisageError } from '../../errors/visage-error.ts';
 import { PRESET_SCHEMA } from '../preset-schema.ts';
-import { DEFAULT_FRAMES, resolvePreset, type PresetRequest } from '../resolve-preset.ts';
-import { standardPlugins, writePlugins, type FixturePlugin } from './plugin-fixture.ts';
+import { DEFAULT_FRAMES, resolvePreset } from '../resolve-preset.ts';
+import { standardFixture, standardPlugins, writePlugins, type FixturePlugin } from './plugin-fixture.ts';
 import { thrown } from './thrown.ts';
 
-const { root, registry } = writePlugins(standardPlugins());
+const { root, registry, resolveError, presetFile } = standardFixture();
 const PLAIN = 'preset:plain (test.base)';
-
-const resolveError = (req: PresetRequest, reg = registry) => thrown(() => resolvePreset(reg, req));
-/** Writes a preset file into the fixture folder and returns its absolute path. */
-function presetFile(name: string, data: unknown): string {
-  const file = path.join(root, name);
-  writeFileSync(file, typeof data === 'string' ? data : JSON.stringify(data));
-  return file;
-}
 
 describe('resolvePreset: a plain preset', () => {
   // Resolved inside each test: code run while collecting tests is not attributed to any test.
