@@ -1,5 +1,6 @@
 /** The report of `visage compare`: metrics with intervals, UAR bars, confusion matrices, changed clips. */
 import type { Comparison } from '../compare/compare-stats.ts';
+import type { OpenSetComparison } from '../compare/open-set-comparison.ts';
 import type { Interval } from '../metrics/index.ts';
 import type { OutputRow } from '../output/row.ts';
 import type { ClipVisuals } from './clip-visuals.ts';
@@ -8,7 +9,8 @@ import type { ReportData } from './report-model.ts';
 const pct = (x: number) => (100 * x).toFixed(2);
 const ci = (i: Interval) => `${pct(i.estimate)} [${pct(i.low)}, ${pct(i.high)}]`;
 
-export function compareReport(c: Comparison, rows: OutputRow[][], visuals: ClipVisuals): ReportData {
+/** `openSet`: on open-set data, the terminal's second table (HESP's numbers per variant) as well. */
+export function compareReport(c: Comparison, rows: OutputRow[][], visuals: ClipVisuals, openSet?: OpenSetComparison): ReportData {
   const names = c.variants.map((v) => v.name);
   const data: ReportData = {
     title: `Comparison: ${names.join(' vs ')}`,
@@ -28,6 +30,13 @@ export function compareReport(c: Comparison, rows: OutputRow[][], visuals: ClipV
     headers: ['variant', ...(c.hasTruth ? ['ΔUAR % [95% CI]', 'McNemar exact p'] : []), "Cohen's kappa", 'agreement %', 'changed clips', 'mean prob. shift'],
     rows: c.pairs.map((p) => [p.variant, ...(c.hasTruth ? [ci(p.uarDifference!), p.mcnemar!.pValue.toPrecision(3)] : []), p.kappa.toFixed(3), pct(p.agreement), String(p.changed.length), p.meanProbabilityShift.toFixed(4)]),
   });
+  if (openSet) {
+    data.tables.push({
+      title: `Open set: ${openSet.known} known and ${openSet.unknown} unknown clips (%; known-ness: each row's knownness, known clips are the positives)`,
+      headers: ['variant', 'UAR', 'Acc', 'AUROC', 'OSCR', 'OSCR-compat'],
+      rows: openSet.variants.map((v) => [v.name, pct(v.uar), pct(v.closedSetAccuracy), pct(v.auroc), pct(v.oscr), pct(v.oscrCompat)]),
+    });
+  }
   if (c.hasTruth) data.bars.push({ title: `UAR difference against ${names[0]} (points), with 95% paired interval`, labels: c.pairs.map((p) => p.variant), values: c.pairs.map((p) => 100 * p.uarDifference!.estimate), low: c.pairs.map((p) => 100 * p.uarDifference!.low), high: c.pairs.map((p) => 100 * p.uarDifference!.high), xLabel: 'ΔUAR (points)' });
   const changedIds = [...new Set(c.pairs.flatMap((p) => p.changed.map((x) => x.id)))];
   const byId = rows.map((r) => new Map(r.map((row) => [row.id, row])));

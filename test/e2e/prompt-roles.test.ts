@@ -17,7 +17,8 @@ import { featuresOfOutput } from '../../plugins/clip-adapter/src/fineclipper/ext
 import { predictLogits } from '../../plugins/clip-adapter/src/fineclipper/train.ts';
 import { descriptorTexts, encodeDescriptors } from '../../plugins/clip-adapter/src/fineclipper/descriptors.ts';
 import { loadClip } from '../../plugins/clip-adapter/src/model/clip-model.ts';
-import { loadHespCheckpoint, type LoadedHesp } from '../../plugins/open-set/src/hesp-checkpoint.ts';
+import { loadHespCheckpoint, readHespThreshold, type LoadedHesp } from '../../plugins/open-set/src/hesp-checkpoint.ts';
+import { checkReportInBrowser, hasChromium } from '../helpers/browser.ts';
 import { runCli } from '../helpers/cli.ts';
 import { FACES_DIR, REPO_ROOT, haveShared } from '../helpers/shared-data.ts';
 import { printedCommands } from '../helpers/printed-commands.ts';
@@ -123,6 +124,27 @@ describe('prompt roles: any fusion reads any prompt builder', () => {
     }
   }, 120_000);
 
+  it('the hesp preset with only the plugin-wide checkpoint flags the clips below that checkpoint\'s validation threshold', async () => {
+    const { threshold } = await readHespThreshold(hespFile);
+    // open-set eval's test predictions with this checkpoint: an unknown-class clip below the threshold and a known one above.
+    const predictions = readFileSync(p('hesp', 'predictions-3-0.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; knownness: number; known: boolean });
+    const below = predictions.find((r) => !r.known && r.knownness < threshold)!, above = predictions.find((r) => r.known && r.knownness > threshold)!;
+    const run = async (name: string, ...set: string[]) => {
+      const out = p(`${name}.jsonl`);
+      // The synthetic clips have no faces: the frames level takes whole frames, and no landmarks.
+      const r = await runCli('pipeline', 'run', p('data', below.id), p('data', above.id), '--preset', 'hesp', '--models', p('clip'), '--cache-dir', p('cache'), '--out', out,
+        ...['stages.levels.frames.use=visage.clip-adapter/clip-frames-full', 'stages.levels.landmarks.enabled=false', ...set].flatMap((x) => ['--set', x]));
+      expect(r.code, r.err).toBe(0);
+      return readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { knownness: number; unknown: boolean });
+    };
+    const rows = await run('plugin-wide', `plugins=${JSON.stringify({ 'visage.open-set': { checkpoint: hespFile } })}`);
+    expect(rows.map((r) => r.knownness)).toEqual([below.knownness, above.knownness].map((k) => expect.closeTo(k, 3)));
+    expect(rows.map((r) => r.unknown)).toEqual([true, false]);
+    // The checkpoint given only to the prompt builder sets no threshold; an explicit threshold wins over the plugin-wide one.
+    expect((await run('prompts-only', `stages.prompts.options.checkpoint=${hespFile}`)).map((r) => r.unknown)).toEqual([false, false]);
+    expect((await run('explicit', `plugins=${JSON.stringify({ 'visage.open-set': { checkpoint: hespFile } })}`, `stages.decide.options.threshold=${below.knownness - 1}`)).map((r) => r.unknown)).toEqual([false, false]);
+  }, 120_000);
+
   it('a fusion needing a role the prompt builder lacks is refused at resolve time, in pipeline explain', async () => {
     const r = await runCli('pipeline', 'explain', '--preset', 'fineclipper-synthetic', '--set', 'stages.prompts.use=visage.core/class-names');
     expect(r.code).toBe(2);
@@ -159,9 +181,21 @@ describe('the 2×2 grid', () => {
     const readmeRows = tableLines.slice(0, tableLines.findIndex((l) => !l.startsWith('|'))).map((l) => l.split('|').slice(2, 7).map(Number));
     expect(readmeRows).toEqual(Object.values(cells));
     const compare = printedCommands(demo.out).find((c) => c[0] === 'compare')!;
-    const again = await runCli(...compare);
+    const report = p('grid.html');
+    const again = await runCli(...compare, '--report', report);
     expect(again.code, again.err).toBe(0);
     expect(again.out.slice(again.out.lastIndexOf('open set:'))).toBe(table.trimEnd() + '\n');
+    // The HTML report carries the same open-set table, cell for cell.
+    const html = readFileSync(report, 'utf8');
+    const openSetTable = html.slice(html.indexOf('<h2>Open set: ')).split('</table>')[0];
+    expect(openSetTable).toMatch(/<th>UAR<\/th><th>Acc<\/th><th>AUROC<\/th><th>OSCR<\/th><th>OSCR-compat<\/th>/);
+    const htmlRows = [...openSetTable.matchAll(/<tr><td>(.*?)<\/tr>/g)].map((m) => m[1].split(/<\/?td>/).filter(Boolean));
+    expect(Object.fromEntries(htmlRows.map(([name, ...v]) => [name, v.map(Number)]))).toEqual(cells);
+    if (hasChromium) {
+      const page = await checkReportInBrowser(report, 'prompt-grid-compare.png');
+      expect(page.consoleErrors).toEqual([]);
+      expect(page.chartsDrawn).toBe(page.canvases);
+    }
   }, 120_000);
 
   it('runs on a dataset given --dataset, --root, --models and --known: the same clips and seeds give the same grid', async () => {

@@ -100,7 +100,7 @@ export function registerCompareCommand(program: Command, io: CliIO): void {
       if (comparison.clips.length === 0) throw errors.noClipsScored('compare');
       io.out(flags.json ? JSON.stringify({ ...comparison, ...(openSet && { openSet }), cache: cache.stats }, null, 2) + '\n' : formatComparison(comparison) + (openSet ? formatOpenSet(openSet) : ''));
       io.err(`cache: ${cache.stats.levelRuns} level runs, ${cache.stats.memoryHits + cache.stats.diskHits} reused (${cache.stats.diskHits} from disk); ${cache.stats.ingestRuns} clips decoded\n`);
-      if (flags.report) writeHtmlReport(flags.report, compareReport(comparison, rows, visuals));
+      if (flags.report) writeHtmlReport(flags.report, compareReport(comparison, rows, visuals, openSet));
       return invalid.length || rows.some((r) => r.some((row) => row.error)) ? 1 : 0;
     } finally {
       await pls.dispose();
