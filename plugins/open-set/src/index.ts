@@ -4,6 +4,7 @@
  * against the prompts stage) and the `open-set splits` / `open-set eval` commands. The method lives in plain
  * modules (open-set-api.ts) that tests and other tools import directly.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PluginContext } from '@visage/core';
 import { evalCommand, splitsCommand } from './commands.ts';
@@ -17,10 +18,11 @@ import type { HespOptions, HespPromptsOptions } from './options.generated.ts';
 import { openSetDecider } from './open-set-decision.ts';
 
 export function activate(ctx: PluginContext): void {
-  ctx.stages.decide.provide('open-set', openSetDecider((file) => ctx.shared(`threshold:${file}`, () => readHespThreshold(file))));
   const checkpoint = (file: string) => ctx.shared(`hesp:${resolve(file)}`, () => loadHespCheckpoint(resolve(file)));
-  // The plugin-wide checkpoint is the default of both, so a preset can swap prompt builders without touching options.
+  // The plugin-wide checkpoint is the default of all three, so a preset can swap prompt builders without touching options.
   const pluginCheckpoint = ctx.config.checkpoint as string | undefined;
+  const thresholdCheckpoint = pluginCheckpoint !== undefined && existsSync(resolve(pluginCheckpoint)) ? resolve(pluginCheckpoint) : undefined;
+  ctx.stages.decide.provide('open-set', openSetDecider((file) => ctx.shared(`threshold:${file}`, () => readHespThreshold(file)), thresholdCheckpoint));
   ctx.stages.prompts.provide<HespPromptsOptions>('hesp-prompts', async (prompts, call) => {
     const given = call.options.checkpoint ?? pluginCheckpoint;
     if (given === undefined) throw hespPromptsNoCheckpoint();

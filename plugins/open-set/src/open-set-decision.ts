@@ -1,7 +1,7 @@
 /**
  * The `open-set` decider: argmax over the known classes, and `unknown` when the selected known-ness
  * score falls below the threshold (from the preset; `visage open-set eval` prints the one chosen on
- * validation). Without a threshold nothing is flagged, and the score is still reported.
+ * validation, or the plugin-wide checkpoint's). Without a threshold nothing is flagged, and the score is still reported.
  */
 import type { DecideInput, Decision, StageCall } from '@visage/core';
 import { closedSetChoice } from '@visage/core/metrics';
@@ -23,9 +23,12 @@ export function openSetDecision({ fusion }: Pick<DecideInput, 'fusion'>, options
 
 /**
  * The decide provider (options validated by the manifest schema). `thresholdOf` reads a checkpoint's
- * validation threshold (memoised by the caller); its score rule must be the one in use.
+ * validation threshold (memoised by the caller); its score rule must be the one in use. With neither
+ * `threshold` nor `thresholdFrom`, `defaultCheckpoint` (the plugin-wide checkpoint, when it exists) gives
+ * the threshold, but only for the score rule it was chosen with: a preset that picks another score on
+ * purpose keeps running, with nothing flagged, as before.
  */
-export function openSetDecider(thresholdOf: (checkpoint: string) => Promise<{ threshold: number; score: string }>) {
+export function openSetDecider(thresholdOf: (checkpoint: string) => Promise<{ threshold: number; score: string }>, defaultCheckpoint?: string) {
   return async (input: DecideInput, call: StageCall<OpenSetOptions>): Promise<Decision> => {
     const options = call.options;
     if (options.threshold === undefined && options.thresholdFrom) {
@@ -34,6 +37,10 @@ export function openSetDecider(thresholdOf: (checkpoint: string) => Promise<{ th
         throw openSetConfigInvalid('decide.score', `the threshold of ${options.thresholdFrom} was chosen for score "${chosen.score}", but the decider uses "${options.score}"; set stages.decide.options.score=${chosen.score}`);
       }
       return openSetDecision(input, { ...options, threshold: chosen.threshold });
+    }
+    if (options.threshold === undefined && defaultCheckpoint !== undefined) {
+      const chosen = await thresholdOf(defaultCheckpoint);
+      if (chosen.score === options.score) return openSetDecision(input, { ...options, threshold: chosen.threshold });
     }
     return openSetDecision(input, options);
   };

@@ -41,11 +41,11 @@ export interface OpenSetOptions {
    */
   temperature: number;
   /**
-   * Clips whose score is below this are flagged unknown; choose it on validation with `visage open-set eval` (it prints the threshold that accepts --accept of the known validation clips). Without it nothing is flagged.
+   * Clips whose score is below this are flagged unknown; choose it on validation with `visage open-set eval` (it prints the threshold that accepts --accept of the known validation clips). Without it, `thresholdFrom` or the plugin's `checkpoint` setting, nothing is flagged.
    */
   threshold?: number;
   /**
-   * A HESP checkpoint (hesp-<known>-<draw>.safetensors from `visage open-set eval --out`): use the threshold chosen on its validation clips (its sidecar), with the same score rule. Ignored when `threshold` is set.
+   * A HESP checkpoint (hesp-<known>-<draw>.safetensors from `visage open-set eval --out`): use the threshold chosen on its validation clips (its sidecar), with the same score rule. Ignored when `threshold` is set. Default: the plugin's `checkpoint` setting when that file exists, if its threshold was chosen for this `score` (with another score nothing is flagged).
    */
   thresholdFrom?: string;
 }

@@ -122,6 +122,12 @@ describe('checkpoint, hesp fusion and open-set decider', () => {
     // An explicit threshold wins.
     expect((await decide(input(19), call({ thresholdFrom: file, score: 'maxLogit', threshold: 10 }))).unknown).toBe(false);
     await expect(decide(input(19), call({ thresholdFrom: file, score: 'energy' }))).rejects.toThrow(/chosen for score "maxLogit"/);
+    // The plugin-wide checkpoint is the default of thresholdFrom, but only for the score rule its threshold was chosen with.
+    const byDefault = openSetDecider(readHespThreshold, file);
+    expect((await byDefault(input(19), call({ score: 'maxLogit' }))).unknown).toBe(true);
+    expect((await byDefault(input(21), call({ score: 'maxLogit' }))).unknown).toBe(false);
+    expect((await byDefault(input(19), call({ score: 'maxLogit', threshold: 10 }))).unknown).toBe(false);
+    expect((await byDefault(input(-5), call({ score: 'energy' }))).unknown).toBe(false);
   });
 });
 
