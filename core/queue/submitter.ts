@@ -41,6 +41,8 @@ export async function submitAndCollect(o: SubmitOptions): Promise<void> {
   const target = queueTarget(o.url);
   hideFromProcessList(o.url, 'visage (submitting to a queue)');
   await checkReachable(target);
+  // Nothing to submit (every clip already cached): open no clients, so none can be closed half-started.
+  if (!o.jobs.length) return;
   const queue = new Queue<ClipJobData, ClipJobResult>(QUEUE_NAME, { connection: target.connection });
   const events = new QueueEvents(QUEUE_NAME, { connection: target.connection });
   let down = false;
@@ -51,6 +53,9 @@ export async function submitAndCollect(o: SubmitOptions): Promise<void> {
   queue.on('error', onError);
   events.on('error', onError);
   try {
+    // A BullMQ client closed while its connection still runs its version check loses that check's
+    // rejection ("Connection is closed.") to nobody: both must have started before `finally` closes them.
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     const outstanding = new Map<string, number[]>();
     const dataById = new Map<string, ClipJobData>();
     o.jobs.forEach((j, i) => {
