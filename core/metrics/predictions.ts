@@ -63,7 +63,7 @@ export function readPredictionsFile(file: string): { records: PredictionRecord[]
       throw errors.predictionsInvalid(file, i + 1, `not JSON: ${(e as Error).message}`);
     }
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw errors.predictionsInvalid(file, i + 1, `a line must be a JSON object, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
-    if (v && typeof v === 'object' && isRunRow(v as Record<string, unknown>)) {
+    if (isRunRow(v as Record<string, unknown>)) {
       const row = v as Record<string, unknown>;
       if (row.error) return void failedRows++;
       if (typeof row.groundTruth !== 'string') throw errors.runRowsWithoutTruth(file);
