@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseNumberIn, parseVideoLength } from '../../core/cli/option-parsers.ts';
 import { VisageError } from '../../core/errors/visage-error.ts';
+import { thrown } from '../../core/testing.ts';
 
-const thrown = (f: () => unknown): VisageError => {
-  try {
-    f();
-  } catch (e) {
-    return e as VisageError;
-  }
-  throw new Error('did not throw');
-};
 
 describe('--window / --stride lengths', () => {
   const parse = parseVideoLength('--window');

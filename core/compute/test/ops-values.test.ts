@@ -7,7 +7,7 @@ import {
 } from '../index.ts';
 import { broadcastShapes, broadcastStrides } from '../ops/broadcast.ts';
 import { normalizeAxes } from '../ops/reduce.ts';
-import { VisageError } from '../../errors/visage-error.ts';
+import { thrown } from '../../testing.ts';
 
 const values = async (t: Tensor) => Array.from(await t.data());
 const close = async (t: Tensor, want: number[], digits = 5) => {
@@ -16,16 +16,7 @@ const close = async (t: Tensor, want: number[], digits = 5) => {
   got.forEach((g, i) => expect(g).toBeCloseTo(want[i], digits));
 };
 
-function refusal(f: () => unknown, code: string): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(VisageError);
-    expect((e as VisageError).code).toBe(code);
-    return (e as VisageError).message;
-  }
-  throw new Error(`expected ${code}`);
-}
+const refusal = (f: () => unknown, code: string): string => thrown(f, { code }).message;
 const shapeError = (f: () => unknown) => refusal(f, 'SHAPE_MISMATCH');
 const argError = (f: () => unknown) => refusal(f, 'INVALID_COMPUTE_ARGUMENT');
 

@@ -5,17 +5,9 @@ import {
 } from '../index.ts';
 import { sameBackend } from '../tensor.ts';
 import { VisageError } from '../../errors/visage-error.ts';
+import { thrown } from '../../testing.ts';
 
-function refusal(f: () => unknown, code: string): VisageError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(VisageError);
-    expect((e as VisageError).code).toBe(code);
-    return e as VisageError;
-  }
-  throw new Error(`expected ${code}`);
-}
+const refusal = (f: () => unknown, code: string): VisageError => thrown(f, { code });
 
 describe('creating tensors', () => {
   it('tensor copies values into the given shape; shape defaults to a vector', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VisageError } from '../../errors/visage-error.ts';
 import { validateOptions } from '../options-validator.ts';
-import { thrown } from './thrown.ts';
+import { thrown } from '../../testing.ts';
 
 const schema = {
   type: 'object',

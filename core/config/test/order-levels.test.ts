@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VisageError } from '../../errors/visage-error.ts';
 import { orderLevels } from '../order-levels.ts';
-import { thrown } from './thrown.ts';
+import { thrown } from '../../testing.ts';
 
 const level = (slot: string, ...needs: string[]) => ({ slot, needs });
 const slots = (levels: { slot: string }[]) => levels.map((l) => l.slot);

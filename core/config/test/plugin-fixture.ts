@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PluginRegistry } from '../../plugins/plugin-registry.ts';
 import { resolvePreset, type PresetRequest } from '../resolve-preset.ts';
-import { thrown } from './thrown.ts';
+import { thrown } from '../../testing.ts';
 
 export interface FixturePlugin {
   name: string;

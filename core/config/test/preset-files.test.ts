@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolvePreset } from '../resolve-preset.ts';
 import { standardFixture, writePlugins } from './plugin-fixture.ts';
-import { thrown } from './thrown.ts';
+import { thrown } from '../../testing.ts';
 
 const { root, registry, resolveError, presetFile } = standardFixture();
 const PLAIN = 'preset:plain (test.base)';

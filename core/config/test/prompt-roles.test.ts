@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { explainPreset } from '../explain.ts';
 import { resolvePreset } from '../resolve-preset.ts';
 import { standardPlugins, writePlugins } from './plugin-fixture.ts';
-import { thrown } from './thrown.ts';
+import { thrown } from '../../testing.ts';
 
 const { registry } = writePlugins(standardPlugins([{
   name: 'roles',

@@ -5,7 +5,7 @@ import { VisageError } from '../../errors/visage-error.ts';
 import { PRESET_SCHEMA } from '../preset-schema.ts';
 import { DEFAULT_FRAMES, resolvePreset } from '../resolve-preset.ts';
 import { standardFixture, standardPlugins, writePlugins, type FixturePlugin } from './plugin-fixture.ts';
-import { thrown } from './thrown.ts';
+import { thrown } from '../../testing.ts';
 
 const { root, registry, resolveError, presetFile } = standardFixture();
 const PLAIN = 'preset:plain (test.base)';

@@ -1,6 +1,6 @@
 // Every metric refuses bad input loudly, naming itself and the offending argument.
 import { describe, expect, it } from 'vitest';
-import { VisageError } from '../../errors/visage-error.ts';
+import { thrown } from '../../testing.ts';
 import { auroc, aurocArpl } from '../auroc.ts';
 import { accuracy, classificationReport, confusionMatrix, labelsToIndices, uar, war } from '../classification.ts';
 import { foldMeanStd } from '../folds.ts';
@@ -10,19 +10,7 @@ import { argmaxRows, knownnessScores, KNOWNNESS_RULES } from '../scores.ts';
 const HINT = 'scores must be finite numbers and label arrays must have equal lengths';
 
 /** The message of the METRIC_INPUT_INVALID error `f` throws (its code and hint checked). */
-function refusal(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(VisageError);
-    const v = e as VisageError;
-    expect(v.code).toBe('METRIC_INPUT_INVALID');
-    expect(v.hint).toBe(HINT);
-    expect(v.exitCode).toBe(2);
-    return v.message;
-  }
-  throw new Error('expected a refusal');
-}
+const refusal = (f: () => unknown): string => thrown(f, { code: 'METRIC_INPUT_INVALID', hint: HINT, exitCode: 2 }).message;
 
 describe('input checks', () => {
   it('AUROC: empty or non-finite scores', () => {

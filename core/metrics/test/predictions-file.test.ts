@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { VisageError } from '../../errors/visage-error.ts';
+import { thrown } from '../../testing.ts';
 import { readPredictions, readPredictionsFile } from '../predictions.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'visage-predictions-file-'));
@@ -15,16 +15,6 @@ function file(text: string): string {
   const f = path.join(dir, `p${n++}.jsonl`);
   writeFileSync(f, text);
   return f;
-}
-
-function refusal(f: () => unknown): VisageError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(VisageError);
-    return e as VisageError;
-  }
-  throw new Error('expected a refusal');
 }
 
 /** A row as `visage pipeline run` writes it (run-windows.ts): the prediction is `label`. */
@@ -54,7 +44,7 @@ describe('readPredictionsFile: run rows', () => {
 
   it('refuses run rows without ground truth, naming the file', () => {
     const f = file(`${runRow({})}\n`);
-    const e = refusal(() => readPredictionsFile(f));
+    const e = thrown(() => readPredictionsFile(f));
     expect(e.code).toBe('RUN_ROWS_WITHOUT_TRUTH');
     expect(e.message).toBe(`${f}: run rows without ground truth ("groundTruth")`);
     expect(e.exitCode).toBe(2);
@@ -62,7 +52,7 @@ describe('readPredictionsFile: run rows', () => {
 
   it('refuses a file whose every run row is a failed clip, saying how many', () => {
     const f = file(`${runRow({ error: 'x' })}\n${runRow({ id: 'c2', error: 'y' })}\n`);
-    const e = refusal(() => readPredictionsFile(f));
+    const e = thrown(() => readPredictionsFile(f));
     expect(e.code).toBe('PREDICTIONS_INVALID');
     expect(e.message).toBe(`${f}: every one of its 2 run rows is a failed clip`);
   });
@@ -78,9 +68,9 @@ describe('readPredictionsFile: run rows', () => {
 
   it('validates a mapped run row like any record', () => {
     const noPrediction = file(`${runRow({ groundTruth: 'happy', label: 3 })}\n`);
-    expect(refusal(() => readPredictionsFile(noPrediction)).message).toBe(`${noPrediction}:1: needs string fields "label" and "predicted"`);
+    expect(thrown(() => readPredictionsFile(noPrediction)).message).toBe(`${noPrediction}:1: needs string fields "label" and "predicted"`);
     const badScore = file(`\n${runRow({ groundTruth: 'happy', knownness: 'high' })}\n`);
-    expect(refusal(() => readPredictionsFile(badScore)).message).toBe(`${badScore}:2: "knownness" must be a finite number`);
+    expect(thrown(() => readPredictionsFile(badScore)).message).toBe(`${badScore}:2: "knownness" must be a finite number`);
   });
 });
 
@@ -95,7 +85,7 @@ describe('readPredictionsFile: validation', () => {
     ];
     for (const [line, what] of cases) {
       const f = file(`{"label":"a","predicted":"a"}\n${line}\n`);
-      const e = refusal(() => readPredictionsFile(f));
+      const e = thrown(() => readPredictionsFile(f));
       expect(e.code).toBe('PREDICTIONS_INVALID');
       expect(e.message).toBe(`${f}:2: a line must be a JSON object, got ${what}`);
     }
@@ -104,17 +94,17 @@ describe('readPredictionsFile: validation', () => {
   it('refuses probabilities that are not an object of class scores', () => {
     for (const p of ['null', '[0.2,0.8]', '"0.8"', '0.8']) {
       const f = file(`{"label":"a","predicted":"a","probabilities":${p}}`);
-      const e = refusal(() => readPredictionsFile(f));
+      const e = thrown(() => readPredictionsFile(f));
       expect(e.message).toBe(`${f}:1: "probabilities" must be an object of class name -> number`);
     }
   });
 
   it('refuses an infinite knownness and a known that is not a boolean', () => {
     const inf = file('{"label":"a","predicted":"a","knownness":1e999}');
-    expect(refusal(() => readPredictionsFile(inf)).message).toBe(`${inf}:1: "knownness" must be a finite number`);
+    expect(thrown(() => readPredictionsFile(inf)).message).toBe(`${inf}:1: "knownness" must be a finite number`);
     for (const k of ['null', '1', '"true"']) {
       const f = file(`{"label":"a","predicted":"a","known":${k}}`);
-      expect(refusal(() => readPredictionsFile(f)).message).toBe(`${f}:1: "known" must be true or false`);
+      expect(thrown(() => readPredictionsFile(f)).message).toBe(`${f}:1: "known" must be true or false`);
     }
   });
 
@@ -134,7 +124,7 @@ describe('readPredictionsFile: unreadable paths', () => {
   it('refuses a folder, telling to pass the file inside it', () => {
     const folder = path.join(dir, 'run-out');
     mkdirSync(folder);
-    const e = refusal(() => readPredictionsFile(folder));
+    const e = thrown(() => readPredictionsFile(folder));
     expect(e.code).toBe('PREDICTIONS_UNREADABLE');
     expect(e.message).toBe(`cannot read predictions file ${folder}: is a folder; pass the predictions file inside it`);
     expect(e.exitCode).toBe(2);
@@ -142,7 +132,7 @@ describe('readPredictionsFile: unreadable paths', () => {
 
   it('reports the system error of a path that cannot be read for another reason', () => {
     const under = path.join(file('{"label":"a","predicted":"a"}'), 'inside.jsonl'); // a path below a file
-    const e = refusal(() => readPredictionsFile(under));
+    const e = thrown(() => readPredictionsFile(under));
     expect(e.code).toBe('PREDICTIONS_UNREADABLE');
     expect(e.message).toMatch(new RegExp(`^cannot read predictions file ${under.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ENOTDIR: not a directory`));
   });

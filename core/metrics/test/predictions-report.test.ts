@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { VisageError } from '../../errors/visage-error.ts';
+import { thrown } from '../../testing.ts';
 import { evaluatePredictions, formatEvaluation, summariseFolds } from '../evaluate-predictions.ts';
 import { formatPrediction, readPredictions, type PredictionRecord } from '../predictions.ts';
 
@@ -12,16 +12,6 @@ function file(text: string): string {
   const f = path.join(dir, `p${n++}.jsonl`);
   writeFileSync(f, text);
   return f;
-}
-
-function refusal(f: () => unknown): VisageError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(VisageError);
-    return e as VisageError;
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('readPredictions', () => {
@@ -38,7 +28,7 @@ describe('readPredictions', () => {
   });
 
   it('a missing file is PREDICTIONS_UNREADABLE (exit 2)', () => {
-    const e = refusal(() => readPredictions(path.join(dir, 'none.jsonl')));
+    const e = thrown(() => readPredictions(path.join(dir, 'none.jsonl')));
     expect(e.code).toBe('PREDICTIONS_UNREADABLE');
     expect(e.message).toBe(`cannot read predictions file ${path.join(dir, 'none.jsonl')}: no such file`);
     expect(e.exitCode).toBe(2);
@@ -57,7 +47,7 @@ describe('readPredictions', () => {
     ];
     for (const [text, detail] of cases) {
       const f = file(text);
-      const e = refusal(() => readPredictions(f));
+      const e = thrown(() => readPredictions(f));
       expect(e.code).toBe('PREDICTIONS_INVALID');
       expect(e.hint).toBe(hint);
       expect(e.file).toBe(f);
@@ -67,7 +57,7 @@ describe('readPredictions', () => {
 
   it('a file without predictions is refused without a line number', () => {
     const f = file('\n  \n');
-    const e = refusal(() => readPredictions(f));
+    const e = thrown(() => readPredictions(f));
     expect(e.code).toBe('PREDICTIONS_INVALID');
     expect(e.message).toBe(`${f}: no predictions in file`);
   });

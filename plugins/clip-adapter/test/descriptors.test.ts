@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { noGrad, Rng, tensor } from '@visage/core/compute';
-import { VisageError } from '@visage/core';
+import { thrown } from '@visage/core/testing';
 import { DEFAULT_TEMPLATES, descriptorTexts, encodeDescriptors } from '../src/fineclipper/descriptors.ts';
 import { classLogits, defaultConfig, descriptorScores, descriptorTensors, FineCliperModel, FORMULATIONS, type FineCliperConfig, type LevelSpec } from '../src/fineclipper/fineclipper-model.ts';
 import { loadClip } from '../src/model/clip-model.ts';
@@ -13,17 +13,7 @@ import { writeTinyClip } from '../src/demo/tiny-clip/tiny-clip.ts';
 
 const HINT = 'see `visage train --help` and plugins/clip-adapter/README.md';
 
-function refusal(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(VisageError);
-    expect((e as VisageError).code).toBe('FINECLIPER_OPTION_INVALID');
-    expect((e as VisageError).hint).toBe(HINT);
-    return (e as VisageError).message;
-  }
-  throw new Error('expected a refusal');
-}
+const refusal = (f: () => unknown): string => thrown(f, { code: 'FINECLIPER_OPTION_INVALID', hint: HINT }).message;
 
 describe('descriptorTexts', () => {
   it('are the seed summary templates by default', () => {

@@ -7,7 +7,7 @@ import { VisageError } from '@visage/core';
 import { hespLoss, HespModel, knownnessOf, openSetDecision, resolveHespConfig, supConLoss, thresholdForAcceptance } from '../src/open-set-api.ts';
 import { knownnessOfScores } from '../src/knownness.ts';
 import { openSetDecider } from '../src/open-set-decision.ts';
-import { optionsAsHostPasses } from '@visage/core/testing';
+import { optionsAsHostPasses, thrown } from '@visage/core/testing';
 import type { OpenSetOptions } from '../src/options.generated.ts';
 
 /** The decider's options as the host passes them: validated, defaults filled from the manifest. */
@@ -15,17 +15,7 @@ const hostOptions = (options: Record<string, unknown>) => optionsAsHostPasses<Op
 
 const HINT = 'fix this HESP setting (see plugins/open-set/README.md for every option and its default)';
 
-function refusal(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(VisageError);
-    expect((e as VisageError).code).toBe('OPEN_SET_CONFIG_INVALID');
-    expect((e as VisageError).hint).toBe(HINT);
-    return (e as VisageError).message;
-  }
-  throw new Error('expected a refusal');
-}
+const refusal = (f: () => unknown): string => thrown(f, { code: 'OPEN_SET_CONFIG_INVALID', hint: HINT }).message;
 
 describe('knownnessOf', () => {
   it('refuses an unknown rule, a temperature not above 0, and logits that are not rows', () => {
