@@ -2,6 +2,7 @@
 # Installs everything Visage needs on a fresh Debian/Ubuntu machine, from the npm registry and
 # Debian's packages only (no model or binary downloads from elsewhere):
 #   - ffmpeg (video decoding) and redis-server (the queue of `visage worker`, and its tests), from apt;
+#   - python3-av (PyAV: FFmpeg's libraries for the pooled video decoder, no process per clip), from apt;
 #   - chromium (headless, for the HTML report tests), from apt;
 #   - a software Vulkan driver for the webgpu backend, unpacked into .vk/ (nothing installed system-wide);
 #   - the npm dependencies, exactly as pinned in package-lock.json;
@@ -17,6 +18,13 @@ if ! command -v ffmpeg >/dev/null || ! command -v ffprobe >/dev/null || ! comman
   export DEBIAN_FRONTEND=noninteractive
   as_root apt-get update -qq
   as_root apt-get install -y -qq --no-install-recommends ffmpeg redis-server >/dev/null
+fi
+
+if ! /usr/bin/python3 -c 'import av' >/dev/null 2>&1; then
+  echo "install: python3-av (apt)"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq --no-install-recommends python3-av >/dev/null
 fi
 
 if ! command -v chromium >/dev/null; then

@@ -4,6 +4,7 @@
  * Children come from /proc/self/stat (cutime + cstime), so this is Linux-only, like the benchmark.
  */
 import { readFileSync } from 'node:fs';
+import { pyavDecoderCpuSeconds, pyavDecoderPids } from '../../core/media/pyav-decoder.ts';
 
 const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux architecture Node supports
 
@@ -19,7 +20,18 @@ export function selfCpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
+/** Resident memory of the pooled decoder processes, bytes (Linux /proc). */
+export function decoderRssBytes(): number {
+  let kib = 0;
+  for (const pid of pyavDecoderPids()) {
+    const m = /VmRSS:\s+(\d+)/.exec((() => { try { return readFileSync(`/proc/${pid}/status`, 'utf8'); } catch { return ''; } })());
+    if (m) kib += Number(m[1]);
+  }
+  return kib * 1024;
+}
+
+/** `children`: reaped children (ffmpeg, ffprobe) plus the running pooled decoders. */
 export const cpuSeconds = (): { self: number; children: number; total: number } => {
-  const self = selfCpuSeconds(), children = childCpuSeconds();
+  const self = selfCpuSeconds(), children = childCpuSeconds() + pyavDecoderCpuSeconds();
   return { self, children, total: self + children };
 };

@@ -5,7 +5,8 @@
  *
  * Printed:
  * - per-stage table (median wall ms per clip, from the stage profiler) and the model calls;
- * - clips/s and CPU seconds per clip (this process, all threads, plus ffmpeg/ffprobe children);
+ * - clips/s and CPU seconds per clip (this process, all threads, plus the decoder processes: the pooled
+ *   PyAV decoders, or ffmpeg/ffprobe children with VISAGE_DECODER=ffmpeg);
  * - the floor, measured in this run with nothing else in flight: decode-only CPU-s per clip
  *   (`readClip`, the same decoder, on the same file) and model-only CPU-s per clip (the onnxruntime
  *   calls of one clip, recorded and replayed through the same sessions);
@@ -24,7 +25,8 @@ import { createHost, StageProfiler } from '../../core/index.ts';
 import { readClip } from '../../core/media/read-clip.ts';
 import { modelRunStats } from '../../core/models/session-store.ts';
 import { median, printTable } from '../lib/table.ts';
-import { cpuSeconds } from './cpu-seconds.ts';
+import { decoderChoice, pyavDecoderStats } from '../../core/media/pyav-decoder.ts';
+import { cpuSeconds, decoderRssBytes } from './cpu-seconds.ts';
 import { recordModelCalls, replayCpuSeconds } from './model-replay.ts';
 
 const args = process.argv.slice(2);
@@ -103,12 +105,13 @@ const stageMs = profiler.spans.reduce((a, s) => a + s.duration, 0);
 const achieved = CLIPS / wall;
 const floorRate = CORES / floorCpu;
 console.log(`frontend benchmark: ${CLIPS} clips x 16 frames of ${path.basename(VIDEO)} (each under its own name), embedded preset, jobs ${JOBS}, ${CORES} cores, node ${process.version}`);
+console.log(`decoder: VISAGE_DECODER=${decoderChoice()}; clips decoded by the pooled PyAV decoder: ${pyavDecoderStats.decoded}, passed to the ffmpeg command: ${pyavDecoderStats.declined}`);
 console.log(`1-min load average: ${load0[0].toFixed(1)} at start, ${load1[0].toFixed(1)} after the batch (other processes on this machine)`);
 printTable(['stage / provider', 'median ms per clip (wall)', 'total ms'], rows);
 printTable(['figure', 'value'], [
   ['clips/s (wall, whole batch)', achieved.toFixed(2)],
   ['median wall per clip, ms', median(perClipWall).toFixed(0)],
-  ['CPU-s per clip (process + ffmpeg children)', `${runCpu.toFixed(3)} (children ${((c1.children - c0.children) / CLIPS).toFixed(3)})`],
+  ['CPU-s per clip (process + decoder processes: pooled PyAV, or ffmpeg/ffprobe)', `${runCpu.toFixed(3)} (children ${((c1.children - c0.children) / CLIPS).toFixed(3)})`],
   [`floor: decode-only CPU-s per clip (readClip x${FLOOR_REPEATS}, alone)`, decodeCpu.toFixed(3)],
   [`floor: model-only CPU-s per clip (${modelCalls.length} onnxruntime calls replayed x${FLOOR_REPEATS})`, modelCpu.toFixed(3)],
   [`floor clips/s (${CORES} cores / floor CPU-s per clip)`, floorRate.toFixed(2)],
@@ -123,8 +126,10 @@ printTable(['figure', 'value'], [
 if (RSS_CLIPS > CLIPS) {
   const samples: { clips: number; rss: number }[] = [];
   const sample = (n: number) => {
-    samples.push({ clips: n, rss: process.memoryUsage().rss });
-    console.log(`RSS after ${n} clips: ${(samples[samples.length - 1].rss / MiB).toFixed(0)} MiB`); // as it goes: the run is long
+    // The pooled decoders are part of the front end's memory: their RSS counts too.
+    const decoders = decoderRssBytes();
+    samples.push({ clips: n, rss: process.memoryUsage().rss + decoders });
+    console.log(`RSS after ${n} clips: ${(samples[samples.length - 1].rss / MiB).toFixed(0)} MiB (decoder processes ${(decoders / MiB).toFixed(0)})`); // as it goes: the run is long
   };
   sample(CLIPS);
   await batch(CLIPS, RSS_CLIPS, (n) => n % 50 === 0 && sample(n));
@@ -140,9 +145,10 @@ if (RSS_CLIPS > CLIPS) {
     ...(settled !== samples[0] ? [growth(settled)] : []),
     [`highest sample after clip ${settled.clips} - RSS there, MiB`, ((highestAfter - settled.rss) / MiB).toFixed(0)],
     ['peak RSS of the process, MiB', (process.resourceUsage().maxRSS / 1024).toFixed(0)],
+    ['RSS of the pooled decoder processes at the end, MiB', (decoderRssBytes() / MiB).toFixed(0)],
   ]);
 } else {
-  console.log(`peak RSS of the process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB (RSS run skipped: --rss-clips ${RSS_CLIPS})`);
+  console.log(`peak RSS of the process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB, pooled decoders now ${(decoderRssBytes() / MiB).toFixed(0)} MiB (RSS run skipped: --rss-clips ${RSS_CLIPS})`);
 }
 
 await pipeline.dispose();

@@ -267,3 +267,9 @@ export const windowNeedsFps = (path: string, flag: string) =>
   fail('WINDOW_NEEDS_FPS', `${path} has no frame rate, so ${flag} in seconds cannot be turned into frames`, `give ${flag} in frames instead (e.g. 48f)`, { file: path });
 export const noWindowScored = (path: string, windows: number) =>
   fail('NO_WINDOW_SCORED', `none of the ${windows} window(s) of ${path} was scored, so there is no clip-level summary`, 'see the error of each window row (a window without a face fails with NO_FACE_IN_CLIP)', { file: path });
+
+// ---- speed: the pooled PyAV decoder ------------------------------------------------------------
+export const decoderUnknown = (value: string, choices: readonly string[]) =>
+  bad('DECODER_UNKNOWN', `VISAGE_DECODER=${value} is not a decoder`, `use one of: ${choices.join(', ')} (default auto)`);
+export const decoderUnavailable = (python: string, detail: string) =>
+  bad('DECODER_UNAVAILABLE', `VISAGE_DECODER=pyav, but ${python} cannot run the PyAV decoder: ${detail}`, 'install it (`apt-get install python3-av`), point VISAGE_PYTHON at a Python with PyAV, or unset VISAGE_DECODER to fall back to the ffmpeg command');

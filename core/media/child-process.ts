@@ -5,7 +5,7 @@
  * SIGKILLed (the OOM killer), so on Linux the child is started through util-linux's `setpriv
  * --pdeathsig KILL`: the kernel kills it when its parent dies, however that happens.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
 import { ffmpegFailed } from '../errors/messages.ts';
@@ -30,14 +30,37 @@ export function parentDeathWrapper(): string | null {
 }
 
 const live = new Set<ChildProcess>();
+/** Long-lived helpers (the PyAV decoders): killed at exit too, but not per-call children. */
+const servers = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
+    for (const child of [...live, ...servers]) child.kill('SIGKILL');
   });
+}
+
+function spawnWrapped(command: string, args: string[], stdio: StdioOptions): { child: ChildProcess; wrapper: string | null } {
+  const wrapper = parentDeathWrapper();
+  // setpriv execs the command in place, so the pid, signals and exit status are the command's own.
+  const child = wrapper ? spawn(wrapper, ['--pdeathsig', 'KILL', '--', command, ...args], { stdio }) : spawn(command, args, { stdio });
+  return { child, wrapper };
+}
+
+/**
+ * Starts a long-lived helper process with piped stdio, killed with this process like every other
+ * helper (exit hook, and the parent-death signal on Linux). Not counted by `liveChildren`, which
+ * lists the helpers of calls in progress.
+ */
+export function spawnServer(command: string, args: string[]): ChildProcess {
+  installExitHook();
+  const { child } = spawnWrapped(command, args, ['pipe', 'pipe', 'pipe']);
+  servers.add(child);
+  child.on('close', () => servers.delete(child));
+  child.on('error', () => servers.delete(child));
+  return child;
 }
 
 export interface RunOptions {
@@ -68,11 +91,7 @@ export function runProcess(command: string, args: string[], opts: RunOptions = {
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   installExitHook();
   return new Promise((resolve, reject) => {
-    const wrapper = parentDeathWrapper();
-    // setpriv execs the command in place, so the pid, signals and exit status are the command's own.
-    const child = wrapper
-      ? spawn(wrapper, ['--pdeathsig', 'KILL', '--', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const { child, wrapper } = spawnWrapped(command, args, ['ignore', 'pipe', 'pipe']);
     live.add(child);
     const chunks: Buffer[] = [];
     let size = 0;

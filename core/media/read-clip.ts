@@ -1,6 +1,7 @@
 /**
  * `readClip`: any clip source (video file, frame folder, single image) -> a `Clip` of T sampled
- * RGB frames. Videos cost two processes whatever T is: one probe and one decode pass.
+ * RGB frames. Videos go to a pooled PyAV decoder (no process per clip) where it runs, else cost two
+ * processes whatever T is: one ffprobe and one ffmpeg decode pass (pyav-decoder.ts says which).
  */
 import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
@@ -14,6 +15,7 @@ import { isImagePath } from './media-kind.ts';
 import { sampleIndices, seededRandom, type PadMode, type SampleMode } from './sampling.ts';
 import { decodeVideoFrames } from './video-decode.ts';
 import { probeVideo } from './video-probe.ts';
+import { pyavDecoder, type PyavVideoDecoder } from './pyav-decoder.ts';
 
 /** Sources with a larger side than this are refused unless `refuseAbove` says otherwise (8K = 7680). */
 export const DEFAULT_REFUSE_ABOVE = 8192;
@@ -71,12 +73,16 @@ function assemble(indices: number[], byIndex: Map<number, Frame>, fallback: Fram
   return indices.map((i) => byIndex.get(i) ?? fallback);
 }
 
-async function readVideo(path: string, r: Resolved, tools: FfmpegTools): Promise<Clip> {
-  const probe = await probeVideo(path, tools, r.signal);
+async function readVideo(path: string, r: Resolved, tools: FfmpegTools, pyav: PyavVideoDecoder | null): Promise<Clip> {
+  // The pooled decoder when it takes the file; else (or when it fails) the ffmpeg command decides.
+  const fast = pyav && (await pyav.probe(path, r.signal));
+  const probe = fast || (await probeVideo(path, tools, r.signal));
   if (Math.max(probe.width, probe.height) > r.refuseAbove) throw mediaTooLarge(path, probe.width, probe.height, r.refuseAbove);
   const indices = sampleIndices(probe.frameCount, r.T, r.mode, r.rng, r.pad);
   const unique = [...new Set(indices)].sort((a, b) => a - b);
-  const decoded = await decodeVideoFrames(path, unique, probe.fps, Math.max(probe.width, probe.height), tools, { maxSide: r.maxSide, signal: r.signal, size: probe });
+  const bound = Math.max(probe.width, probe.height);
+  const opts = { maxSide: r.maxSide, signal: r.signal, size: probe };
+  const decoded = (fast && (await pyav.decode(path, unique, probe.fps, bound, opts))) || (await decodeVideoFrames(path, unique, probe.fps, bound, tools, opts));
   if (decoded.length === 0) throw mediaEmpty(path);
   // A stream that ends before its packet count (truncated file) loses its last indices: those
   // repeat the last frame that did decode, the same rule as last-frame padding.
@@ -111,7 +117,8 @@ async function readImage(path: string, r: Resolved): Promise<Clip> {
 
 /**
  * Reads one clip source and samples T frames (method.md F.4).
- * - video files go through ffmpeg (system, VISAGE_FFMPEG, or the optional npm static build);
+ * - video files go through the pooled PyAV decoder (VISAGE_DECODER) or ffmpeg (system,
+ *   VISAGE_FFMPEG, or the optional npm static build);
  * - a folder is a frame sequence, ordered by the number at the end of each file name;
  * - an image (jpg, png, webp, tiff) becomes T copies of itself.
  * `fps` is 0 for frame folders and images (unknown). Failures are VisageErrors with codes
@@ -126,5 +133,6 @@ export async function readClip(path: string, opts: ReadClipOptions = {}): Promis
   if (st.isDirectory()) return readFrameFolder(path, r);
   if (st.size === 0) throw mediaEmpty(path);
   if (isImagePath(path)) return readImage(path, r);
-  return readVideo(path, r, opts.ffmpeg ?? (await locateFfmpeg()));
+  // Explicit ffmpeg binaries mean the ffmpeg command; else the pooled decoder where it runs.
+  return readVideo(path, r, opts.ffmpeg ?? (await locateFfmpeg()), opts.ffmpeg ? null : await pyavDecoder());
 }

@@ -151,7 +151,8 @@ export async function* streamFrames(path: string, tools: FfmpegTools, opts: Stre
   const args = [
     '-hide_banner', '-nostdin', '-nostats', '-loglevel', sceneScores ? 'info' : 'error', '-i', mediaToolInput(path),
     '-map', '0:v:0', '-an', '-sn', '-dn', ...(filters.length ? ['-vf', filters.join(',')] : []),
-    '-vsync', 'passthrough', '-f', 'image2pipe', '-c:v', 'ppm', 'pipe:1',
+    // rgb24 whatever the source's depth (the PPM encoder would pick rgb48be for 10-bit video).
+    '-vsync', 'passthrough', '-pix_fmt', 'rgb24', '-f', 'image2pipe', '-c:v', 'ppm', 'pipe:1',
   ];
   const child = spawnDecoder(tools.ffmpeg, args);
   const closed = new Promise<number | null>((resolve, reject) => {

@@ -132,20 +132,25 @@ export function parsePpmStream(buf: Buffer): { width: number; height: number; rg
   return out;
 }
 
+/** What a decoder did with the frame file: `detail` explains a run that wrote no frame. */
+export interface FrameFileRun {
+  failed: boolean;
+  detail: string;
+}
+
 /**
- * Decodes the frames at `indices` (sorted, distinct, 0-based). Returns them in order; fewer than
- * asked when the stream ends early (truncated files): the caller decides how to fill the gap.
- * @param sizeBound the larger side of the source, to cap the bytes accepted from the pipe.
+ * The part every decoder shares: bounds the output, gives the decoder a temporary frame file
+ * (binary PPM), reads it back, and turns it into frames with their source index and time.
+ * `run(out, maxBytes)` fills the file. Returns null when `run` returns null (the decoder declined
+ * the file).
  */
-export async function decodeVideoFrames(path: string, indices: number[], fps: number, sizeBound: number, tools: FfmpegTools, opts: DecodeOptions = {}): Promise<Frame[]> {
+export async function decodeThroughFrameFile(
+  path: string, indices: number[], fps: number, sizeBound: number, opts: DecodeOptions,
+  run: (out: string, maxBytes: number) => Promise<FrameFileRun | null>,
+): Promise<Frame[] | null> {
   if (!swept) {
     swept = true;
     sweepStaleFrameFiles();
-  }
-  const filters = [selectExpression(indices)];
-  if (opts.maxSide) {
-    const m = opts.maxSide;
-    filters.push(`scale=w='min(iw\\,${m})':h='min(ih\\,${m})':force_original_aspect_ratio=decrease`);
   }
   const side = Math.min(sizeBound, opts.maxSide ?? sizeBound);
   const { width, height } = opts.size ?? { width: sizeBound, height: sizeBound };
@@ -154,19 +159,13 @@ export async function decodeVideoFrames(path: string, indices: number[], fps: nu
   const maxBytes = indices.length * ((Math.ceil(width * scale) + 2) * (Math.ceil(height * scale) + 2) * 3 + 64);
   if (maxBytes > MAX_DECODED_BYTES) throw mediaFramesTooLarge(path, indices.length, `${Math.ceil(width * scale)}x${Math.ceil(height * scale)}`, maxBytes, MAX_DECODED_BYTES);
   const out = join(tempDirFor(maxBytes), `visage-frames-${process.pid}-${randomUUID()}.ppm`);
-  const args = [
-    // One decoder thread: clips in flight (--jobs) already fill the cores, and ffmpeg's frame and
-    // filter threads only add hand-over cost (about 19% more CPU per clip on Megamind.avi).
-    '-hide_banner', '-nostdin', '-loglevel', 'error', '-threads', '1', '-filter_threads', '1', '-i', mediaToolInput(path),
-    '-map', '0:v:0', '-an', '-sn', '-dn', '-vf', filters.join(','), '-vsync', 'passthrough',
-    '-f', 'image2pipe', '-c:v', 'ppm', '-y', out,
-  ];
-  let res;
+  let res: FrameFileRun | null;
   let bytes: Buffer;
   try {
-    res = await runMediaTool(path, tools.ffmpeg, args, { signal: opts.signal, maxStdoutBytes: 1 << 20 });
+    res = await run(out, maxBytes);
+    if (!res) return null;
     bytes = await readFile(out).catch((e: NodeJS.ErrnoException) => {
-      // No file: ffmpeg wrote no frame (its log says why, below). Anything else is a real read failure.
+      // No file: the decoder wrote no frame (its log says why, below). Anything else is a real read failure.
       if (e.code === 'ENOENT') return Buffer.alloc(0);
       throw ffmpegFailed(path, `cannot read the decoded frames back: ${e.message}`);
     });
@@ -180,10 +179,7 @@ export async function decodeVideoFrames(path: string, indices: number[], fps: nu
   } catch (e) {
     throw ffmpegFailed(path, (e as Error).message);
   }
-  if (images.length === 0 && res.code !== 0) {
-    const detail = res.stderr.trim().split('\n').pop() ?? `exit code ${res.code}`;
-    throw mediaDecodeFailed(path, detail);
-  }
+  if (images.length === 0 && res.failed) throw mediaDecodeFailed(path, res.detail);
   return images.slice(0, indices.length).map((img, k) => ({
     width: img.width,
     height: img.height,
@@ -191,4 +187,32 @@ export async function decodeVideoFrames(path: string, indices: number[], fps: nu
     sourceIndex: indices[k],
     ...(fps > 0 && { time: indices[k] / fps }),
   }));
+}
+
+/**
+ * Decodes the frames at `indices` (sorted, distinct, 0-based) with one ffmpeg process. Returns them
+ * in order; fewer than asked when the stream ends early (truncated files): the caller decides how
+ * to fill the gap.
+ * @param sizeBound the larger side of the source, to cap the bytes accepted from the pipe.
+ */
+export async function decodeVideoFrames(path: string, indices: number[], fps: number, sizeBound: number, tools: FfmpegTools, opts: DecodeOptions = {}): Promise<Frame[]> {
+  const filters = [selectExpression(indices)];
+  if (opts.maxSide) {
+    const m = opts.maxSide;
+    filters.push(`scale=w='min(iw\\,${m})':h='min(ih\\,${m})':force_original_aspect_ratio=decrease`);
+  }
+  const frames = await decodeThroughFrameFile(path, indices, fps, sizeBound, opts, async (out) => {
+    const args = [
+      // One decoder thread: clips in flight (--jobs) already fill the cores, and ffmpeg's frame and
+      // filter threads only add hand-over cost (about 19% more CPU per clip on Megamind.avi).
+      '-hide_banner', '-nostdin', '-loglevel', 'error', '-threads', '1', '-filter_threads', '1', '-i', mediaToolInput(path),
+      // rgb24 whatever the source's depth: left to choose, the PPM encoder writes 16-bit samples
+      // (rgb48be) for 10-bit video.
+      '-map', '0:v:0', '-an', '-sn', '-dn', '-vf', filters.join(','), '-vsync', 'passthrough', '-pix_fmt', 'rgb24',
+      '-f', 'image2pipe', '-c:v', 'ppm', '-y', out,
+    ];
+    const res = await runMediaTool(path, tools.ffmpeg, args, { signal: opts.signal, maxStdoutBytes: 1 << 20 });
+    return { failed: res.code !== 0, detail: res.stderr.trim().split('\n').pop() ?? `exit code ${res.code}` };
+  });
+  return frames!;
 }

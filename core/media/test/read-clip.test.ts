@@ -146,7 +146,7 @@ describe.skipIf(!shared)('readClip: videos', () => {
     // Abort once during the probe (ffprobe) and once during the decode pass (image2pipe).
     for (const phase of ['-count_packets', 'image2pipe']) {
       const ac = new AbortController();
-      const pending = readClip(megamind, { frames: 64, signal: ac.signal });
+      const pending = readClip(megamind, { frames: 64, signal: ac.signal, ffmpeg: await locateFfmpeg() });
       const outcome = pending.then(() => 'resolved', (e) => e);
       await childRunning(phase);
       ac.abort();
@@ -155,7 +155,7 @@ describe.skipIf(!shared)('readClip: videos', () => {
       expect(await ffmpegChildren()).toEqual([]);
       expect(liveChildCount()).toBe(0);
     }
-    await expect(readClip(megamind, { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(readClip(megamind, { signal: AbortSignal.abort(), ffmpeg: await locateFfmpeg() })).rejects.toMatchObject({ name: 'AbortError' });
   });
 
   it('works with the npm static ffmpeg (no ffprobe): same frames as the system ffmpeg', async () => {

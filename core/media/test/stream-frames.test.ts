@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +70,17 @@ describe.runIf(haveShared('faces/Megamind.avi'))('streaming a real video', () =>
     for await (const f of streamFrames(video, tools, { maxSide: 128, sceneScores: false })) frames.push(f);
     expect(frames).toHaveLength(120);
     expect(frames.every((f) => f.width === 128 && f.height === 128 && f.scene === 0)).toBe(true);
+  });
+
+  it('gives 8-bit RGB for a 10-bit source, like the per-clip decoder', async () => {
+    const tools = await locateFfmpeg();
+    const tenBit = path.join(dir, 'ten-bit.mkv');
+    await promisify(execFile)('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=96x64:rate=10:duration=1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p10le', tenBit]);
+    const frames: StreamedFrame[] = [];
+    for await (const f of streamFrames(tenBit, tools, { sceneScores: false })) frames.push(f);
+    expect(frames.map((f) => [f.width, f.height, f.rgb.length])).toEqual(Array(10).fill([96, 64, 96 * 64 * 3]));
+    const ref = await decodeVideoFrames(tenBit, [0, 9], 10, 96, tools);
+    for (const r of ref) expect(Buffer.from(frames[r.sourceIndex].rgb).equals(Buffer.from(r.rgb))).toBe(true);
   });
 
   it('kills the decoder when the consumer stops early, and on abort', async () => {
