@@ -6,5 +6,6 @@ export { FACE_MODEL_NAMES, faceModelOnnx, faceModelJsonPath, humanModelsDir, typ
 export { OnnxSessionStore, runSession, modelRunStats, type OrtDevice, type SessionStoreOptions } from './session-store.ts';
 export { modelThreadsFor, type ModelThreadsRequest } from './model-threads.ts';
 export { chooseOrtProvider, describeDeviceRequest, providerSessionOptions, type DeviceRequest, type OrtProvider, type ProviderChoice } from './ort-provider.ts';
+export { InputBuffers } from './input-buffers.ts';
 export { warpToFloat, warpToFrame, rectToAffine, applyAffine, invertAffine, type Affine } from './image-warp.ts';
 export { FACE_API_EXPRESSION_LABELS, FACE_API_EXPRESSION_SIZE, buildFaceExpressionNet, faceApiModelsDir, faceExpressionNetOnnx, type FaceExpressionNetOnnx } from './face-expression-net.ts';
