@@ -9,7 +9,7 @@
  * difference in pixels (mean and max over the 468 points of frames where both found a face), and the
  * scoring levels' and the decision's labels and largest probability difference.
  *
- *   npx tsx bench/faces/detector-policy.bench.ts [--clips 50] [--jobs 2] [--model-threads auto|N] [--video PATH]...
+ *   npx tsx bench/faces/detector-policy.bench.ts [--clips 50] [--jobs 2] [--model-threads 0|N|auto] [--video PATH]...
  */
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
@@ -25,7 +25,7 @@ const args = process.argv.slice(2);
 const arg = (name: string, dflt: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : dflt);
 const CLIPS = Number(arg('clips', '50'));
 const JOBS = Number(arg('jobs', '2'));
-const THREADS = modelThreadsFor(arg('model-threads', 'auto') === 'auto' ? 'auto' : Number(arg('model-threads', '0')), JOBS);
+const THREADS = modelThreadsFor(arg('model-threads', '0') === 'auto' ? 'auto' : Number(arg('model-threads', '0')), JOBS);
 const named = args.flatMap((a, i) => (a === '--video' ? [path.resolve(args[i + 1])] : []));
 const VIDEOS = named.length ? named : [path.resolve(import.meta.dirname, '../../../shared/data/faces/Megamind.avi'), path.resolve(import.meta.dirname, '../../samples/astronaut.mp4')];
 const POLICIES = ['every', 'track'] as const;

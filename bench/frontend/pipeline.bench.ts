@@ -15,7 +15,7 @@
  * - RSS every 50 clips up to `--rss-clips` (default 500; 0 skips it): growth after the first
  *   `clips` and after twice that (warm-up), and the peak.
  *
- *   npm run bench:frontend -- [--clips 50] [--jobs 2] [--rss-clips 500] [--video PATH] [--model-threads auto|N]
+ *   npm run bench:frontend -- [--clips 50] [--jobs 2] [--rss-clips 500] [--video PATH] [--model-threads 0|N|auto]
  */
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
@@ -33,8 +33,8 @@ const arg = (name: string, dflt: string) => (args.includes(`--${name}`) ? args[a
 const CLIPS = Number(arg('clips', '50'));
 const JOBS = Number(arg('jobs', '2'));
 const RSS_CLIPS = Number(arg('rss-clips', '500'));
-// As `visage pipeline run --jobs JOBS` chooses them (0: onnxruntime's default).
-const MODEL_THREADS = modelThreadsFor(arg('model-threads', 'auto') === 'auto' ? 'auto' : Number(arg('model-threads', 'auto')), JOBS);
+// As `visage pipeline run --jobs JOBS --model-threads N` chooses them (default 0: onnxruntime's default).
+const MODEL_THREADS = modelThreadsFor(arg('model-threads', '0') === 'auto' ? 'auto' : Number(arg('model-threads', '0')), JOBS);
 const VIDEO = path.resolve(arg('video', path.resolve(import.meta.dirname, '../../../shared/data/faces/Megamind.avi')));
 const FLOOR_REPEATS = 10;
 const CORES = os.availableParallelism();

@@ -1,12 +1,13 @@
 /**
- * How many intra-op threads each onnxruntime session gets (`--model-threads`).
+ * How many intra-op threads each onnxruntime session gets (`--model-threads`, default 0:
+ * onnxruntime's own default, one thread per physical core).
  *
- * onnxruntime's default is one thread per physical core for every session. With several clips in
- * flight that oversubscribes the cores: each model call splits its work over the pool while the
- * other clips' decoding and calls want the same cores, and a split call costs more CPU than a
- * whole one (see README, Performance). `auto` gives each session cores / clips in flight threads
- * (at least 1); with one clip in flight it keeps onnxruntime's default. The outputs do not depend on
- * the thread count (test/frontend/same-results.test.ts).
+ * `auto` gives each session cores / clips in flight (at least 1), so that clips in flight x threads
+ * = cores. It is not the default because onnxruntime-node runs `session.run` synchronously on the
+ * JS thread: the model calls of all clips in flight already take turns there, one at a time, and with
+ * one thread each a call cannot spread over the other cores. Measured on 2 cores, `--jobs 2`
+ * (README, Performance): the same CPU per clip, 0.95 against 1.53-1.65 clips/s. The outputs do not
+ * depend on the thread count (test/frontend/same-results.test.ts).
  */
 import os from 'node:os';
 

@@ -1,6 +1,6 @@
 /**
- * `--model-threads`: cores divided among the clips in flight by default, a number or onnxruntime's
- * own default on request, and the choice reaches the sessions the host creates.
+ * `--model-threads`: onnxruntime's own default unless asked, a number, or the cores divided among
+ * the clips in flight (auto), and the choice reaches the sessions the host creates.
  */
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -35,10 +35,10 @@ describe('model threads', () => {
       const { stderr } = await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'bin/visage.js'), 'pipeline', 'run', clip, '--set', 'frames=2', '--log-level', 'debug', ...flags]);
       return /intra-op threads per session: ([^\n]+)/.exec(stderr)?.[1];
     };
-    expect(await threads('--jobs', '2', '--model-threads', '1')).toBe('1');
-    expect(await threads('--jobs', '64')).toBe('1'); // auto: at least one
-    expect(await threads('--model-threads', '0')).toBe("onnxruntime's default");
-    expect(await threads('--jobs', '1')).toBe("onnxruntime's default");
+    expect(await threads('--jobs', '2')).toBe("onnxruntime's default"); // the default, 0
+    expect(await threads('--jobs', '2', '--model-threads', '3')).toBe('3');
+    expect(await threads('--jobs', '64', '--model-threads', 'auto')).toBe('1'); // at least one
+    expect(await threads('--jobs', '1', '--model-threads', 'auto')).toBe("onnxruntime's default");
   }, 120_000);
 
   it('refuses a thread count that is not auto or a whole number', async () => {
