@@ -5,10 +5,10 @@
  * in use at once (one per clip in flight and input size) and hands them out again.
  */
 export class InputBuffers {
-  private readonly free = new Map<number, Float32Array[]>();
+  private readonly free = new Map<number, Float32Array<ArrayBuffer>[]>();
 
   /** Runs `use` with a buffer of `length` floats (contents undefined: `use` must write all it reads), then takes it back. */
-  async with<R>(length: number, use: (buffer: Float32Array) => Promise<R>): Promise<R> {
+  async with<R>(length: number, use: (buffer: Float32Array<ArrayBuffer>) => Promise<R>): Promise<R> {
     const buffer = this.free.get(length)?.pop() ?? new Float32Array(length);
     try {
       return await use(buffer);
