@@ -18,7 +18,7 @@ import { trackFaces } from '../../plugins/landmarks/src/track-faces.ts';
 import { emotionInput } from '../../plugins/expression/src/emotion-classifier.ts';
 import { faceApiInput } from '../../plugins/expression/src/faceapi-classifier.ts';
 import { parseFromMesh } from '../../plugins/parsing/src/parse-from-mesh.ts';
-import { parsingStats } from '../../plugins/parsing/src/parsing-stats.ts';
+import { classArea } from '../../plugins/parsing/src/parsing-stats.ts';
 import { computeActionUnits } from '../../plugins/mllm/src/action-units.ts';
 import { prototypeScores } from '../../plugins/mllm/src/emotion-prototypes.ts';
 import { describeClip } from '../../plugins/mllm/src/describe-clip.ts';
@@ -84,7 +84,7 @@ const items: [string, () => unknown][] = [
   })],
   ['FER2013 input: 64x64 gray from crops', () => emotionInput(withFace.map((t) => crops[t]))],
   ['face-api input: 112x112 RGB from crops', () => faceApiInput(withFace.map((t) => crops[t]))],
-  ['parsing level: 16 maps from the mesh + stats', () => faces.map((f) => parsingStats(parseFromMesh(f, 224, alignmentMap(f, 224) ?? undefined)))],
+  ['parsing level: 16 maps from the mesh + skin fraction', () => faces.map((f) => classArea(parseFromMesh(f, 224, alignmentMap(f, 224) ?? undefined), 'skin'))],
   ['action-units level: AUs + prototypes', () => prototypeScores(computeActionUnits(faces), CLASSES)],
   ['description level: AUs + sentences', () => describeClip({ frames, faces })],
 ];
