@@ -91,9 +91,16 @@ function warpSeparable(
     bx[u] = cx.w1[u];
     ax[u] = 1 - bx[u];
   }
+  // A row wholly outside the frame with fill 0 (a letterbox band) sums zeros: every value is this.
+  const band = 0 * scale + bias, perRow = outW * (gray ? 1 : 3);
   let o = offset;
   for (let v = 0; v < outH; v++) {
     const y0 = cy.i0[v], y1 = cy.i1[v], fy = cy.w1[v], gy = 1 - fy;
+    if (fill === 0 && y0 < 0 && y1 < 0) {
+      out.fill(band, o, o + perRow);
+      o += perRow;
+      continue;
+    }
     const row0 = y0 * W * 3, row1 = y1 * W * 3, rowInside = y0 >= 0 && y1 >= 0;
     for (let u = 0; u < outW; u++) {
       const x0 = ox0[u], x1 = ox1[u];

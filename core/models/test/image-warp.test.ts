@@ -131,7 +131,7 @@ describe('warp loops against the per-pixel reference', () => {
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const f: Frame = { width: 41, height: 29, rgb: Uint8Array.from({ length: 41 * 29 * 3 }, () => Math.floor(rand() * 256)), sourceIndex: 0 };
     const maps: [number, number, number, number, number, number][] = [
-      rectToAffine([-12, -7.5, 53, 36.5], 23, 17), // letterbox: whole rows and columns outside
+      rectToAffine([-12, -7.5, 53, 36.5], 23, 17), // letterbox: whole rows (bands) and columns outside
       rectToAffine([3.3, 2.1, 30.9, 27.4], 19, 21),
       rectToAffine([0, 0, 41, 29], 64, 48), // upscaling the whole frame: the edge clamp
     ];
@@ -140,7 +140,7 @@ describe('warp loops against the per-pixel reference', () => {
       maps.push([Math.cos(a) * s, -Math.sin(a) * s + shear, rand() * 50 - 15, Math.sin(a) * s, Math.cos(a) * s, rand() * 40 - 10]);
     }
     for (const m of maps) {
-      for (const [gray, scale, bias, fill] of [[false, 1 / 127.5, -1, 0], [true, 2 / 255, -1, 3], [false, 1, 0, 5]] as const) {
+      for (const [gray, scale, bias, fill] of [[false, 1 / 127.5, -1, 0], [true, 2 / 255, -1, 0], [true, 2 / 255, -1, 3], [false, 1, 0, 5]] as const) {
         const got = new Float32Array(31 * 27 * 3), want = new Float32Array(31 * 27 * 3);
         warpToFloat(f, m, 31, 27, got, 0, { scale, bias, channels: gray ? 1 : 3, fill });
         referenceWarp(f, m, 31, 27, want, fill, gray, scale, bias);
