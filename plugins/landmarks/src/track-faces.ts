@@ -34,7 +34,7 @@ export type DetectorPolicy = 'every' | 'track';
 
 /** Options of `trackFaces`. */
 export interface TrackOptions {
-  /** When the detector runs: 'every' (default). 'track' applies when `follow` is unset; `detectEvery` and `maxGap` are for 'every'. */
+  /** When the detector runs: 'every' (default). 'track' applies when `follow` is unset (with `follow`, every frame is detected); `detectEvery` and `maxGap` are for 'every'. */
   detector?: DetectorPolicy;
   /** Frames without a detection are filled when a detection is at most this many frames away: 3. */
   maxGap?: number;

@@ -94,6 +94,13 @@ describe.runIf(present || process.env.CI === 'true')('detector policies on real 
     expect(timings.detect).toBeGreaterThan(0);
   });
 
+  it('a clip that follows a face track by rank (--window) is detected on every frame under either policy', async () => {
+    const { frames } = await stillClipWithCrops('astronaut.png', { frames: 6 });
+    const ranked = await trackFaces(models, frames, { follow: 0 });
+    expect(ranked.every((f) => f.source === 'detected')).toBe(true);
+    expect(await trackFaces(models, frames, { follow: 0, detector: 'track' })).toEqual(ranked);
+  });
+
   it('gives the same faces with one thread as with onnxruntime\'s default threads', async () => {
     const pooled = new OnnxSessionStore({ cache: new ModelCache(cacheDir) });
     try {
