@@ -16,7 +16,7 @@
  * - RSS every 50 clips up to `--rss-clips` (default 500; 0 skips it): growth after the first
  *   `clips` and after twice that (warm-up), and the peak.
  *
- *   npm run bench:frontend -- [--clips 50] [--jobs 2] [--rss-clips 500] [--video PATH]
+ *   npm run bench:frontend -- [--clips 50] [--jobs 2] [--rss-clips 500] [--video PATH] [--model-threads 0|N|auto]
  */
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
@@ -24,6 +24,7 @@ import path from 'node:path';
 import { createHost, StageProfiler } from '../../core/index.ts';
 import { readClip } from '../../core/media/read-clip.ts';
 import { modelRunStats } from '../../core/models/session-store.ts';
+import { modelThreadsFor } from '../../core/models/model-threads.ts';
 import { median, printTable } from '../lib/table.ts';
 import { decoderChoice, pyavDecoderStats } from '../../core/media/pyav-decoder.ts';
 import { cpuSeconds, decoderRssBytes } from './cpu-seconds.ts';
@@ -34,6 +35,8 @@ const arg = (name: string, dflt: string) => (args.includes(`--${name}`) ? args[a
 const CLIPS = Number(arg('clips', '50'));
 const JOBS = Number(arg('jobs', '2'));
 const RSS_CLIPS = Number(arg('rss-clips', '500'));
+// As `visage pipeline run --jobs JOBS --model-threads N` chooses them (default 0: onnxruntime's default).
+const MODEL_THREADS = modelThreadsFor(arg('model-threads', '0') === 'auto' ? 'auto' : Number(arg('model-threads', '0')), JOBS);
 const VIDEO = path.resolve(arg('video', path.resolve(import.meta.dirname, '../../../shared/data/faces/Megamind.avi')));
 const FLOOR_REPEATS = 10;
 const CORES = os.availableParallelism();
@@ -46,7 +49,7 @@ const clipPath = (i: number) => {
   return p;
 };
 
-const host = createHost({ logLevel: 'error' });
+const host = createHost({ logLevel: 'error', modelThreads: MODEL_THREADS });
 const profiler = new StageProfiler();
 const pipeline = await host.pipeline({}, { profiler });
 const load0 = os.loadavg();
@@ -108,7 +111,7 @@ const stageMs = profiler.spans.reduce((a, s) => a + s.duration, 0);
 
 const achieved = CLIPS / wall;
 const floorRate = CORES / floorCpu;
-console.log(`frontend benchmark: ${CLIPS} clips x 16 frames of ${path.basename(VIDEO)} (each under its own name), embedded preset, jobs ${JOBS}, ${CORES} cores, node ${process.version}`);
+console.log(`frontend benchmark: ${CLIPS} clips x 16 frames of ${path.basename(VIDEO)} (each under its own name), embedded preset, jobs ${JOBS}, ${MODEL_THREADS ?? "onnxruntime's default"} model threads, ${CORES} cores, node ${process.version}`);
 console.log(`decoder: VISAGE_DECODER=${decoderChoice()}; clips decoded by the pooled PyAV decoder: ${pyavDecoderStats.decoded}, passed to the ffmpeg command: ${pyavDecoderStats.declined}`);
 console.log(`1-min load average: ${load0[0].toFixed(1)} at start, ${load1[0].toFixed(1)} after the batch (other processes on this machine)`);
 printTable(['stage / provider', 'median ms per clip (wall)', 'total ms'], rows);

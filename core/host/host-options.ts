@@ -13,6 +13,8 @@ export interface HostOptions {
   cacheDir?: string;
   modelsDir?: string;
   device?: 'auto' | 'cpu' | 'webgpu';
+  /** onnxruntime intra-op threads per model session (`--model-threads`); undefined or 0: onnxruntime's default. */
+  modelThreads?: number;
   /** Time limit on one provider call, ms (default 300 s; 0: none). */
   stageTimeoutMs?: number;
   /** Time limit on one plugin's activate(), ms (default 300 s; 0: none). */

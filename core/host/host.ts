@@ -43,6 +43,7 @@ export class Host {
       cacheDir: options.cacheDir ?? defaultCacheDir(),
       modelsDir: options.modelsDir,
       device: options.device ?? 'auto',
+      ...(options.modelThreads && { modelThreads: options.modelThreads }),
     }));
     c.bind(TOKENS.Registry).toDynamicValue(() =>
       new PluginRegistry(discoverPlugins({ pluginDirs: options.pluginDirs, projectDirs: options.projectDirs, builtins: options.builtins })),
@@ -56,7 +57,8 @@ export class Host {
       const logger = c.get(TOKENS.Logger);
       return new OnnxSessionStore({
         device: settings.device,
-        onProvider: ({ provider, detail }) => logger.debug(`onnxruntime execution provider: ${provider} (${detail})`),
+        ...(settings.modelThreads && { intraOpNumThreads: settings.modelThreads }),
+        onProvider: ({ provider, detail }) => logger.debug(`onnxruntime execution provider: ${provider} (${detail}); intra-op threads per session: ${settings.modelThreads ?? "onnxruntime's default"}`),
         cache: new ModelCache(path.join(settings.cacheDir, 'models'), (m) => logger.warn(m), (m) => logger.debug(m)),
       });
     });

@@ -61,47 +61,109 @@ export function warpToFrame(frame: Frame, m: Affine, outW: number, outH: number,
 
 /**
  * The sampling loop shared by every warp: writes RGB (or gray) `value * scale + bias` for each
- * output pixel in row-major order. Written without per-pixel closures: this runs for every pixel
- * of every model input.
+ * output pixel in row-major order. This runs for every pixel of every model input (about 2.6
+ * million per clip), so the two loops below hoist everything that depends on one row or one column
+ * only; each pixel's arithmetic is the same expressions in the same order as `sample`, so the
+ * values are bit-identical to it.
  */
 function warpInto(
   frame: Frame, m: Affine, outW: number, outH: number, fill: number,
   out: Float32Array | Uint8Array, offset: number, gray: boolean, scale: number, bias: number,
 ): void {
+  if (m[1] === 0 && m[3] === 0) warpSeparable(frame, m, outW, outH, fill, out, offset, gray, scale, bias);
+  else warpGeneral(frame, m, outW, outH, fill, out, offset, gray, scale, bias);
+}
+
+/** Axis-aligned maps: bilinear taps per column and per row, computed once. */
+function warpSeparable(
+  frame: Frame, m: Affine, outW: number, outH: number, fill: number,
+  out: Float32Array | Uint8Array, offset: number, gray: boolean, scale: number, bias: number,
+): void {
   const { width: W, height: H, rgb } = frame;
-  const separable = m[1] === 0 && m[3] === 0;
-  const cx = separable ? taps(outW, W, m[0], m[2]) : null;
-  const cy = separable ? taps(outH, H, m[4], m[5]) : null;
+  const cx = taps(outW, W, m[0], m[2]);
+  const cy = taps(outH, H, m[4], m[5]);
+  // Per column: byte offsets of the two taps, and 1 - fx and fx as the doubles the weights multiply.
+  const ox0 = new Int32Array(outW), ox1 = new Int32Array(outW);
+  const ax = new Float64Array(outW), bx = new Float64Array(outW);
+  for (let u = 0; u < outW; u++) {
+    ox0[u] = cx.i0[u] * 3;
+    ox1[u] = cx.i1[u] * 3;
+    bx[u] = cx.w1[u];
+    ax[u] = 1 - bx[u];
+  }
+  // A row wholly outside the frame with fill 0 (a letterbox band) sums zeros: every value is this.
+  const band = 0 * scale + bias, perRow = outW * (gray ? 1 : 3);
+  let o = offset;
+  for (let v = 0; v < outH; v++) {
+    const y0 = cy.i0[v], y1 = cy.i1[v], fy = cy.w1[v], gy = 1 - fy;
+    if (fill === 0 && y0 < 0 && y1 < 0) {
+      out.fill(band, o, o + perRow);
+      o += perRow;
+      continue;
+    }
+    const row0 = y0 * W * 3, row1 = y1 * W * 3, rowInside = y0 >= 0 && y1 >= 0;
+    for (let u = 0; u < outW; u++) {
+      const x0 = ox0[u], x1 = ox1[u];
+      const w00 = ax[u] * gy, w10 = bx[u] * gy, w01 = ax[u] * fy, w11 = bx[u] * fy;
+      let r: number, g: number, b: number;
+      if (rowInside && x0 >= 0 && x1 >= 0) {
+        const i00 = row0 + x0, i10 = row0 + x1, i01 = row1 + x0, i11 = row1 + x1;
+        r = rgb[i00] * w00 + rgb[i10] * w10 + rgb[i01] * w01 + rgb[i11] * w11;
+        g = rgb[i00 + 1] * w00 + rgb[i10 + 1] * w10 + rgb[i01 + 1] * w01 + rgb[i11 + 1] * w11;
+        b = rgb[i00 + 2] * w00 + rgb[i10 + 2] * w10 + rgb[i01 + 2] * w01 + rgb[i11 + 2] * w11;
+      } else {
+        // Some tap outside the frame reads `fill`; summed in the same order as inside.
+        const in00 = y0 >= 0 && x0 >= 0, in10 = y0 >= 0 && x1 >= 0, in01 = y1 >= 0 && x0 >= 0, in11 = y1 >= 0 && x1 >= 0;
+        const i00 = row0 + x0, i10 = row0 + x1, i01 = row1 + x0, i11 = row1 + x1;
+        r = 0 + (in00 ? rgb[i00] : fill) * w00 + (in10 ? rgb[i10] : fill) * w10 + (in01 ? rgb[i01] : fill) * w01 + (in11 ? rgb[i11] : fill) * w11;
+        g = 0 + (in00 ? rgb[i00 + 1] : fill) * w00 + (in10 ? rgb[i10 + 1] : fill) * w10 + (in01 ? rgb[i01 + 1] : fill) * w01 + (in11 ? rgb[i11 + 1] : fill) * w11;
+        b = 0 + (in00 ? rgb[i00 + 2] : fill) * w00 + (in10 ? rgb[i10 + 2] : fill) * w10 + (in01 ? rgb[i01 + 2] : fill) * w01 + (in11 ? rgb[i11 + 2] : fill) * w11;
+      }
+      if (gray) {
+        out[o++] = (0.2989 * r + 0.587 * g + 0.114 * b) * scale + bias;
+      } else {
+        out[o++] = r * scale + bias;
+        out[o++] = g * scale + bias;
+        out[o++] = b * scale + bias;
+      }
+    }
+  }
+}
+
+/** Rotated or sheared maps: `sample` inlined, with the products of u and of v computed once each. */
+function warpGeneral(
+  frame: Frame, m: Affine, outW: number, outH: number, fill: number,
+  out: Float32Array | Uint8Array, offset: number, gray: boolean, scale: number, bias: number,
+): void {
+  const { width: W, height: H, rgb } = frame;
+  const [m0, m1, m2, m3, m4, m5] = m;
+  const xu = new Float64Array(outW), yu = new Float64Array(outW);
+  for (let u = 0; u < outW; u++) {
+    xu[u] = m0 * (u + 0.5);
+    yu[u] = m3 * (u + 0.5);
+  }
   const px = [0, 0, 0];
   let o = offset;
   for (let v = 0; v < outH; v++) {
+    const cv = v + 0.5, xv = m1 * cv, yv = m4 * cv;
     for (let u = 0; u < outW; u++) {
+      // The same expressions as sample()'s callers and sample() itself, in the same order.
+      let x = xu[u] + xv + m2 - 0.5, y = yu[u] + yv + m5 - 0.5;
+      if (x < 0 && x >= -0.5) x = 0;
+      else if (x > W - 1 && x <= W - 0.5) x = W - 1;
+      if (y < 0 && y >= -0.5) y = 0;
+      else if (y > H - 1 && y <= H - 0.5) y = H - 1;
+      const x0 = Math.floor(x), y0 = Math.floor(y);
       let r: number, g: number, b: number;
-      if (cx && cy) {
-        const x0 = cx.i0[u], x1 = cx.i1[u], fx = cx.w1[u];
-        const y0 = cy.i0[v], y1 = cy.i1[v], fy = cy.w1[v];
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < W && y0 + 1 < H) {
+        const fx = x - x0, fy = y - y0;
+        const i00 = (y0 * W + x0) * 3, i10 = i00 + 3, i01 = i00 + W * 3, i11 = i01 + 3;
         const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
-        if (x0 >= 0 && x1 >= 0 && y0 >= 0 && y1 >= 0) {
-          const i00 = (y0 * W + x0) * 3, i10 = (y0 * W + x1) * 3, i01 = (y1 * W + x0) * 3, i11 = (y1 * W + x1) * 3;
-          r = rgb[i00] * w00 + rgb[i10] * w10 + rgb[i01] * w01 + rgb[i11] * w11;
-          g = rgb[i00 + 1] * w00 + rgb[i10 + 1] * w10 + rgb[i01 + 1] * w01 + rgb[i11 + 1] * w11;
-          b = rgb[i00 + 2] * w00 + rgb[i10 + 2] * w10 + rgb[i01 + 2] * w01 + rgb[i11 + 2] * w11;
-        } else {
-          r = g = b = 0;
-          for (let t = 0; t < 4; t++) {
-            const xi = t & 1 ? x1 : x0, yi = t & 2 ? y1 : y0;
-            const w = t === 0 ? w00 : t === 1 ? w10 : t === 2 ? w01 : w11;
-            if (xi < 0 || yi < 0) {
-              r += fill * w; g += fill * w; b += fill * w;
-            } else {
-              const i = (yi * W + xi) * 3;
-              r += rgb[i] * w; g += rgb[i + 1] * w; b += rgb[i + 2] * w;
-            }
-          }
-        }
+        r = rgb[i00] * w00 + rgb[i10] * w10 + rgb[i01] * w01 + rgb[i11] * w11;
+        g = rgb[i00 + 1] * w00 + rgb[i10 + 1] * w10 + rgb[i01 + 1] * w01 + rgb[i11 + 1] * w11;
+        b = rgb[i00 + 2] * w00 + rgb[i10 + 2] * w10 + rgb[i01 + 2] * w01 + rgb[i11 + 2] * w11;
       } else {
-        const cu = u + 0.5, cv = v + 0.5;
-        sample(rgb, W, H, m[0] * cu + m[1] * cv + m[2] - 0.5, m[3] * cu + m[4] * cv + m[5] - 0.5, fill, px);
+        sample(rgb, W, H, x, y, fill, px);
         r = px[0]; g = px[1]; b = px[2];
       }
       if (gray) {

@@ -4,6 +4,8 @@ export { convertTfjsToOnnx, CONVERTER_VERSION, type ConvertOptions, type Convert
 export { ModelCache, defaultModelCacheDir, writeFileAtomic, type CachedModel } from './model-cache.ts';
 export { FACE_MODEL_NAMES, faceModelOnnx, faceModelJsonPath, humanModelsDir, type FaceModelName, type FaceModelOnnx } from './face-model-sources.ts';
 export { OnnxSessionStore, runSession, modelRunStats, type OrtDevice, type SessionStoreOptions } from './session-store.ts';
+export { modelThreadsFor, type ModelThreadsRequest } from './model-threads.ts';
 export { chooseOrtProvider, describeDeviceRequest, providerSessionOptions, type DeviceRequest, type OrtProvider, type ProviderChoice } from './ort-provider.ts';
+export { InputBuffers } from './input-buffers.ts';
 export { warpToFloat, warpToFrame, rectToAffine, applyAffine, invertAffine, type Affine } from './image-warp.ts';
 export { FACE_API_EXPRESSION_LABELS, FACE_API_EXPRESSION_SIZE, buildFaceExpressionNet, faceApiModelsDir, faceExpressionNetOnnx, type FaceExpressionNetOnnx } from './face-expression-net.ts';

@@ -6,4 +6,6 @@ export interface HostSettings {
   modelsDir?: string;
   /** Compute device requested with `--device`. */
   device: 'auto' | 'cpu' | 'webgpu';
+  /** onnxruntime intra-op threads per model session (`--model-threads`); undefined: onnxruntime's default. */
+  modelThreads?: number;
 }

@@ -70,7 +70,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
   run.addHelpText('after', '\nExamples:\n  visage pipeline run samples/astronaut.mp4\n  visage pipeline run "clips/*.mp4" --out rows.jsonl --set stages.levels.expression.weight=0.5\n  visage pipeline run clips/ --preset ./my-variant.pipeline.json --profile --trace trace.json\n  visage pipeline run samples/astronaut.mp4 --save-renders renders --renders landmarks,parsing\n  visage pipeline run samples/astronaut.mp4 --window 1s --stride 0.5s --format csv');
   run.action(returnsExitCode(async (inputs: string[], flags: RunFlags) => {
     checkWindowFlags(flags);
-    const host = hostFromFlags(flags);
+    const host = hostFromFlags(flags, flags.jobs);
     const preset = host.resolve(presetRequest(flags));
     let { sources, invalid } = await sourcesWithTruth(inputs, flags, 'pipeline run');
     checkOutputs(flags, sources);

@@ -34,7 +34,7 @@ export function registerWorkerCommand(program: Command, io: CliIO): void {
   addHostFlags(cmd);
   cmd.addHelpText('after', '\nExamples:\n  visage worker --queue redis://127.0.0.1:6379/0 --concurrency 2\n  visage worker --queue redis://127.0.0.1:6379/0 --root-map /mnt/media=/data/media');
   cmd.action(async (flags: WorkerFlags) => {
-    const host = hostFromFlags(flags);
+    const host = hostFromFlags(flags, positive(flags.concurrency, 1));
     const worker = await startWorker({
       url: flags.queue,
       host,

@@ -70,3 +70,85 @@ describe('separable fast path', () => {
     }
   });
 });
+
+/**
+ * The warp loops as they were before their row and column terms were hoisted (per pixel: taps
+ * looked up on axis-aligned maps, `sample` on the others), kept here as the reference the faster
+ * loops must match bit for bit: every model input goes through them.
+ */
+function referenceWarp(frame: Frame, m: number[], outW: number, outH: number, out: Float32Array | Uint8Array, fill: number, gray: boolean, scale: number, bias: number): void {
+  const { width: W, height: H, rgb } = frame;
+  const taps = (n: number, size: number, s: number, shift: number) => {
+    const i0 = new Int32Array(n), i1 = new Int32Array(n), w1 = new Float32Array(n);
+    for (let j = 0; j < n; j++) {
+      let x = s * (j + 0.5) + shift - 0.5;
+      if (x < 0 && x >= -0.5) x = 0;
+      else if (x > size - 1 && x <= size - 0.5) x = size - 1;
+      const x0 = Math.floor(x);
+      w1[j] = x - x0;
+      i0[j] = x0 >= 0 && x0 < size ? x0 : -1;
+      i1[j] = x0 + 1 >= 0 && x0 + 1 < size ? x0 + 1 : -1;
+    }
+    return { i0, i1, w1 };
+  };
+  const at = (xi: number, yi: number, c: number) => (xi < 0 || yi < 0 || xi >= W || yi >= H ? fill : rgb[(yi * W + xi) * 3 + c]);
+  const separable = m[1] === 0 && m[3] === 0;
+  const cx = taps(outW, W, m[0], m[2]), cy = taps(outH, H, m[4], m[5]);
+  let o = 0;
+  for (let v = 0; v < outH; v++) {
+    for (let u = 0; u < outW; u++) {
+      const px = [0, 0, 0];
+      if (separable) {
+        const x0 = cx.i0[u], x1 = cx.i1[u], fx = cx.w1[u], y0 = cy.i0[v], y1 = cy.i1[v], fy = cy.w1[v];
+        const w = [(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy];
+        for (let c = 0; c < 3; c++) {
+          if (x0 >= 0 && x1 >= 0 && y0 >= 0 && y1 >= 0) px[c] = at(x0, y0, c) * w[0] + at(x1, y0, c) * w[1] + at(x0, y1, c) * w[2] + at(x1, y1, c) * w[3];
+          else for (let t = 0; t < 4; t++) px[c] += at(t & 1 ? x1 : x0, t & 2 ? y1 : y0, c) * w[t];
+        }
+      } else {
+        const cu = u + 0.5, cv = v + 0.5;
+        let x = m[0] * cu + m[1] * cv + m[2] - 0.5, y = m[3] * cu + m[4] * cv + m[5] - 0.5;
+        if (x < 0 && x >= -0.5) x = 0;
+        else if (x > W - 1 && x <= W - 0.5) x = W - 1;
+        if (y < 0 && y >= -0.5) y = 0;
+        else if (y > H - 1 && y <= H - 0.5) y = H - 1;
+        const x0 = Math.floor(x), y0 = Math.floor(y), fx = x - x0, fy = y - y0;
+        const w = [(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy];
+        for (let c = 0; c < 3; c++) {
+          if (x0 >= 0 && y0 >= 0 && x0 + 1 < W && y0 + 1 < H) px[c] = at(x0, y0, c) * w[0] + at(x0 + 1, y0, c) * w[1] + at(x0, y0 + 1, c) * w[2] + at(x0 + 1, y0 + 1, c) * w[3];
+          else for (let t = 0; t < 4; t++) px[c] += at(x0 + (t & 1), y0 + (t >> 1), c) * ((t & 1 ? fx : 1 - fx) * (t >> 1 ? fy : 1 - fy));
+        }
+      }
+      if (gray) out[o++] = (0.2989 * px[0] + 0.587 * px[1] + 0.114 * px[2]) * scale + bias;
+      else for (let c = 0; c < 3; c++) out[o++] = px[c] * scale + bias;
+    }
+  }
+}
+
+describe('warp loops against the per-pixel reference', () => {
+  it('give the same bits for crops, letterboxes, rotations and shears, inside and across every border', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const f: Frame = { width: 41, height: 29, rgb: Uint8Array.from({ length: 41 * 29 * 3 }, () => Math.floor(rand() * 256)), sourceIndex: 0 };
+    const maps: [number, number, number, number, number, number][] = [
+      rectToAffine([-12, -7.5, 53, 36.5], 23, 17), // letterbox: whole rows (bands) and columns outside
+      rectToAffine([3.3, 2.1, 30.9, 27.4], 19, 21),
+      rectToAffine([0, 0, 41, 29], 64, 48), // upscaling the whole frame: the edge clamp
+    ];
+    for (let k = 0; k < 12; k++) {
+      const a = (rand() - 0.5) * 1.2, s = 0.4 + rand() * 1.6, shear = k % 3 === 0 ? rand() * 0.3 : 0;
+      maps.push([Math.cos(a) * s, -Math.sin(a) * s + shear, rand() * 50 - 15, Math.sin(a) * s, Math.cos(a) * s, rand() * 40 - 10]);
+    }
+    for (const m of maps) {
+      for (const [gray, scale, bias, fill] of [[false, 1 / 127.5, -1, 0], [true, 2 / 255, -1, 0], [true, 2 / 255, -1, 3], [false, 1, 0, 5]] as const) {
+        const got = new Float32Array(31 * 27 * 3), want = new Float32Array(31 * 27 * 3);
+        warpToFloat(f, m, 31, 27, got, 0, { scale, bias, channels: gray ? 1 : 3, fill });
+        referenceWarp(f, m, 31, 27, want, fill, gray, scale, bias);
+        expect(Buffer.from(got.buffer).equals(Buffer.from(want.buffer)), `map ${m.join(',')} gray ${gray}`).toBe(true);
+      }
+      const want = new Uint8Array(31 * 27 * 3);
+      referenceWarp(f, m, 31, 27, want, 0, false, 1, 0.5);
+      expect(Buffer.from(warpToFrame(f, m, 31, 27).rgb).equals(Buffer.from(want)), `frame map ${m.join(',')}`).toBe(true);
+    }
+  });
+});

@@ -5,7 +5,7 @@
  * gray = 0.2989 R + 0.5870 G + 0.1140 B (in 0..1) -> (gray - 0.5) * 2. The output is already softmax-ed.
  */
 import * as ort from 'onnxruntime-node';
-import { rectToAffine, warpToFloat, type OnnxSessionStore, runSession } from '@visage/core/models';
+import { InputBuffers, rectToAffine, warpToFloat, type OnnxSessionStore, runSession } from '@visage/core/models';
 import { errors } from '@visage/core';
 import type { ClassScores, Frame } from '@visage/core';
 
@@ -16,10 +16,9 @@ export type EmotionLabel = (typeof EMOTION_LABELS)[number];
 /** Model input side. */
 export const EMOTION_SIZE = 64;
 
-/** Builds the [N, 64, 64, 1] input from RGB face crops of any size. */
-export function emotionInput(crops: Frame[]): Float32Array {
+/** Builds the [N, 64, 64, 1] input from RGB face crops of any size, into `input` when given. */
+export function emotionInput(crops: Frame[], input: Float32Array<ArrayBuffer> = new Float32Array(crops.length * EMOTION_SIZE ** 2)): Float32Array<ArrayBuffer> {
   const S = EMOTION_SIZE;
-  const input = new Float32Array(crops.length * S * S);
   crops.forEach((c, i) => {
     if (c.rgb.length !== c.width * c.height * 3) throw errors.badFrame(`crop ${i}: ${c.width}x${c.height} with ${c.rgb.length} bytes`);
     warpToFloat(c, rectToAffine([0, 0, c.width, c.height], S, S), S, S, input, i * S * S, { channels: 1, scale: 2 / 255, bias: -1 });
@@ -29,6 +28,8 @@ export function emotionInput(crops: Frame[]): Float32Array {
 
 /** The FER2013 emotion CNN on onnxruntime-node. */
 export class EmotionClassifier {
+  private readonly inputs = new InputBuffers();
+
   private constructor(private readonly session: ort.InferenceSession, private readonly batchSize: number) {}
 
   /** Loads the model (converted from TFJS and cached on first use) from the store. */
@@ -45,10 +46,9 @@ export class EmotionClassifier {
     const S = EMOTION_SIZE;
     for (let start = 0; start < crops.length; start += this.batchSize) {
       const chunk = crops.slice(start, start + this.batchSize);
-      const input = emotionInput(chunk);
-      const r = await runSession(this.session, 'emotion', {
-        [this.session.inputNames[0]]: new ort.Tensor('float32', input, [chunk.length, S, S, 1]),
-      });
+      const r = await this.inputs.with(chunk.length * S * S, (input) => runSession(this.session, 'emotion', {
+        [this.session.inputNames[0]]: new ort.Tensor('float32', emotionInput(chunk, input), [chunk.length, S, S, 1]),
+      }));
       const probs = r[this.session.outputNames[0]].data as Float32Array;
       for (let i = 0; i < chunk.length; i++) {
         const scores: ClassScores = {};

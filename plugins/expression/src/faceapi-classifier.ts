@@ -5,7 +5,7 @@
  * mean subtraction and /255 are inside the graph). Its labels are mapped to Visage's class names.
  */
 import * as ort from 'onnxruntime-node';
-import { FACE_API_EXPRESSION_LABELS, FACE_API_EXPRESSION_SIZE, faceExpressionNetOnnx, rectToAffine, warpToFloat, type OnnxSessionStore, runSession } from '@visage/core/models';
+import { FACE_API_EXPRESSION_LABELS, FACE_API_EXPRESSION_SIZE, faceExpressionNetOnnx, InputBuffers, rectToAffine, warpToFloat, type OnnxSessionStore, runSession } from '@visage/core/models';
 import { errors } from '@visage/core';
 import type { ClassScores, Frame } from '@visage/core';
 import { EMOTION_LABELS } from './emotion-classifier.ts';
@@ -15,10 +15,9 @@ export const FACE_API_TO_VISAGE: Readonly<Record<(typeof FACE_API_EXPRESSION_LAB
   neutral: 'neutral', happy: 'happy', sad: 'sad', angry: 'angry', fearful: 'fear', disgusted: 'disgust', surprised: 'surprise',
 };
 
-/** Builds the [N, 112, 112, 3] input (RGB, 0..255) from face crops of any size. */
-export function faceApiInput(crops: Frame[]): Float32Array {
+/** Builds the [N, 112, 112, 3] input (RGB, 0..255) from face crops of any size, into `input` when given. */
+export function faceApiInput(crops: Frame[], input: Float32Array<ArrayBuffer> = new Float32Array(crops.length * FACE_API_EXPRESSION_SIZE ** 2 * 3)): Float32Array<ArrayBuffer> {
   const S = FACE_API_EXPRESSION_SIZE;
-  const input = new Float32Array(crops.length * S * S * 3);
   crops.forEach((c, i) => {
     if (c.rgb.length !== c.width * c.height * 3) throw errors.badFrame(`crop ${i}: ${c.width}x${c.height} with ${c.rgb.length} bytes`);
     warpToFloat(c, rectToAffine([0, 0, c.width, c.height], S, S), S, S, input, i * S * S * 3);
@@ -28,6 +27,8 @@ export function faceApiInput(crops: Frame[]): Float32Array {
 
 /** face-api's expression model on onnxruntime-node. */
 export class FaceApiExpressionClassifier {
+  private readonly inputs = new InputBuffers();
+
   private constructor(private readonly session: ort.InferenceSession, private readonly batchSize: number) {}
 
   /** Loads the model (built from face-api's weights and cached on first use) through the store. */
@@ -46,7 +47,8 @@ export class FaceApiExpressionClassifier {
     const out: ClassScores[] = [];
     for (let start = 0; start < crops.length; start += this.batchSize) {
       const chunk = crops.slice(start, start + this.batchSize);
-      const r = await runSession(this.session, 'face-api-expression', { input: new ort.Tensor('float32', faceApiInput(chunk), [chunk.length, S, S, 3]) });
+      const r = await this.inputs.with(chunk.length * S * S * 3, (input) =>
+        runSession(this.session, 'face-api-expression', { input: new ort.Tensor('float32', faceApiInput(chunk, input), [chunk.length, S, S, 3]) }));
       const probs = r.probabilities.data as Float32Array;
       for (let i = 0; i < chunk.length; i++) {
         const byName: ClassScores = {};

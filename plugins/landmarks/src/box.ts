@@ -2,6 +2,9 @@
 
 export type Box = [number, number, number, number];
 
+/** A face box with its roll angle (radians): what a frame's mesh crop is made from. */
+export interface BoxRoll { box: Box; roll: number }
+
 /** Intersection over union of two boxes (0 when either is empty). */
 export function iou(a: Box, b: Box): number {
   const ix = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));

@@ -6,7 +6,7 @@
  * 16; FaceMesh 4.2 at 4, 5.0 at 16; one thread per session), and the results do not depend on it.
  */
 import * as ort from 'onnxruntime-node';
-import { type Affine, rectToAffine, warpToFloat, type OnnxSessionStore, runSession } from '@visage/core/models';
+import { type Affine, InputBuffers, rectToAffine, warpToFloat, type OnnxSessionStore, runSession } from '@visage/core/models';
 import { errors } from '@visage/core';
 import type { Frame } from '@visage/core';
 import { type Box, enlargeToSquare } from './box.ts';
@@ -78,6 +78,7 @@ function checkFrame(f: Frame, i: number): void {
 /** BlazeFace + FaceMesh on onnxruntime-node. */
 export class FaceModels {
   private readonly anchors = generateAnchors(BLAZEFACE_SIZE);
+  private readonly inputs = new InputBuffers();
   readonly options: Required<FaceModelsOptions>;
 
   private constructor(
@@ -112,12 +113,13 @@ export class FaceModels {
     const out: Detection[][] = [];
     for (let start = 0; start < frames.length; start += this.options.detectBatch) {
       const chunk = frames.slice(start, start + this.options.detectBatch);
-      const input = new Float32Array(chunk.length * S * S * 3);
       const regions = chunk.map((f) => this.detectorRegion(f));
-      // Letterbox fill 0 becomes -1 after normalisation, as human's zero padding does.
-      chunk.forEach((f, i) => warpToFloat(f, rectToAffine(regions[i], S, S), S, S, input, i * S * S * 3, { scale: 1 / 127.5, bias: -1 }));
-      const result = await runSession(this.detector, 'blazeface', {
-        [this.detector.inputNames[0]]: new ort.Tensor('float32', input, [chunk.length, S, S, 3]),
+      const result = await this.inputs.with(chunk.length * S * S * 3, (input) => {
+        // Letterbox fill 0 becomes -1 after normalisation, as human's zero padding does.
+        chunk.forEach((f, i) => warpToFloat(f, rectToAffine(regions[i], S, S), S, S, input, i * S * S * 3, { scale: 1 / 127.5, bias: -1 }));
+        return runSession(this.detector, 'blazeface', {
+          [this.detector.inputNames[0]]: new ort.Tensor('float32', input, [chunk.length, S, S, 3]),
+        });
       });
       const outputs = Object.values(result).map((t) => ({ dims: t.dims, data: t.data as Float32Array }));
       assembleRows(outputs, chunk.length).forEach((rows, i) => {
@@ -147,11 +149,12 @@ export class FaceModels {
     const results: (MeshResult | null)[] = boxes.map(() => null);
     for (let start = 0; start < jobs.length; start += this.options.meshBatch) {
       const chunk = jobs.slice(start, start + this.options.meshBatch);
-      const input = new Float32Array(chunk.length * S * S * 3);
       const maps: Affine[] = chunk.map((i) => rotatedBoxMap(boxes[i]!, rolls[i] ?? 0, S));
-      chunk.forEach((fi, k) => warpToFloat(frames[fi], maps[k], S, S, input, k * S * S * 3, { scale: 1 / 255 }));
-      const r = await runSession(this.meshModel, 'facemesh', {
-        [this.meshModel.inputNames[0]]: new ort.Tensor('float32', input, [chunk.length, S, S, 3]),
+      const r = await this.inputs.with(chunk.length * S * S * 3, (input) => {
+        chunk.forEach((fi, k) => warpToFloat(frames[fi], maps[k], S, S, input, k * S * S * 3, { scale: 1 / 255 }));
+        return runSession(this.meshModel, 'facemesh', {
+          [this.meshModel.inputNames[0]]: new ort.Tensor('float32', input, [chunk.length, S, S, 3]),
+        });
       });
       const mesh = r.output_mesh.data as Float32Array;
       const flag = r.output_faceflag.data as Float32Array;

@@ -9,6 +9,10 @@ export interface LandmarksOptions {
    */
   size: number;
   /**
+   * When BlazeFace runs: on every frame (with detectEvery), or 'track': on the first frame and whenever the face followed from the previous frame's mesh is lost (mesh flag under minMeshConfidence, or the box leaves the frame). 'track' follows one face; --window runs, which rank face tracks, detect on every frame.
+   */
+  detector: 'every' | 'track';
+  /**
    * Run the detector on every n-th frame; the others take interpolated boxes (checked by the mesh).
    */
   detectEvery: number;

@@ -8,8 +8,9 @@
  */
 import { errors } from '@visage/core';
 import type { FaceFrame, Frame } from '@visage/core';
-import { type Box, iou, lerpBox } from './box.ts';
-import { type Detection, type FaceModels, keypointRoll } from './face-models.ts';
+import { type Box, type BoxRoll, iou, lerpBox } from './box.ts';
+import { type Detection, type FaceModels, type MeshResult, keypointRoll } from './face-models.ts';
+import { trackByMesh } from './mesh-tracking.ts';
 
 /** How a frame's face box was obtained. */
 export type FaceSource = 'detected' | 'tracked' | 'none';
@@ -24,8 +25,17 @@ export interface TrackedFace extends FaceFrame {
   keypoints: Float32Array | null;
 }
 
+/**
+ * When BlazeFace runs: `every` frame (or every `detectEvery`-th, the others interpolated), or
+ * `track`: the first frame and whenever the face tracked from the previous frame's mesh is lost
+ * (see mesh-tracking.ts).
+ */
+export type DetectorPolicy = 'every' | 'track';
+
 /** Options of `trackFaces`. */
 export interface TrackOptions {
+  /** When the detector runs: 'every' (default). 'track' applies when `follow` is unset (with `follow`, every frame is detected); `detectEvery` and `maxGap` are for 'every'. */
+  detector?: DetectorPolicy;
   /** Frames without a detection are filled when a detection is at most this many frames away: 3. */
   maxGap?: number;
   /**
@@ -115,8 +125,7 @@ export function associate(detections: Detection[][], trackIou = 0.1): (Detection
   });
 }
 
-/** A face box with its roll angle (radians), the unit that tracking fills across gaps. */
-export interface BoxRoll { box: Box; roll: number }
+export type { BoxRoll };
 
 const lerpBoxRoll = (a: BoxRoll, b: BoxRoll, t: number): BoxRoll => ({ box: lerpBox(a.box, b.box, t), roll: a.roll + (b.roll - a.roll) * t });
 
@@ -160,6 +169,33 @@ export async function trackFaces(models: FaceModels, frames: Frame[], opts: Trac
     idx.forEach((t, k) => (detections[t] = found[k]));
   };
   const toTrack = (d: Detection | null): BoxRoll | null => (d ? { box: d.faceBox, roll: rotate ? keypointRoll(d.keypoints) : 0 } : null);
+  /** Per frame: a face where the mesh confirms the box, else 'none'. */
+  const facesOf = (picked: (Detection | null)[], boxes: (Box | null)[], meshes: (MeshResult | null)[]): TrackedFace[] => {
+    const faces = frames.map((_, t): TrackedFace => {
+      const m = meshes[t];
+      const box = boxes[t];
+      if (!m || !box || m.confidence < minMeshConfidence) {
+        return { box: null, score: 0, mesh: null, source: 'none', meshConfidence: m?.confidence ?? 0, keypoints: null };
+      }
+      const det = picked[t];
+      return {
+        box,
+        // Filled or tracked frames have no detector score; the mesh flag is the evidence there.
+        score: det ? det.score : m.confidence,
+        mesh: m.mesh,
+        source: det ? 'detected' : 'tracked',
+        meshConfidence: m.confidence,
+        keypoints: det ? det.keypoints : null,
+      };
+    });
+    if (!allowNoFace && T > 0 && faces.every((f) => f.source === 'none')) throw errors.noFaceInClip(clipId, T);
+    return faces;
+  };
+
+  if (opts.detector === 'track' && opts.follow === undefined) {
+    const track = await trackByMesh(models, frames, { minMeshConfidence, rotate, timed });
+    return facesOf(track.picked, track.boxes.map((b) => b?.box ?? null), track.meshes);
+  }
 
   // Keyframes: every `detectEvery`-th frame and the last; the others are filled from them.
   const detections: Detection[][] = frames.map(() => []);
@@ -196,23 +232,5 @@ export async function trackFaces(models: FaceModels, frames: Frame[], opts: Trac
     }
   }
 
-  const faces = frames.map((_, t): TrackedFace => {
-    const m = meshes[t];
-    const box = tracks[t].value?.box ?? null;
-    if (!m || !box || m.confidence < minMeshConfidence) {
-      return { box: null, score: 0, mesh: null, source: 'none', meshConfidence: m?.confidence ?? 0, keypoints: null };
-    }
-    const det = picked[t];
-    return {
-      box,
-      // Filled frames have no detector score; the mesh flag is the evidence there.
-      score: det ? det.score : m.confidence,
-      mesh: m.mesh,
-      source: det ? 'detected' : 'tracked',
-      meshConfidence: m.confidence,
-      keypoints: det ? det.keypoints : null,
-    };
-  });
-  if (!allowNoFace && T > 0 && faces.every((f) => f.source === 'none')) throw errors.noFaceInClip(clipId, T);
-  return faces;
+  return facesOf(picked, tracks.map((b) => b.value?.box ?? null), meshes);
 }

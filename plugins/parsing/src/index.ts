@@ -7,7 +7,7 @@ import type { ParsingMap } from './classes.ts';
 import { OnnxFaceParser } from './onnx-face-parser.ts';
 import type { ParsingOptions } from './options.generated.ts';
 import { parseFromMesh } from './parse-from-mesh.ts';
-import { parsingStats } from './parsing-stats.ts';
+import { classArea } from './parsing-stats.ts';
 import { renderParsing, withParsingLegend } from './render-parsing.ts';
 
 export function activate(ctx: PluginContext): void {
@@ -25,7 +25,7 @@ export function activate(ctx: PluginContext): void {
       maps = lm.frames.map((f) => parseFromMesh(f.face, lm.size, f.cropMap ?? undefined));
     }
     const faceFrames = lm.frames.flatMap((f, t) => (f.face.box ? [t] : []));
-    const skin = faceFrames.map((t) => parsingStats(maps[t]).skin.area);
+    const skin = faceFrames.map((t) => classArea(maps[t], 'skin'));
     return {
       data: maps,
       summary: { source: o.source, framesParsed: faceFrames.length, meanSkinFraction: skin.length ? +(skin.reduce((a, b) => a + b, 0) / skin.length).toFixed(4) : 0 },

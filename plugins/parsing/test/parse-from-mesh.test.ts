@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PARSING_CLASSES, PARSING_LABEL } from '../src/classes.ts';
 import { LOWER_LIP } from '../src/mesh-regions.ts';
 import { parseFromMesh } from '../src/parse-from-mesh.ts';
-import { parsingStats } from '../src/parsing-stats.ts';
+import { classArea, parsingStats } from '../src/parsing-stats.ts';
 import { canonicalFace } from './canonical-face.ts';
 
 describe('parseFromMesh on the canonical face', () => {
@@ -18,6 +18,11 @@ describe('parseFromMesh on the canonical face', () => {
       if (name === 'inner_mouth') continue; // the canonical mouth is closed
       expect(stats[name].area, name).toBeGreaterThan(0);
     }
+  });
+
+  it('classArea gives each class\'s area exactly as parsingStats does', () => {
+    for (const name of PARSING_CLASSES) expect(classArea(map, name), name).toBe(stats[name].area);
+    expect(classArea(map, 'skin')).toBeGreaterThan(0.1);
   });
 
   it('places the features in anatomical order', () => {
