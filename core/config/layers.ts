@@ -60,11 +60,27 @@ function mergeInto(target: Record<string, unknown>, source: Record<string, unkno
   }
 }
 
-/** Parses one `--set path=value`: the value is JSON when it parses, a plain string otherwise. */
-export function parseSetOverride(expr: string): { path: string[]; value: unknown } {
+/**
+ * Plugin ids hold dots (`visage.open-set`), so in `plugins.visage.open-set.checkpoint` the longest
+ * known id after `plugins` is one key.
+ */
+function joinPluginId(path: string[], pluginIds: readonly string[]): string[] {
+  if (path[0] !== 'plugins') return path;
+  for (let end = path.length; end > 2; end--) {
+    const id = path.slice(1, end).join('.');
+    if (pluginIds.includes(id)) return ['plugins', id, ...path.slice(end)];
+  }
+  return path;
+}
+
+/**
+ * Parses one `--set path=value`: the value is JSON when it parses, a plain string otherwise.
+ * `pluginIds`: the installed plugins, whose dotted ids stay whole under `plugins`.
+ */
+export function parseSetOverride(expr: string, pluginIds: readonly string[] = []): { path: string[]; value: unknown } {
   const eq = expr.indexOf('=');
   if (eq <= 0) throw new Error(`--set expects path=value, got "${expr}"`);
-  const path = expr.slice(0, eq).trim().split('.');
+  const path = joinPluginId(expr.slice(0, eq).trim().split('.'), pluginIds);
   if (path.some((p) => p === '')) throw new Error(`--set path "${expr.slice(0, eq)}" has an empty segment`);
   const forbidden = path.find((p) => FORBIDDEN_KEYS.has(p));
   if (forbidden) throw errors.configKeyForbidden(forbidden, path.join('.'), `--set ${expr}`);
@@ -80,10 +96,10 @@ export function parseSetOverride(expr: string): { path: string[]; value: unknown
 }
 
 /** Builds a layer object from `--set` expressions, applied after every file layer. */
-export function setOverridesLayer(exprs: string[]): Layer {
+export function setOverridesLayer(exprs: string[], pluginIds: readonly string[] = []): Layer {
   const data: Record<string, unknown> = {};
   for (const expr of exprs) {
-    const { path, value } = parseSetOverride(expr);
+    const { path, value } = parseSetOverride(expr, pluginIds);
     let node = data;
     for (const key of path.slice(0, -1)) {
       if (!isObject(node[key])) node[key] = {};

@@ -234,7 +234,7 @@ function collectLayers(registry: PluginRegistry, req: PresetRequest): Layer[] {
   if (req.configFile) expand(req.configFile, process.cwd());
   if (req.set?.length) {
     try {
-      layers.push(setOverridesLayer(req.set));
+      layers.push(setOverridesLayer(req.set, registry.loaded().map((p) => p.id)));
     } catch (e) {
       if (e instanceof VisageError) throw e;
       throw errors.setOverrideInvalid(req.set.join(' '), (e as Error).message);

@@ -61,7 +61,8 @@ const rowsOf = async (t: { data(): Promise<Float32Array> }, k: number) => { cons
 
 describe('prompt roles: any fusion reads any prompt builder', () => {
   it('swapping only stages.prompts.use (by --set) changes the fineclipper logits and the open-set scores, and they are the head applied to the prompts', async () => {
-    const plugin = `plugins=${JSON.stringify({ 'visage.open-set': { checkpoint: hespFile } })}`;
+    // The plugin id's dots stay whole in a --set path (the longest installed id after `plugins.`).
+    const plugin = `plugins.visage.open-set.checkpoint=${hespFile}`;
     const common = [plugin, `stages.fusion.options.checkpoint=${fcFile}`];
     const withDescriptors = await runClips([...common, 'stages.prompts.use=visage.clip-adapter/descriptors']);
     const withHesp = await runClips([...common, 'stages.prompts.use=visage.open-set/hesp-prompts']);

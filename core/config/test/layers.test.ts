@@ -77,6 +77,18 @@ describe('parseSetOverride', () => {
     expect(parseSetOverride('a=')).toEqual({ path: ['a'], value: '' });
   });
 
+  it('keeps a dotted plugin id whole after plugins. (the longest installed id wins)', () => {
+    const ids = ['visage', 'visage.open-set', 'acme.x'];
+    expect(parseSetOverride('plugins.visage.open-set.checkpoint=f.json', ids)).toEqual({ path: ['plugins', 'visage.open-set', 'checkpoint'], value: 'f.json' });
+    expect(parseSetOverride('plugins.visage.open-set={"checkpoint":"f"}', ids)).toEqual({ path: ['plugins', 'visage.open-set'], value: { checkpoint: 'f' } });
+    expect(parseSetOverride('plugins.acme.x.a.b=1', ids).path).toEqual(['plugins', 'acme.x', 'a', 'b']);
+    expect(parseSetOverride('plugins.visage.other=1', ids).path).toEqual(['plugins', 'visage', 'other']);
+    expect(parseSetOverride('plugins.unknown.id.x=1', ids).path).toEqual(['plugins', 'unknown', 'id', 'x']);
+    // Only under plugins, and only ids that are installed.
+    expect(parseSetOverride('stages.visage.open-set=1', ids).path).toEqual(['stages', 'visage', 'open-set']);
+    expect(parseSetOverride('plugins.visage.open-set.checkpoint=f').path).toEqual(['plugins', 'visage', 'open-set', 'checkpoint']);
+  });
+
   it('trims spaces around the path', () => {
     expect(parseSetOverride(' a.b =1')).toEqual({ path: ['a', 'b'], value: 1 });
   });
