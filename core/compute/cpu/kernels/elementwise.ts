@@ -1,12 +1,14 @@
 /**
  * Elementwise kernels: unary ops and their derivatives, affine, binary ops with broadcasting
  * (strides), strided copy, dropout masks. Plain loops over Float32Arrays; each op's loop is
- * compiled on its own (../codegen.ts).
+ * compiled on its own (../codegen.ts). GELU (tanh), the costliest op of a transformer's MLP,
+ * runs as WASM SIMD (../wasm/simd.ts); the JS loops stay its reference in the tests.
  */
 import { hashUniform, type BinaryOp, type BinaryOptions, type CopyOptions, type UnaryOp } from '../../backend.ts';
 import { coalesce } from '../../coalesce-dims.ts';
 import { compilePerOp } from '../codegen.ts';
 import { geluErf, geluErfGrad, geluTanh, geluTanhGrad, sigmoid } from '../math.ts';
+import * as simd from '../wasm/simd.ts';
 
 const UNARY: Record<UnaryOp, (x: number) => number> = {
   copy: (x) => x,
@@ -53,10 +55,21 @@ const UNARY_GRAD_LOOPS = compilePerOp<UnaryOp, UnaryGradLoop>(OPS, (op) => `func
 
 export function unary(op: UnaryOp, x: Float32Array, out: Float32Array, n: number, accumulate: boolean): void {
   if (op === 'copy' && !accumulate) out.set(x.subarray(0, n));
-  else (accumulate ? UNARY_ACC : UNARY_LOOPS)[op](x, out, n);
+  else if (op === 'gelu_tanh') simd.geluTanh(x, out, n, accumulate);
+  else unaryJs(op, x, out, n, accumulate);
 }
 
 export function unaryBackward(op: UnaryOp, x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array, n: number, accumulate: boolean): void {
+  if (op === 'gelu_tanh') simd.geluTanhGrad(x, dy, dx, n, accumulate);
+  else unaryBackwardJs(op, x, y, dy, dx, n, accumulate);
+}
+
+/** The plain JS loop of every unary op (the reference of the SIMD ones). */
+export function unaryJs(op: UnaryOp, x: Float32Array, out: Float32Array, n: number, accumulate: boolean): void {
+  (accumulate ? UNARY_ACC : UNARY_LOOPS)[op](x, out, n);
+}
+
+export function unaryBackwardJs(op: UnaryOp, x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array, n: number, accumulate: boolean): void {
   UNARY_GRAD_LOOPS[op](x, y, dy, dx, n, accumulate);
 }
 
