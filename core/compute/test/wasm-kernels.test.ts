@@ -4,6 +4,8 @@ import { assembleKernels } from '../cpu/wasm/build.ts';
 import { KERNELS_WASM_BASE64 } from '../cpu/wasm/kernels-wasm.ts';
 import { geluTanh, geluTanhGrad } from '../cpu/wasm/simd.ts';
 import { unaryBackwardJs, unaryJs } from '../cpu/kernels/elementwise.ts';
+import { sgdUpdate, sgdUpdateJs } from '../cpu/kernels/optim.ts';
+import { layerNorm, layerNormBackward, layerNormBackwardJs, layerNormJs, reduce, reduceJs } from '../cpu/kernels/rows.ts';
 import { Rng } from '../rng.ts';
 
 describe('WASM SIMD kernels', () => {
@@ -84,4 +86,69 @@ describe('WASM SIMD kernels', () => {
     expectClose(gotDx, wantDx, null, dy);
     expect(Number.isNaN(gotDx[0]) && Number.isNaN(gotDx[1]) && Number.isNaN(gotDx[2])).toBe(true);
   });
+
+  /** Relative closeness for sums of many terms (SIMD lanes sum in another order than the JS loop). */
+  function expectNear(got: Float32Array, want: Float32Array | Float64Array, rel: number, what: string): void {
+    let scale = 0;
+    for (const w of want) scale = Math.max(scale, Math.abs(w));
+    for (let i = 0; i < want.length; i++) {
+      if (!(Math.abs(got[i] - want[i]) <= rel * scale)) expect.fail(`${what}[${i}]: got ${got[i]}, want ${want[i]}`);
+    }
+  }
+
+  // Row counts that leave a partial chunk (16384 / cols rows per chunk), widths of 4 and up.
+  for (const [rows, cols] of [[1, 4], [7, 12], [45, 512], [817, 512], [3, 8192]]) {
+    it(`layer norm forward and backward match the JS reference, [${rows}, ${cols}]`, () => {
+      const n = rows * cols;
+      const x = sample(n), gamma = sample(cols), beta = sample(cols), dy = sample(n);
+      const want = new Float32Array(n), got = new Float32Array(n);
+      const wantMean = new Float32Array(rows), wantRstd = new Float32Array(rows), mean = new Float32Array(rows), rstd = new Float32Array(rows);
+      layerNormJs(x, gamma, beta, want, wantMean, wantRstd, rows, cols, 1e-5);
+      layerNorm(x, gamma, beta, got, mean, rstd, rows, cols, 1e-5);
+      expectNear(got, want, 1e-5, 'out');
+      expectNear(mean, wantMean, 1e-5, 'mean');
+      expectNear(rstd, wantRstd, 1e-5, 'rstd');
+      for (const acc of [false, true]) {
+        const start = sample(n), dg0 = sample(cols), db0 = sample(cols);
+        const wantDx = Float32Array.from(start), dx = Float32Array.from(start);
+        const wantDg = Float32Array.from(dg0), dg = Float32Array.from(dg0), wantDb = Float32Array.from(db0), db = Float32Array.from(db0);
+        layerNormBackwardJs(x, gamma, wantMean, wantRstd, dy, wantDx, wantDg, wantDb, rows, cols, acc);
+        layerNormBackward(x, gamma, wantMean, wantRstd, dy, dx, dg, db, rows, cols, acc);
+        expectNear(dx, wantDx, 1e-5, 'dx');
+        expectNear(dg, wantDg, 1e-5, 'dgamma');
+        expectNear(db, wantDb, 1e-5, 'dbeta');
+      }
+    });
+  }
+
+  for (const [outer, axis, inner] of [[1, 816, 512], [2, 5, 4], [3, 33, 1028], [1, 2, 16384]]) {
+    it(`column sums and means match the JS reference, [${outer}, ${axis}, ${inner}]`, () => {
+      const x = sample(outer * axis * inner);
+      for (const op of ['sum', 'mean'] as const) {
+        for (const acc of [false, true]) {
+          const start = sample(outer * inner);
+          const want = Float32Array.from(start), got = Float32Array.from(start);
+          reduceJs(op, x, want, { outer, axis, inner }, acc);
+          reduce(op, x, got, { outer, axis, inner }, acc);
+          expectNear(got, want, 1e-5, `${op}${acc ? ' (accumulate)' : ''}`);
+        }
+      }
+    });
+  }
+
+  for (const n of [3, 16384, 40001]) {
+    it(`SGD with momentum matches the JS reference over steps, n = ${n}`, () => {
+      const p0 = sample(n), wantP = Float32Array.from(p0), p = Float32Array.from(p0);
+      const wantBuf = new Float32Array(n), buf = new Float32Array(n);
+      for (let step = 0; step < 3; step++) {
+        const g = sample(n);
+        const o = { lr: 0.1, momentum: 0.9, dampening: step === 2 ? 0.5 : 0, weightDecay: 1e-2, nesterov: false, firstStep: step === 0 };
+        sgdUpdateJs(wantP, g, wantBuf, n, o);
+        sgdUpdate(p, g, buf, n, o);
+        // f32 arithmetic against the JS loop's f64: a few ulps of the largest term (|buf| <= 40).
+        expectNear(buf, wantBuf, 1e-6, 'momentum');
+        expectNear(p, wantP, 1e-6, 'param');
+      }
+    });
+  }
 });

@@ -74,6 +74,11 @@ export function unaryBackwardJs(op: UnaryOp, x: Float32Array, y: Float32Array, d
 }
 
 export function affine(x: Float32Array, out: Float32Array, n: number, alpha: number, beta: number, accumulate: boolean): void {
+  // The identity (gradients handed on to a second operand) is a copy: memcpy, 20x a loop.
+  if (alpha === 1 && beta === 0 && !accumulate) {
+    if (x !== out) out.set(x.subarray(0, n));
+    return;
+  }
   if (accumulate) for (let i = 0; i < n; i++) out[i] += alpha * x[i] + beta;
   else for (let i = 0; i < n; i++) out[i] = alpha * x[i] + beta;
 }
@@ -133,9 +138,14 @@ export function stridedCopy(x: Float32Array, out: Float32Array, opts: CopyOption
   const idx = new Array<number>(Math.max(rank - 1, 0)).fill(0);
   let so = opts.srcOffset ?? 0, dof = opts.dstOffset ?? 0;
   const acc = !!opts.accumulate;
+  const unit = iss === 1 && ids === 1;
   for (let r = 0; r < outer; r++) {
-    if (acc) for (let i = 0; i < inner; i++) out[dof + i * ids] += x[so + i * iss];
-    else if (iss === 1 && ids === 1) out.set(x.subarray(so, so + inner), dof);
+    // Unit-stride rows get loops without index multiplies; long ones a memcpy (a subarray per
+    // row costs more than a short row's loop: attention heads are rows of 64).
+    if (unit && acc) for (let i = 0; i < inner; i++) out[dof + i] += x[so + i];
+    else if (unit && inner >= 256) out.set(x.subarray(so, so + inner), dof);
+    else if (unit) for (let i = 0; i < inner; i++) out[dof + i] = x[so + i];
+    else if (acc) for (let i = 0; i < inner; i++) out[dof + i * ids] += x[so + i * iss];
     else for (let i = 0; i < inner; i++) out[dof + i * ids] = x[so + i * iss];
     for (let k = rank - 2; k >= 0; k--) {
       idx[k]++;

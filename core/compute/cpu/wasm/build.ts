@@ -7,7 +7,7 @@
  * core/compute/test/wasm-kernels.test.ts fails when the committed bytes are stale.
  *
  * One rewrite before assembly: every `(f32x4.splat (f32.const C))` becomes a load from a table
- * of constants after the kernels' memory (CONSTANTS_AT). V8 11 rebuilds a splat on each use
+ * of constants after the pages the module declares. V8 11 rebuilds a splat on each use
  * inside a loop, and a load is one instruction: GELU went from 3.4 to about 1 ns per element.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -27,22 +27,30 @@ export async function assembleKernels(): Promise<Uint8Array> {
   }
 }
 
-/** Byte offset of the constant table: after the 4 pages of operand slots (see simd.ts). */
-const CONSTANTS_AT = 4 * 65536;
+
+const MEMORY = /\(memory \(export "memory"\) (\d+)\)/;
+
+/** Byte offset of the constant table: right after the module's declared pages (operand slots). */
+function constantsAt(wat: string): number {
+  const m = MEMORY.exec(wat);
+  if (!m) throw new Error('kernels.wat declares no exported memory');
+  return Number(m[1]) * 65536;
+}
 
 /** The module text with splatted f32 constants loaded from a table in a data segment. */
 export function withConstantTable(wat: string): string {
   const values: number[] = [];
+  const at = constantsAt(wat);
   const body = wat.replace(/\(f32x4\.splat \(f32\.const ([^)]+)\)\)/g, (_all, text: string) => {
     const value = parseWatFloat(text);
     let i = values.findIndex((v) => Object.is(v, value));
     if (i < 0) i = values.push(value) - 1;
-    return `(v128.load offset=${CONSTANTS_AT + 16 * i} (i32.const 0))`;
+    return `(v128.load offset=${at + 16 * i} (i32.const 0))`;
   });
   const table = new Float32Array(values.flatMap((v) => [v, v, v, v]));
   const escaped = [...new Uint8Array(table.buffer)].map((b) => `\\${b.toString(16).padStart(2, '0')}`).join('');
-  return body.replace(/\(memory \(export "memory"\) 4\)/,
-    `(memory (export "memory") 5)\n  (data (i32.const ${CONSTANTS_AT}) "${escaped}")`);
+  return body.replace(MEMORY, (_all, pages: string) =>
+    `(memory (export "memory") ${Number(pages) + 1})\n  (data (i32.const ${constantsAt(wat)}) "${escaped}")`);
 }
 
 /** An f32 literal as WAT writes it: decimal, inf, or hexadecimal float (0x1.fffffep+127). */

@@ -6,8 +6,8 @@
 ;; are scratch it never reads back. `acc` = 1 adds the result to what the output holds.
 
 (module
-  ;; four operand slots of 64 KiB (simd.ts); build.ts appends a page of constants
-  (memory (export "memory") 4)
+  ;; six operand slots of 64 KiB (simd.ts); build.ts appends a page of constants
+  (memory (export "memory") 6)
 
   ;; exp(x) per lane, Cephes' expf: x = n ln2 + r with |r| <= ln2 / 2, a degree-6 polynomial
   ;; for exp(r) (error about 1 ulp), and 2^n built in the exponent bits. Lanes above
@@ -97,6 +97,142 @@
         (local.set $x (i32.add (local.get $x) (i32.const 16)))
         (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
         (local.set $dx (i32.add (local.get $dx) (i32.const 16)))
+        (br $next)))
+  )
+;; ---- row kernels: `cols` is a multiple of 4 --------------------------------------------------
+
+  (func $hsum (param $v v128) (result f32)
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v))))
+  )
+
+  ;; Layer norm of `rows` rows: out = (x - mean) rstd gamma + beta; writes mean and rstd per row.
+  (func (export "layer_norm") (param $x i32) (param $gamma i32) (param $beta i32) (param $out i32)
+    (param $mean i32) (param $rstd i32) (param $rows i32) (param $cols i32) (param $eps f32)
+    (local $rowBytes i32) (local $c i32) (local $acc v128) (local $mu f32) (local $rs f32) (local $muv v128) (local $rsv v128) (local $d v128)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.eqz (local.get $rows)))
+        ;; mean
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $c (i32.const 0))
+        (loop $sum
+          (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $x) (local.get $c)))))
+          (br_if $sum (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 16))) (local.get $rowBytes))))
+        (local.set $mu (f32.div (call $hsum (local.get $acc)) (f32.convert_i32_u (local.get $cols))))
+        (local.set $muv (f32x4.splat (local.get $mu)))
+        ;; variance about the mean (two passes: no cancellation)
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $c (i32.const 0))
+        (loop $var
+          (local.set $d (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $c))) (local.get $muv)))
+          (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $d) (local.get $d))))
+          (br_if $var (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 16))) (local.get $rowBytes))))
+        (local.set $rs (f32.div (f32.const 1) (f32.sqrt (f32.add
+          (f32.div (call $hsum (local.get $acc)) (f32.convert_i32_u (local.get $cols))) (local.get $eps)))))
+        (local.set $rsv (f32x4.splat (local.get $rs)))
+        (f32.store (local.get $mean) (local.get $mu))
+        (f32.store (local.get $rstd) (local.get $rs))
+        (local.set $c (i32.const 0))
+        (loop $norm
+          (v128.store (i32.add (local.get $out) (local.get $c))
+            (f32x4.add
+              (f32x4.mul (f32x4.mul (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $c))) (local.get $muv)) (local.get $rsv))
+                (v128.load (i32.add (local.get $gamma) (local.get $c))))
+              (v128.load (i32.add (local.get $beta) (local.get $c)))))
+          (br_if $norm (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 16))) (local.get $rowBytes))))
+        (local.set $x (i32.add (local.get $x) (local.get $rowBytes)))
+        (local.set $out (i32.add (local.get $out) (local.get $rowBytes)))
+        (local.set $mean (i32.add (local.get $mean) (i32.const 4)))
+        (local.set $rstd (i32.add (local.get $rstd) (i32.const 4)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $row)))
+  )
+
+  ;; Layer norm backward of `rows` rows, with h = (x - mean) rstd and g = dy gamma:
+  ;; dx (+)= rstd (g - mean(g) - h mean(g h)); dgamma += dy h and dbeta += dy (always accumulate).
+  (func (export "layer_norm_grad") (param $x i32) (param $gamma i32) (param $mean i32) (param $rstd i32)
+    (param $dy i32) (param $dx i32) (param $dgamma i32) (param $dbeta i32) (param $rows i32) (param $cols i32) (param $acc i32)
+    (local $rowBytes i32) (local $c i32) (local $muv v128) (local $rsv v128) (local $h v128) (local $d v128) (local $g v128)
+    (local $sg v128) (local $sgx v128) (local $sgv v128) (local $sgxv v128) (local $r v128)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.eqz (local.get $rows)))
+        (local.set $muv (v128.load32_splat (local.get $mean)))
+        (local.set $rsv (v128.load32_splat (local.get $rstd)))
+        (local.set $sg (v128.const i32x4 0 0 0 0))
+        (local.set $sgx (v128.const i32x4 0 0 0 0))
+        (local.set $c (i32.const 0))
+        (loop $sums
+          (local.set $h (f32x4.mul (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $c))) (local.get $muv)) (local.get $rsv)))
+          (local.set $d (v128.load (i32.add (local.get $dy) (local.get $c))))
+          (local.set $g (f32x4.mul (local.get $d) (v128.load (i32.add (local.get $gamma) (local.get $c)))))
+          (local.set $sg (f32x4.add (local.get $sg) (local.get $g)))
+          (local.set $sgx (f32x4.add (local.get $sgx) (f32x4.mul (local.get $g) (local.get $h))))
+          (v128.store (i32.add (local.get $dgamma) (local.get $c))
+            (f32x4.add (v128.load (i32.add (local.get $dgamma) (local.get $c))) (f32x4.mul (local.get $d) (local.get $h))))
+          (v128.store (i32.add (local.get $dbeta) (local.get $c))
+            (f32x4.add (v128.load (i32.add (local.get $dbeta) (local.get $c))) (local.get $d)))
+          (br_if $sums (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 16))) (local.get $rowBytes))))
+        (local.set $sgv (f32x4.splat (f32.div (call $hsum (local.get $sg)) (f32.convert_i32_u (local.get $cols)))))
+        (local.set $sgxv (f32x4.splat (f32.div (call $hsum (local.get $sgx)) (f32.convert_i32_u (local.get $cols)))))
+        (local.set $c (i32.const 0))
+        (loop $grad
+          (local.set $h (f32x4.mul (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $c))) (local.get $muv)) (local.get $rsv)))
+          (local.set $g (f32x4.mul (v128.load (i32.add (local.get $dy) (local.get $c))) (v128.load (i32.add (local.get $gamma) (local.get $c)))))
+          (local.set $r (f32x4.mul (local.get $rsv)
+            (f32x4.sub (f32x4.sub (local.get $g) (local.get $sgv)) (f32x4.mul (local.get $h) (local.get $sgxv)))))
+          (if (local.get $acc) (then (local.set $r (f32x4.add (local.get $r) (v128.load (i32.add (local.get $dx) (local.get $c)))))))
+          (v128.store (i32.add (local.get $dx) (local.get $c)) (local.get $r))
+          (br_if $grad (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 16))) (local.get $rowBytes))))
+        (local.set $x (i32.add (local.get $x) (local.get $rowBytes)))
+        (local.set $dy (i32.add (local.get $dy) (local.get $rowBytes)))
+        (local.set $dx (i32.add (local.get $dx) (local.get $rowBytes)))
+        (local.set $mean (i32.add (local.get $mean) (i32.const 4)))
+        (local.set $rstd (i32.add (local.get $rstd) (i32.const 4)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $row)))
+  )
+
+  ;; sum[i] += x[r, i] over `rows` rows of `cols` (the column sums of a bias gradient).
+  (func (export "add_rows") (param $x i32) (param $sum i32) (param $rows i32) (param $cols i32)
+    (local $rowBytes i32) (local $c i32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.eqz (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (loop $col
+          (v128.store (i32.add (local.get $sum) (local.get $c))
+            (f32x4.add (v128.load (i32.add (local.get $sum) (local.get $c))) (v128.load (i32.add (local.get $x) (local.get $c)))))
+          (br_if $col (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 16))) (local.get $rowBytes))))
+        (local.set $x (i32.add (local.get $x) (local.get $rowBytes)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $row)))
+  )
+
+  ;; PyTorch's SGD with momentum (not Nesterov), in place over n elements:
+  ;; d = g + wd p; buf = first ? d : momentum buf + keep d; p -= lr buf.
+  (func (export "sgd_momentum") (param $p i32) (param $g i32) (param $buf i32) (param $n i32)
+    (param $lr f32) (param $momentum f32) (param $keep f32) (param $wd f32) (param $first i32)
+    (local $end i32) (local $pv v128) (local $d v128) (local $b v128)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $pv (v128.load (local.get $p)))
+        (local.set $d (f32x4.add (v128.load (local.get $g)) (f32x4.mul (f32x4.splat (local.get $wd)) (local.get $pv))))
+        (local.set $b (select (result v128) (local.get $d)
+          (f32x4.add (f32x4.mul (f32x4.splat (local.get $momentum)) (v128.load (local.get $buf)))
+            (f32x4.mul (f32x4.splat (local.get $keep)) (local.get $d)))
+          (local.get $first)))
+        (v128.store (local.get $buf) (local.get $b))
+        (v128.store (local.get $p) (f32x4.sub (local.get $pv) (f32x4.mul (f32x4.splat (local.get $lr)) (local.get $b))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (local.set $g (i32.add (local.get $g) (i32.const 16)))
+        (local.set $buf (i32.add (local.get $buf) (i32.const 16)))
         (br $next)))
   )
 )

@@ -11,11 +11,18 @@ interface Exports {
   memory: { buffer: ArrayBuffer };
   gelu_tanh(x: number, out: number, n: number, acc: number): void;
   gelu_tanh_grad(x: number, dy: number, dx: number, n: number, acc: number): void;
+  layer_norm(x: number, gamma: number, beta: number, out: number, mean: number, rstd: number, rows: number, cols: number, eps: number): void;
+  layer_norm_grad(x: number, gamma: number, mean: number, rstd: number, dy: number, dx: number, dgamma: number, dbeta: number,
+    rows: number, cols: number, acc: number): void;
+  add_rows(x: number, sum: number, rows: number, cols: number): void;
+  sgd_momentum(p: number, g: number, buf: number, n: number, lr: number, momentum: number, keep: number, wd: number, first: number): void;
 }
 
-/** Elements per operand per chunk; the module's 4 pages hold 4 operands of this size. */
+/** Elements per operand per chunk; the module's first 6 pages hold 6 operands of this size. */
 const CHUNK = 16384;
 const SLOT_BYTES = CHUNK * 4;
+/** Byte offset of slot i. */
+const at = (i: number) => i * SLOT_BYTES;
 
 /** Node's WebAssembly global; the project's lib (ES2023, no DOM) does not declare it. */
 const { WebAssembly: Wasm } = globalThis as unknown as {
@@ -23,7 +30,12 @@ const { WebAssembly: Wasm } = globalThis as unknown as {
 };
 const wasm = new Wasm.Instance(new Wasm.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'))).exports as Exports;
 /** Slot i of the memory, as an array of CHUNK elements (the memory never grows). */
-const slots = [0, 1, 2, 3].map((i) => new Float32Array(wasm.memory.buffer, i * SLOT_BYTES, CHUNK));
+const slots = [0, 1, 2, 3, 4, 5].map((i) => new Float32Array(wasm.memory.buffer, at(i), CHUNK));
+
+/** Whether the row kernels take rows of `cols`: whole vectors, and two rows' worth of parameters per slot. */
+export const rowsFit = (cols: number) => cols % 4 === 0 && cols > 0 && 2 * cols <= CHUNK;
+/** Whether columnSums takes rows of `cols`. */
+export const columnsFit = (cols: number) => cols % 4 === 0 && cols > 0 && cols <= CHUNK;
 
 /** out[i] (+)= gelu_tanh(x[i]) for i < n. */
 export function geluTanh(x: Float32Array, out: Float32Array, n: number, accumulate: boolean): void {
@@ -32,7 +44,7 @@ export function geluTanh(x: Float32Array, out: Float32Array, n: number, accumula
     const m = Math.min(CHUNK, n - i);
     xs.set(x.subarray(i, i + m));
     if (accumulate) os.set(out.subarray(i, i + m));
-    wasm.gelu_tanh(0, SLOT_BYTES, m, +accumulate);
+    wasm.gelu_tanh(at(0), at(1), m, +accumulate);
     out.set(m === CHUNK ? os : os.subarray(0, m), i);
   }
 }
@@ -45,7 +57,74 @@ export function geluTanhGrad(x: Float32Array, dy: Float32Array, dx: Float32Array
     xs.set(x.subarray(i, i + m));
     dys.set(dy.subarray(i, i + m));
     if (accumulate) dxs.set(dx.subarray(i, i + m));
-    wasm.gelu_tanh_grad(0, SLOT_BYTES, 2 * SLOT_BYTES, m, +accumulate);
+    wasm.gelu_tanh_grad(at(0), at(1), at(2), m, +accumulate);
     dx.set(m === CHUNK ? dxs : dxs.subarray(0, m), i);
+  }
+}
+
+/** Row-wise layer norm of [rows, cols] (cols must pass rowsFit); see rows.ts for the JS form. */
+export function layerNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, out: Float32Array,
+  mean: Float32Array, rstd: Float32Array, rows: number, cols: number, eps: number): void {
+  const [xs, os, params, stats] = slots;
+  params.set(gamma.subarray(0, cols));
+  params.set(beta.subarray(0, cols), cols);
+  const per = Math.floor(CHUNK / cols);
+  for (let r = 0; r < rows; r += per) {
+    const k = Math.min(per, rows - r), m = k * cols, o = r * cols;
+    xs.set(x.subarray(o, o + m));
+    wasm.layer_norm(at(0), at(2), at(2) + 4 * cols, at(1), at(3), at(3) + 4 * per, k, cols, eps);
+    out.set(os.subarray(0, m), o);
+    mean.set(stats.subarray(0, k), r);
+    rstd.set(stats.subarray(per, per + k), r);
+  }
+}
+
+/** Layer norm backward (cols must pass rowsFit): dx written or accumulated, dgamma/dbeta accumulated. */
+export function layerNormGrad(x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array,
+  dy: Float32Array, dx: Float32Array, dgamma: Float32Array | null, dbeta: Float32Array | null,
+  rows: number, cols: number, accumulate: boolean): void {
+  const [xs, dys, dxs, params, sums, stats] = slots;
+  params.set(gamma.subarray(0, cols));
+  sums.fill(0, 0, 2 * cols);
+  const per = Math.floor(CHUNK / cols);
+  for (let r = 0; r < rows; r += per) {
+    const k = Math.min(per, rows - r), m = k * cols, o = r * cols;
+    xs.set(x.subarray(o, o + m));
+    dys.set(dy.subarray(o, o + m));
+    if (accumulate) dxs.set(dx.subarray(o, o + m));
+    stats.set(mean.subarray(r, r + k));
+    stats.set(rstd.subarray(r, r + k), per);
+    wasm.layer_norm_grad(at(0), at(3), at(5), at(5) + 4 * per, at(1), at(2), at(4), at(4) + 4 * cols, k, cols, +accumulate);
+    dx.set(dxs.subarray(0, m), o);
+  }
+  if (dgamma) for (let c = 0; c < cols; c++) dgamma[c] += sums[c];
+  if (dbeta) for (let c = 0; c < cols; c++) dbeta[c] += sums[cols + c];
+}
+
+/** sum[i] = sum over r of x[r * cols + i], for rows of `cols` (cols % 4 === 0, cols <= CHUNK); returns the slot holding it. */
+export function columnSums(x: Float32Array, offset: number, rows: number, cols: number): Float32Array {
+  const [xs, sums] = slots;
+  sums.fill(0, 0, cols);
+  const per = Math.floor(CHUNK / cols);
+  for (let r = 0; r < rows; r += per) {
+    const k = Math.min(per, rows - r), o = offset + r * cols;
+    xs.set(x.subarray(o, o + k * cols));
+    wasm.add_rows(at(0), at(1), k, cols);
+  }
+  return sums.subarray(0, cols);
+}
+
+/** PyTorch's SGD step with momentum, not Nesterov (see ../kernels/optim.ts), in place. */
+export function sgdMomentum(p: Float32Array, g: Float32Array, buf: Float32Array, n: number,
+  lr: number, momentum: number, dampening: number, weightDecay: number, firstStep: boolean): void {
+  const [ps, gs, bs] = slots;
+  for (let i = 0; i < n; i += CHUNK) {
+    const m = Math.min(CHUNK, n - i);
+    ps.set(p.subarray(i, i + m));
+    gs.set(g.subarray(i, i + m));
+    if (!firstStep) bs.set(buf.subarray(i, i + m));
+    wasm.sgd_momentum(at(0), at(1), at(2), m, lr, momentum, 1 - dampening, weightDecay, +firstStep);
+    p.set(m === CHUNK ? ps : ps.subarray(0, m), i);
+    buf.set(m === CHUNK ? bs : bs.subarray(0, m), i);
   }
 }
