@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { assembleKernels } from '../cpu/wasm/build.ts';
 import { KERNELS_WASM_BASE64 } from '../cpu/wasm/kernels-wasm.ts';
 import { geluTanh, geluTanhGrad } from '../cpu/wasm/simd.ts';
-import { unaryBackwardJs, unaryJs } from '../cpu/kernels/elementwise.ts';
+import { binary, binaryJs, unaryBackwardJs, unaryJs } from '../cpu/kernels/elementwise.ts';
 import { sgdUpdate, sgdUpdateJs } from '../cpu/kernels/optim.ts';
 import { layerNorm, layerNormBackward, layerNormBackwardJs, layerNormJs, reduce, reduceJs } from '../cpu/kernels/rows.ts';
 import { Rng } from '../rng.ts';
@@ -149,6 +149,22 @@ describe('WASM SIMD kernels', () => {
         expectNear(buf, wantBuf, 1e-6, 'momentum');
         expectNear(p, wantP, 1e-6, 'param');
       }
+    });
+  }
+
+  for (const [shape, bShape] of [[[5], [5]], [[40003], [40003]], [[817, 512], [512]], [[48, 17, 512], [17, 512]], [[3, 12], [12]]]) {
+    it(`add of [${shape}] and [${bShape}] matches the JS loops, in place too`, () => {
+      const n = shape.reduce((p, d) => p * d, 1), bn = bShape.reduce((p, d) => p * d, 1);
+      const a = sample(n), b = sample(bn);
+      const aStrides = shape.map((_, i) => shape.slice(i + 1).reduce((p, d) => p * d, 1));
+      const bStrides = aStrides.map((s, i) => (i < shape.length - bShape.length ? 0 : s));
+      const want = new Float32Array(n), got = new Float32Array(n);
+      binaryJs('add', a, b, want, [n], [1], [1], false);
+      if (bn !== n) binaryJs('add', a, b, want, [n / bn, bn], [bn, 1], [0, 1], false);
+      binary('add', a, b, got, { shape, aStrides, bStrides });
+      expect([...got]).toEqual([...want]);
+      binary('add', a, b, a, { shape, aStrides, bStrides });
+      expect([...a]).toEqual([...want]);
     });
   }
 });

@@ -102,10 +102,23 @@ const BINARY_ACC = { unit: binaryLoops(true, true), strided: binaryLoops(true, f
 
 export function binary(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array, opts: BinaryOptions): void {
   const [shape, as, bs] = coalesce(opts.shape, opts.aStrides, opts.bStrides);
+  // Sums of dense operands and bias rows (a transformer's residuals and biases) run as SIMD.
+  if (op === 'add' && !opts.accumulate && as[as.length - 1] === 1) {
+    if (shape.length === 1 && bs[0] === 1) return simd.add(a, b, out, shape[0]);
+    if (shape.length === 2 && as[0] === shape[1] && bs[0] === 0 && bs[1] === 1 && simd.columnsFit(shape[1])) {
+      return simd.addRow(a, b, out, shape[0], shape[1]);
+    }
+  }
+  binaryJs(op, a, b, out, shape, as, bs, !!opts.accumulate);
+}
+
+/** The JS loops of binary ops over coalesced dims (the reference of the SIMD sums). */
+export function binaryJs(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array,
+  shape: number[], as: number[], bs: number[], accumulate: boolean): void {
   const rank = shape.length;
   const inner = rank === 0 ? 1 : shape[rank - 1];
   const ias = rank === 0 ? 0 : as[rank - 1], ibs = rank === 0 ? 0 : bs[rank - 1];
-  const table = opts.accumulate ? BINARY_ACC : BINARY;
+  const table = accumulate ? BINARY_ACC : BINARY;
   // Unit strides are the common case (same-shape operands, bias rows); give them a loop
   // without index multiplies.
   const loop = ias === 1 && ibs === 1 ? table.unit[op] : table.strided[op];
@@ -140,11 +153,10 @@ export function stridedCopy(x: Float32Array, out: Float32Array, opts: CopyOption
   const acc = !!opts.accumulate;
   const unit = iss === 1 && ids === 1;
   for (let r = 0; r < outer; r++) {
-    // Unit-stride rows get loops without index multiplies; long ones a memcpy (a subarray per
-    // row costs more than a short row's loop: attention heads are rows of 64).
+    // Unit-stride rows: a memcpy (even for attention's rows of 64 a subarray and set beat a
+    // loop, 2x), or a loop without index multiplies.
     if (unit && acc) for (let i = 0; i < inner; i++) out[dof + i] += x[so + i];
-    else if (unit && inner >= 256) out.set(x.subarray(so, so + inner), dof);
-    else if (unit) for (let i = 0; i < inner; i++) out[dof + i] = x[so + i];
+    else if (unit) out.set(x.subarray(so, so + inner), dof);
     else if (acc) for (let i = 0; i < inner; i++) out[dof + i * ids] += x[so + i * iss];
     else for (let i = 0; i < inner; i++) out[dof + i * ids] = x[so + i * iss];
     for (let k = rank - 2; k >= 0; k--) {

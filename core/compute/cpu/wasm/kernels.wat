@@ -235,4 +235,25 @@
         (local.set $buf (i32.add (local.get $buf) (i32.const 16)))
         (br $next)))
   )
+;; ---- binary ops ---------------------------------------------------------------------------
+
+  ;; out = a + b over `rows` rows of `cols`, b advancing by `bStep` bytes per row: 4 * cols for
+  ;; two dense operands, 0 for a bias row repeated under every row of a.
+  (func (export "add") (param $a i32) (param $b i32) (param $out i32) (param $rows i32) (param $cols i32) (param $bStep i32)
+    (local $rowBytes i32) (local $c i32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.eqz (local.get $rows)))
+        (local.set $c (i32.const 0))
+        (loop $col
+          (v128.store (i32.add (local.get $out) (local.get $c))
+            (f32x4.add (v128.load (i32.add (local.get $a) (local.get $c))) (v128.load (i32.add (local.get $b) (local.get $c)))))
+          (br_if $col (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 16))) (local.get $rowBytes))))
+        (local.set $a (i32.add (local.get $a) (local.get $rowBytes)))
+        (local.set $b (i32.add (local.get $b) (local.get $bStep)))
+        (local.set $out (i32.add (local.get $out) (local.get $rowBytes)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $row)))
+  )
 )

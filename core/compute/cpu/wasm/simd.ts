@@ -15,6 +15,7 @@ interface Exports {
   layer_norm_grad(x: number, gamma: number, mean: number, rstd: number, dy: number, dx: number, dgamma: number, dbeta: number,
     rows: number, cols: number, acc: number): void;
   add_rows(x: number, sum: number, rows: number, cols: number): void;
+  add(a: number, b: number, out: number, rows: number, cols: number, bStep: number): void;
   sgd_momentum(p: number, g: number, buf: number, n: number, lr: number, momentum: number, keep: number, wd: number, first: number): void;
 }
 
@@ -126,5 +127,30 @@ export function sgdMomentum(p: Float32Array, g: Float32Array, buf: Float32Array,
     wasm.sgd_momentum(at(0), at(1), at(2), m, lr, momentum, 1 - dampening, weightDecay, +firstStep);
     p.set(m === CHUNK ? ps : ps.subarray(0, m), i);
     buf.set(m === CHUNK ? bs : bs.subarray(0, m), i);
+  }
+}
+
+/** out[i] = a[i] + b[i] for i < n (dense operands). */
+export function add(a: Float32Array, b: Float32Array, out: Float32Array, n: number): void {
+  const [as, bs, os] = slots;
+  for (let i = 0; i < n; i += CHUNK) {
+    const m = Math.min(CHUNK, n - i);
+    as.set(a.subarray(i, i + m));
+    bs.set(b.subarray(i, i + m));
+    wasm.add(at(0), at(1), at(2), 1, (m + 3) & ~3, 0);
+    out.set(m === CHUNK ? os : os.subarray(0, m), i);
+  }
+}
+
+/** out[r, :] = a[r, :] + bias for r < rows (cols must pass columnsFit): a bias under every row. */
+export function addRow(a: Float32Array, bias: Float32Array, out: Float32Array, rows: number, cols: number): void {
+  const [as, bs, os] = slots;
+  bs.set(bias.subarray(0, cols));
+  const per = Math.floor(CHUNK / cols);
+  for (let r = 0; r < rows; r += per) {
+    const k = Math.min(per, rows - r), m = k * cols, o = r * cols;
+    as.set(a.subarray(o, o + m));
+    wasm.add(at(0), at(1), at(2), k, cols, 0);
+    out.set(os.subarray(0, m), o);
   }
 }
