@@ -208,6 +208,21 @@ describe('cpu backend deferred zeros', () => {
     for (let i = 0; i < N; i += 97) expect(pv[i]).toBeCloseTo(2 * av[i] + 1, 5);
   });
 
+  it('strided copies accumulating into a pooled buffer: the first writes its region, the rest stays zero, the next adds', () => {
+    const be = new CpuBackend();
+    be.dispose(be.upload(garbage()));
+    const g = be.alloc(N);
+    const src = be.upload(Float32Array.from({ length: 8 }, (_, i) => i + 1));
+    // Rows of 4 at offsets 0 and 64, twice into the same region.
+    const opts = { shape: [2, 4], srcStrides: [4, 1], dstStrides: [64, 1], accumulate: true };
+    be.copy(src, g, opts);
+    be.copy(src, g, { ...opts, dstOffset: 1 });
+    const got = be.readSync(g);
+    expect([...got.subarray(0, 6)]).toEqual([1, 3, 5, 7, 4, 0]);
+    expect([...got.subarray(64, 70)]).toEqual([5, 11, 13, 15, 8, 0]);
+    expect(got.reduce((s, v) => s + v, 0)).toBe(2 * 36);
+  });
+
   it('an op reading and writing the same zeroed buffer sees zeros', () => {
     const be = new CpuBackend();
     const x = be.upload(garbage());
