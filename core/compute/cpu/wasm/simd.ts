@@ -9,8 +9,7 @@ import { KERNELS_WASM_BASE64 } from './kernels-wasm.ts';
 
 interface Exports {
   memory: { buffer: ArrayBuffer };
-  gelu_tanh(x: number, out: number, n: number, acc: number): void;
-  gelu_tanh_grad(x: number, dy: number, dx: number, n: number, acc: number): void;
+  gelu_tanh(x: number, dy: number, out: number, n: number, acc: number, grad: number): void;
   layer_norm(x: number, gamma: number, beta: number, out: number, mean: number, rstd: number, rows: number, cols: number, eps: number): void;
   layer_norm_grad(x: number, gamma: number, mean: number, rstd: number, dy: number, dx: number, dgamma: number, dbeta: number,
     rows: number, cols: number, acc: number): void;
@@ -45,7 +44,7 @@ export function geluTanh(x: Float32Array, out: Float32Array, n: number, accumula
     const m = Math.min(CHUNK, n - i);
     xs.set(x.subarray(i, i + m));
     if (accumulate) os.set(out.subarray(i, i + m));
-    wasm.gelu_tanh(at(0), at(1), m, +accumulate);
+    wasm.gelu_tanh(at(0), at(2), at(1), m, +accumulate, 0);
     out.set(m === CHUNK ? os : os.subarray(0, m), i);
   }
 }
@@ -58,7 +57,7 @@ export function geluTanhGrad(x: Float32Array, dy: Float32Array, dx: Float32Array
     xs.set(x.subarray(i, i + m));
     dys.set(dy.subarray(i, i + m));
     if (accumulate) dxs.set(dx.subarray(i, i + m));
-    wasm.gelu_tanh_grad(at(0), at(1), at(2), m, +accumulate);
+    wasm.gelu_tanh(at(0), at(1), at(2), m, +accumulate, 1);
     dx.set(m === CHUNK ? dxs : dxs.subarray(0, m), i);
   }
 }
