@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { assembleKernels } from '../cpu/wasm/build.ts';
 import { KERNELS_WASM_BASE64 } from '../cpu/wasm/kernels-wasm.ts';
-import { geluTanh, geluTanhGrad } from '../cpu/wasm/simd.ts';
-import { binary, binaryJs, unaryBackwardJs, unaryJs } from '../cpu/kernels/elementwise.ts';
+import { blockCopy, geluTanh, geluTanhGrad } from '../cpu/wasm/simd.ts';
+import { binary, binaryJs, stridedCopy, stridedCopyJs, unaryBackwardJs, unaryJs } from '../cpu/kernels/elementwise.ts';
+import { coalesce } from '../coalesce-dims.ts';
 import { sgdUpdate, sgdUpdateJs } from '../cpu/kernels/optim.ts';
 import { layerNorm, layerNormBackward, layerNormBackwardJs, layerNormJs, reduce, reduceJs } from '../cpu/kernels/rows.ts';
 import { Rng } from '../rng.ts';
@@ -165,6 +166,35 @@ describe('WASM SIMD kernels', () => {
       expect([...got]).toEqual([...want]);
       binary('add', a, b, a, { shape, aStrides, bStrides });
       expect([...a]).toEqual([...want]);
+    });
+  }
+
+  // Attention's layouts (qkv split into heads, heads merged, and their gradients scattered back),
+  // gaps in the destination, broadcast sources, and layouts the block copy leaves to JS.
+  const copies: Array<[string, number, number, { shape: number[]; srcStrides: number[]; dstStrides: number[]; srcOffset?: number; dstOffset?: number }]> = [
+    ['split heads', 6 * 5 * 3 * 2 * 8, 6 * 2 * 5 * 8, { shape: [6, 2, 5, 8], srcStrides: [240, 8, 48, 1], srcOffset: 16, dstStrides: [80, 40, 8, 1] }],
+    ['merge heads', 6 * 2 * 5 * 8, 6 * 2 * 5 * 8, { shape: [6, 5, 2, 8], srcStrides: [80, 8, 40, 1], dstStrides: [80, 16, 8, 1] }],
+    ['scatter into a strided gradient', 6 * 2 * 5 * 8, 6 * 5 * 3 * 2 * 8, { shape: [6, 2, 5, 8], srcStrides: [80, 40, 8, 1], dstStrides: [240, 8, 48, 1], dstOffset: 8 }],
+    ['broadcast rows', 12, 7 * 3 * 12, { shape: [7, 3, 12], srcStrides: [0, 0, 1], dstStrides: [36, 12, 1] }],
+    ['odd rows (JS)', 5 * 7, 5 * 7, { shape: [5, 7], srcStrides: [1, 5], dstStrides: [7, 1] }],
+    ['spans beyond the slots (JS)', 2 * 20000 * 4, 2 * 20000 * 4, { shape: [2, 20000, 4], srcStrides: [4, 8, 1], dstStrides: [80000, 4, 1] }],
+  ];
+  for (const [name, srcSize, dstSize, o] of copies) {
+    it(`strided copy, ${name}: the same as the JS loops, written and accumulated`, () => {
+      const x = sample(srcSize);
+      const [shape, ss, ds] = coalesce(o.shape, o.srcStrides, o.dstStrides);
+      for (const accumulate of [false, true]) {
+        const start = sample(dstSize);
+        const want = Float32Array.from(start), got = Float32Array.from(start);
+        stridedCopyJs(x, want, shape, ss, ds, { ...o, accumulate });
+        stridedCopy(x, got, { ...o, accumulate });
+        expect([...got]).toEqual([...want]);
+        // The WASM path itself, where the layout fits (the JS names say where it does not).
+        const blocks = Float32Array.from(start);
+        const used = blockCopy(x, blocks, shape, ss, ds, o.srcOffset ?? 0, o.dstOffset ?? 0, accumulate);
+        expect(used).toBe(!name.endsWith('(JS)'));
+        if (used) expect([...blocks]).toEqual([...want]);
+      }
     });
   }
 });

@@ -143,6 +143,14 @@ export function binaryJs(op: BinaryOp, a: Float32Array, b: Float32Array, out: Fl
 
 export function stridedCopy(x: Float32Array, out: Float32Array, opts: CopyOptions): void {
   const [shape, ss, ds] = coalesce(opts.shape, opts.srcStrides, opts.dstStrides);
+  // Permutations of short rows (attention's heads) move block by block inside WASM memory.
+  if (shape.length > 1 && shape[shape.length - 1] < 256 &&
+    simd.blockCopy(x, out, shape, ss, ds, opts.srcOffset ?? 0, opts.dstOffset ?? 0, !!opts.accumulate)) return;
+  stridedCopyJs(x, out, shape, ss, ds, opts);
+}
+
+/** The JS loops of a strided copy over coalesced dims (the reference of the block copy). */
+export function stridedCopyJs(x: Float32Array, out: Float32Array, shape: number[], ss: number[], ds: number[], opts: CopyOptions): void {
   const rank = shape.length;
   const inner = rank === 0 ? 1 : shape[rank - 1];
   const iss = rank === 0 ? 0 : ss[rank - 1], ids = rank === 0 ? 0 : ds[rank - 1];

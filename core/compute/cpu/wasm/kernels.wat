@@ -241,4 +241,35 @@
         (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
         (br $row)))
   )
+;; ---- strided copy -----------------------------------------------------------------------------
+
+  ;; dst[i1 t1 + i2 t2 + i] (+)= src[i1 s1 + i2 s2 + i] for i1 < n1, i2 < n2, i < n3 (a multiple
+  ;; of 4): rows of n3 contiguous elements, strides in elements.
+  (func (export "copy_rows") (param $src i32) (param $dst i32) (param $n1 i32) (param $n2 i32) (param $n3 i32)
+    (param $s1 i32) (param $s2 i32) (param $t1 i32) (param $t2 i32) (param $acc i32)
+    (local $i1 i32) (local $i2 i32) (local $c i32) (local $rowBytes i32) (local $from i32) (local $to i32) (local $v v128)
+    (local.set $rowBytes (i32.shl (local.get $n3) (i32.const 2)))
+    (local.set $i1 (i32.const 0))
+    (block $done1
+      (loop $outer
+        (br_if $done1 (i32.ge_u (local.get $i1) (local.get $n1)))
+        (local.set $i2 (i32.const 0))
+        (block $done2
+          (loop $inner
+            (br_if $done2 (i32.ge_u (local.get $i2) (local.get $n2)))
+            (local.set $from (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $i1) (local.get $s1))
+              (i32.mul (local.get $i2) (local.get $s2))) (i32.const 2))))
+            (local.set $to (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $i1) (local.get $t1))
+              (i32.mul (local.get $i2) (local.get $t2))) (i32.const 2))))
+            (local.set $c (i32.const 0))
+            (loop $row
+              (local.set $v (v128.load (i32.add (local.get $from) (local.get $c))))
+              (if (local.get $acc) (then (local.set $v (f32x4.add (local.get $v) (v128.load (i32.add (local.get $to) (local.get $c)))))))
+              (v128.store (i32.add (local.get $to) (local.get $c)) (local.get $v))
+              (br_if $row (i32.lt_u (local.tee $c (i32.add (local.get $c) (i32.const 16))) (local.get $rowBytes))))
+            (local.set $i2 (i32.add (local.get $i2) (i32.const 1)))
+            (br $inner)))
+        (local.set $i1 (i32.add (local.get $i1) (i32.const 1)))
+        (br $outer)))
+  )
 )

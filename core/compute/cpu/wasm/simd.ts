@@ -15,6 +15,7 @@ interface Exports {
     rows: number, cols: number, acc: number): void;
   add_rows(x: number, sum: number, rows: number, cols: number): void;
   add(a: number, b: number, out: number, rows: number, cols: number, bStep: number): void;
+  copy_rows(src: number, dst: number, n1: number, n2: number, n3: number, s1: number, s2: number, t1: number, t2: number, acc: number): void;
   sgd_momentum(p: number, g: number, buf: number, n: number, lr: number, momentum: number, keep: number, wd: number, first: number): void;
 }
 
@@ -31,6 +32,10 @@ const { WebAssembly: Wasm } = globalThis as unknown as {
 const wasm = new Wasm.Instance(new Wasm.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'))).exports as Exports;
 /** Slot i of the memory, as an array of CHUNK elements (the memory never grows). */
 const slots = [0, 1, 2, 3, 4, 5].map((i) => new Float32Array(wasm.memory.buffer, at(i), CHUNK));
+
+/** Slots 0-3 and 4-5 as two regions, for the spans of a block copy. */
+const srcView = new Float32Array(wasm.memory.buffer, at(0), 4 * CHUNK);
+const dstView = new Float32Array(wasm.memory.buffer, at(4), 2 * CHUNK);
 
 /** Whether the row kernels take rows of `cols`: whole vectors, and two rows' worth of parameters per slot. */
 export const rowsFit = (cols: number) => cols % 4 === 0 && cols > 0 && 2 * cols <= CHUNK;
@@ -152,4 +157,40 @@ export function addRow(a: Float32Array, bias: Float32Array, out: Float32Array, r
     wasm.add(at(0), at(1), at(2), k, cols, 0);
     out.set(os.subarray(0, m), o);
   }
+}
+
+/**
+ * A strided copy (coalesced dims, see ../kernels/elementwise.ts) block by block along its first
+ * dim: the span of x one block reads and the span of out it writes are copied in whole, the
+ * rows are moved inside the module, and the written span copied back (read first when it has
+ * gaps or the copy accumulates). Replaces a per-row subarray and set (attention heads are rows
+ * of 64). Returns false, doing nothing, when the layout does not fit: up to 3 dims after the
+ * first, unit innermost strides, rows a multiple of 4, spans within the slots.
+ */
+export function blockCopy(x: Float32Array, out: Float32Array, shape: readonly number[], ss: readonly number[], ds: readonly number[],
+  srcOffset: number, dstOffset: number, accumulate: boolean): boolean {
+  const rank = shape.length;
+  if (rank < 2 || rank > 4 || ss[rank - 1] !== 1 || ds[rank - 1] !== 1 || shape[rank - 1] % 4 !== 0) return false;
+  // Inner dims (after the first) padded to three: [n1, n2, n3].
+  const pad = 4 - rank;
+  const dim = (d: number) => (d < pad ? 1 : shape[d - pad + 1]);
+  const sStride = (d: number) => (d < pad ? 0 : ss[d - pad + 1]);
+  const dStride = (d: number) => (d < pad ? 0 : ds[d - pad + 1]);
+  let srcSpan = 1, dstSpan = 1, count = 1;
+  for (let d = 0; d < 3; d++) {
+    srcSpan += (dim(d) - 1) * sStride(d);
+    dstSpan += (dim(d) - 1) * dStride(d);
+    count *= dim(d);
+  }
+  if (srcSpan > 4 * CHUNK || dstSpan > 2 * CHUNK) return false;
+  const src = srcView, dst = dstView;
+  const readDst = accumulate || dstSpan !== count;
+  for (let b = 0; b < shape[0]; b++) {
+    const so = srcOffset + b * ss[0], dof = dstOffset + b * ds[0];
+    src.set(x.subarray(so, so + srcSpan));
+    if (readDst) dst.set(out.subarray(dof, dof + dstSpan));
+    wasm.copy_rows(at(0), at(4), dim(0), dim(1), dim(2), sStride(0), sStride(1), dStride(0), dStride(1), +accumulate);
+    out.set(dst.subarray(0, dstSpan), dof);
+  }
+  return true;
 }
