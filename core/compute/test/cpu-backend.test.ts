@@ -34,6 +34,8 @@ describe('cpu backend GEMM', () => {
       // 3*40*48*40 = 230k multiply-adds: above the onnxruntime threshold.
       cases.push({ batch: 3, m: 40, k: 48, n: 40, transA, transB, aBroadcast, bBroadcast, alpha: 0.75 });
     }
+    // Single matrices go through onnxruntime's 2-D Gemm node rather than FusedMatMul.
+    cases.push({ batch: 1, m: 72, k: 48, n: 40, transA, transB, aBroadcast: false, bBroadcast: false, alpha: 0.75 });
   }
   for (const o of cases) {
     const name = `transA=${o.transA} transB=${o.transB} aBroadcast=${o.aBroadcast} bBroadcast=${o.bBroadcast}`;
