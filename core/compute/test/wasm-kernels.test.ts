@@ -6,7 +6,7 @@ import { blockCopy, geluTanh, geluTanhGrad } from '../cpu/wasm/simd.ts';
 import { binary, binaryJs, stridedCopy, stridedCopyJs, unaryBackwardJs, unaryJs } from '../cpu/kernels/elementwise.ts';
 import { coalesce } from '../coalesce-dims.ts';
 import { sgdUpdate, sgdUpdateJs } from '../cpu/kernels/optim.ts';
-import { layerNorm, layerNormBackward, layerNormBackwardJs, layerNormJs, reduce, reduceJs } from '../cpu/kernels/rows.ts';
+import { layerNorm, layerNormBackward, layerNormBackwardJs, layerNormJs, reduce, reduceJs, softmax, softmaxJs } from '../cpu/kernels/rows.ts';
 import { Rng } from '../rng.ts';
 
 describe('WASM SIMD kernels', () => {
@@ -195,6 +195,22 @@ describe('WASM SIMD kernels', () => {
         expect(used).toBe(!name.endsWith('(JS)'));
         if (used) expect([...blocks]).toEqual([...want]);
       }
+    });
+  }
+
+  // Attention's rows of 17, rows shorter than a vector, and rows longer than a chunk of rows.
+  for (const [rows, cols] of [[6528, 17], [3, 1], [5, 4], [7, 5], [2, 16379]]) {
+    it(`softmax of [${rows}, ${cols}] matches the JS reference, NaN and infinite rows included`, () => {
+      const x = sample(rows * cols).map((v) => 3 * v);
+      if (rows > 3) {
+        x[cols] = NaN; // row 1
+        x.fill(-Infinity, 2 * cols, 3 * cols); // row 2
+        x[3 * cols] = Infinity; // row 3
+      }
+      const want = new Float32Array(rows * cols), got = new Float32Array(rows * cols);
+      softmaxJs(x, want, rows, cols, false);
+      softmax(x, got, rows, cols, false);
+      expectClose(got, want);
     });
   }
 });

@@ -1,9 +1,9 @@
 /**
  * Row kernels: reductions over an axis (and the max-reduction backward), softmax and
  * log-softmax over the last axis (forward and backward), layer norm (forward and backward).
- * Every sum runs in a fixed order, so results are the same bits run after run. Layer norm and
- * column sums of rows that are whole SIMD vectors run as WASM SIMD (../wasm/simd.ts); the JS
- * forms here handle the rest and are their reference in the tests.
+ * Every sum runs in a fixed order, so results are the same bits run after run. Softmax, and
+ * layer norm and column sums of rows that are whole SIMD vectors, run as WASM SIMD
+ * (../wasm/simd.ts); the JS forms here handle the rest and are their reference in the tests.
  */
 import type { ReduceOp, ReduceOptions } from '../../backend.ts';
 import * as simd from '../wasm/simd.ts';
@@ -67,6 +67,10 @@ export function reduceMaxBackward(x: Float32Array, dy: Float32Array, dx: Float32
 }
 
 export function softmax(x: Float32Array, out: Float32Array, rows: number, cols: number, log: boolean): void {
+  if (log || !simd.softmax(x, out, rows, cols)) softmaxJs(x, out, rows, cols, log);
+}
+
+export function softmaxJs(x: Float32Array, out: Float32Array, rows: number, cols: number, log: boolean): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     let mx = -Infinity;

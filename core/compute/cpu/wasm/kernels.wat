@@ -272,4 +272,73 @@
         (local.set $i1 (i32.add (local.get $i1) (i32.const 1)))
         (br $outer)))
   )
+;; ---- softmax --------------------------------------------------------------------------------
+
+  ;; exp per lane, the Cephes expf written out inline in gelu_tanh above (same constants, same
+  ;; limits: +inf above 88.376, 0 below -87.33, NaN stays NaN); a call here, where it runs once
+  ;; per element of a short row.
+  (func $exp (param $a v128) (result v128)
+    (local $c v128) (local $t v128) (local $fx v128) (local $r v128) (local $e v128)
+    (local.set $c (f32x4.pmin (f32x4.pmax (local.get $a) (f32x4.splat (f32.const -87.33654))) (f32x4.splat (f32.const 88.3762626647949))))
+    (local.set $t (f32x4.add (f32x4.mul (local.get $c) (f32x4.splat (f32.const 1.44269504088896341))) (f32x4.splat (f32.const 12582912))))
+    (local.set $fx (f32x4.sub (local.get $t) (f32x4.splat (f32.const 12582912))))
+    (local.set $r (f32x4.sub (local.get $c) (f32x4.mul (local.get $fx) (f32x4.splat (f32.const 0.693359375)))))
+    (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $fx) (f32x4.splat (f32.const -2.12194440e-4)))))
+    (local.set $e (f32x4.splat (f32.const 1.9875691500e-4)))
+    (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $r)) (f32x4.splat (f32.const 1.3981999507e-3))))
+    (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $r)) (f32x4.splat (f32.const 8.3334519073e-3))))
+    (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $r)) (f32x4.splat (f32.const 4.1665795894e-2))))
+    (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $r)) (f32x4.splat (f32.const 1.6666665459e-1))))
+    (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $r)) (f32x4.splat (f32.const 5.0000001201e-1))))
+    (local.set $e (f32x4.add (f32x4.add (f32x4.mul (local.get $e) (f32x4.mul (local.get $r) (local.get $r))) (local.get $r))
+      (f32x4.splat (f32.const 1))))
+    (local.set $e (f32x4.mul (local.get $e)
+      (i32x4.shl (i32x4.sub (local.get $t) (i32x4.splat (i32.const 0x4b3fff81))) (i32.const 23))))
+    (local.set $e (v128.bitselect (f32x4.splat (f32.const inf)) (local.get $e)
+      (f32x4.gt (local.get $a) (f32x4.splat (f32.const 88.3762626647949)))))
+    (v128.bitselect (f32x4.splat (f32.const 0)) (local.get $e)
+      (f32x4.lt (local.get $a) (f32x4.splat (f32.const -87.33654))))
+  )
+
+  ;; Row-wise softmax of `rows` rows of any `cols`, stored one after another. A row's last vector
+  ;; reaches into the next row: its extra lanes are masked out of the max and the sum, and what
+  ;; it stores there is overwritten when the next row is done (the caller leaves 3 elements of
+  ;; room after the last row).
+  (func (export "softmax_rows") (param $x i32) (param $out i32) (param $rows i32) (param $cols i32)
+    (local $rowBytes i32) (local $c i32) (local $mask v128) (local $v v128) (local $m v128) (local $sum v128)
+    (local $mx f32) (local $e v128) (local $inv v128)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (block $done
+      (loop $row
+        (br_if $done (i32.eqz (local.get $rows)))
+        (local.set $m (f32x4.splat (f32.const -inf)))
+        (local.set $c (i32.const 0))
+        (loop $max
+          (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $c)) (v128.const i32x4 0 1 2 3)) (i32x4.splat (local.get $cols))))
+          (local.set $v (v128.bitselect (v128.load (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 2))))
+            (f32x4.splat (f32.const -inf)) (local.get $mask)))
+          (local.set $m (f32x4.max (local.get $m) (local.get $v)))
+          (br_if $max (i32.lt_s (local.tee $c (i32.add (local.get $c) (i32.const 4))) (local.get $cols))))
+        (local.set $mx (f32.max (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
+          (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m)))))
+        (local.set $sum (v128.const i32x4 0 0 0 0))
+        (local.set $c (i32.const 0))
+        (loop $exps
+          (local.set $mask (i32x4.lt_s (i32x4.add (i32x4.splat (local.get $c)) (v128.const i32x4 0 1 2 3)) (i32x4.splat (local.get $cols))))
+          (local.set $e (v128.and (local.get $mask)
+            (call $exp (f32x4.sub (v128.load (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 2)))) (f32x4.splat (local.get $mx))))))
+          (v128.store (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))) (local.get $e))
+          (local.set $sum (f32x4.add (local.get $sum) (local.get $e)))
+          (br_if $exps (i32.lt_s (local.tee $c (i32.add (local.get $c) (i32.const 4))) (local.get $cols))))
+        (local.set $inv (f32x4.splat (f32.div (f32.const 1) (call $hsum (local.get $sum)))))
+        (local.set $c (i32.const 0))
+        (loop $scale
+          (v128.store (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2)))
+            (f32x4.mul (v128.load (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2)))) (local.get $inv)))
+          (br_if $scale (i32.lt_s (local.tee $c (i32.add (local.get $c) (i32.const 4))) (local.get $cols))))
+        (local.set $x (i32.add (local.get $x) (local.get $rowBytes)))
+        (local.set $out (i32.add (local.get $out) (local.get $rowBytes)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $row)))
+  )
 )

@@ -15,6 +15,7 @@ interface Exports {
     rows: number, cols: number, acc: number): void;
   add_rows(x: number, sum: number, rows: number, cols: number): void;
   add(a: number, b: number, out: number, rows: number, cols: number, bStep: number): void;
+  softmax_rows(x: number, out: number, rows: number, cols: number): void;
   copy_rows(src: number, dst: number, n1: number, n2: number, n3: number, s1: number, s2: number, t1: number, t2: number, acc: number): void;
   sgd_momentum(p: number, g: number, buf: number, n: number, lr: number, momentum: number, keep: number, wd: number, first: number): void;
 }
@@ -191,6 +192,21 @@ export function blockCopy(x: Float32Array, out: Float32Array, shape: readonly nu
     if (readDst) dst.set(out.subarray(dof, dof + dstSpan));
     wasm.copy_rows(at(0), at(4), dim(0), dim(1), dim(2), sStride(0), sStride(1), dStride(0), dStride(1), +accumulate);
     out.set(dst.subarray(0, dstSpan), dof);
+  }
+  return true;
+}
+
+/** Row-wise softmax of [rows, cols] for any cols up to CHUNK - 4 (see rows.ts for the JS form). */
+export function softmax(x: Float32Array, out: Float32Array, rows: number, cols: number): boolean {
+  if (cols > CHUNK - 4) return false;
+  const [xs, os] = slots;
+  // Three elements of room after the last row of a chunk (its last vector reaches past it).
+  const per = Math.floor((CHUNK - 4) / cols);
+  for (let r = 0; r < rows; r += per) {
+    const k = Math.min(per, rows - r), m = k * cols, o = r * cols;
+    xs.set(x.subarray(o, o + m));
+    wasm.softmax_rows(at(0), at(1), k, cols);
+    out.set(os.subarray(0, m), o);
   }
   return true;
 }
