@@ -131,10 +131,12 @@ const PARALLEL_MIN_MACS = 1 << 23;
  * 5 MB output against 0.9 ms from the heap; about 10 ms of a training step). The threshold is
  * dynamic (mallopt(3)): freeing an mmapped chunk raises it to that chunk's size, up to 32 MiB.
  * structuredClone of a 24 MiB array frees its 24 MiB serialisation buffer before it returns, so
- * larger GEMM outputs come from the heap from then on. Process-wide and once; elsewhere than on
- * glibc it only costs that one copy.
+ * larger GEMM outputs come from the heap from then on. Process-wide and once, at the first GEMM
+ * with an output that large; elsewhere than on glibc it only costs that one copy.
  */
 let mallocThresholdRaised = false;
+/** Outputs from this many elements (1 MiB) on are copied from fresh pages at the default threshold. */
+const LARGE_OUTPUT = 1 << 18;
 function raiseMallocMmapThreshold(): void {
   if (mallocThresholdRaised) return;
   mallocThresholdRaised = true;
@@ -144,9 +146,7 @@ function raiseMallocMmapThreshold(): void {
 export class OrtGemm {
   private readonly sessions = new Map<string, NativeSession>();
 
-  constructor(private readonly threads = cpuThreads(), private readonly spin = false) {
-    raiseMallocMmapThreshold();
-  }
+  constructor(private readonly threads = cpuThreads(), private readonly spin = false) {}
 
   private session(single: boolean, transA: boolean, transB: boolean, alpha: number, threads: number): NativeSession {
     const key = `${single ? 'gemm' : 'fused'}:${+transA}${+transB}:${alpha}:${threads}`;
@@ -177,7 +177,10 @@ export class OrtGemm {
     out: Float32Array, outDims: [number, number, number],
     transA: boolean, transB: boolean, alpha: number,
   ): void {
-    const macs = outDims[0] * outDims[1] * outDims[2] * (transA ? aDims[1] : aDims[2]);
+    const outSize = outDims[0] * outDims[1] * outDims[2];
+    // Only a process that runs GEMMs with MB-sized outputs (training) changes malloc's behaviour.
+    if (outSize >= LARGE_OUTPUT) raiseMallocMmapThreshold();
+    const macs = outSize * (transA ? aDims[1] : aDims[2]);
     const threads = macs >= PARALLEL_MIN_MACS ? this.threads : 1;
     // One matrix each on one thread: a 2-D Gemm node; the rest: FusedMatMul, which broadcasts a
     // batch of 1 (and on a pool measured no slower than Gemm, which the 80% target was set on).
