@@ -6,6 +6,9 @@
  * onnxruntime threads.
  *
  *   npx tsx bench/compute/profile-step.ts [--steps 10] [--shapes]   (--shapes: one row per GEMM shape)
+ *
+ * The same split on the PyTorch side (its ops' self CPU time, GEMMs against the rest):
+ *   VISAGE_CPU_THREADS=1 npx tsx bench/compute/profile-step.ts; /usr/bin/python3 bench/compute/torch_step.py 1 --profile 10
  */
 import { CpuBackend, type MatmulOptions } from '../../core/compute/index.ts';
 import { buildTemporalStep } from './temporal-step.ts';
@@ -47,6 +50,9 @@ const totalCpu = (c.user + c.system) / 1000 / steps;
 const rows = [...stats].sort((a, b) => b[1].ms - a[1].ms);
 const kernelsMs = rows.reduce((s, [, v]) => s + v.ms, 0) / steps;
 console.log(`mean step ${total.toFixed(1)} ms wall, ${totalCpu.toFixed(1)} ms CPU over ${steps} steps; outside kernels (autodiff, JS): ${(total - kernelsMs).toFixed(1)} ms wall`);
+const gemmCpu = rows.filter(([k]) => k.startsWith('matmul')).reduce((s, [, v]) => s + v.cpuMs, 0) / steps;
+const kernelsCpu = rows.reduce((s, [, v]) => s + v.cpuMs, 0) / steps;
+console.log(`kernels' CPU time per step: GEMMs ${gemmCpu.toFixed(1)} ms, everything else ${(kernelsCpu - gemmCpu).toFixed(1)} ms`);
 console.log('| kernel | calls/step | wall ms/step | share | CPU ms/step |\n|---|---|---|---|---|');
 for (const [k, v] of rows) {
   if (v.ms / steps < 0.05) continue;

@@ -1,6 +1,7 @@
 """The same temporal-transformer training step as temporal-step.ts, in PyTorch on CPU.
 
-Usage: python3 torch_step.py THREADS
+Usage: python3 torch_step.py THREADS            (serve steps to bench.ts, below)
+       python3 torch_step.py THREADS --profile N  (per-op profile of N steps: GEMMs vs the rest)
 Prints one JSON line describing the runtime (torch version, threads, the BLAS library actually
 mapped into this process and its thread count), then serves steps: for each line read on stdin
 it runs one training step and prints one JSON line {"ms": wall, "cpu_ms": process CPU time}.
@@ -68,6 +69,36 @@ def blas(threads):
             continue
     return libs, count
 
+
+def profile(steps):
+    """Self CPU time per op and step from torch.autograd.profiler, split into GEMMs (mm, addmm,
+    bmm: OpenBLAS) and everything else, to set against profile-step.ts's table of our kernels."""
+    for _ in range(3):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        step()
+    wall = (time.perf_counter() - t0) * 1000 / steps
+    with torch.autograd.profiler.profile() as prof:
+        for _ in range(steps):
+            step()
+    rows = sorted(((e.key, e.count / steps, e.self_cpu_time_total / 1000 / steps) for e in prof.key_averages()),
+                  key=lambda r: -r[2])
+    gemm = sum(ms for name, _, ms in rows if name in ('aten::mm', 'aten::addmm', 'aten::bmm'))
+    total = sum(ms for _, _, ms in rows)
+    print(f'mean step {wall:.1f} ms wall unprofiled; profiled ops {total:.1f} ms/step: GEMMs (mm, addmm, bmm) {gemm:.1f} ms, '
+          f'everything else {total - gemm:.1f} ms')
+    print('| op | calls/step | self CPU ms/step |\n|---|---|---|')
+    for name, calls, ms in rows:
+        if ms >= 0.05:
+            print(f'| {name} | {calls:g} | {ms:.2f} |')
+
+
+if '--profile' in sys.argv:
+    step()
+    blas(threads)
+    profile(int(sys.argv[sys.argv.index('--profile') + 1]))
+    sys.exit(0)
 
 step()
 libs, blas_threads = blas(threads)

@@ -10,7 +10,7 @@ import type {
   DeviceBuffer, MatmulOptions, ReduceOp, ReduceOptions, SgdOptions, UnaryOp,
 } from '../backend.ts';
 import { ArrayPool } from './array-pool.ts';
-import { CLEAN, CpuBuffer, STALE, d, f, written } from './buffer.ts';
+import { CLEAN, CpuBuffer, STALE, UNKNOWN, d, f, written } from './buffer.ts';
 import { affine, binary, dropoutMask, stridedCopy, unary, unaryBackward } from './kernels/elementwise.ts';
 import { gather, scatterAdd } from './kernels/indexing.ts';
 import { CpuGemm } from './kernels/matmul.ts';
@@ -141,7 +141,11 @@ export class CpuBackend implements Backend {
     scatterAdd(f(src), d(indices), f(out), rows, cols);
   }
   copy(x: DeviceBuffer, out: DeviceBuffer, opts: CopyOptions): void {
-    stridedCopy(f(x), f(out), opts);
+    const xs = f(x);
+    // Accumulating into a buffer that reads as zeros (a fresh gradient) is a plain copy of the
+    // region, once the rest reads as zeros too (f zero-fills a stale array).
+    const zero = opts.accumulate && out instanceof CpuBuffer && out.zeros !== UNKNOWN;
+    stridedCopy(xs, f(out), zero ? { ...opts, accumulate: false } : opts);
   }
   dropoutMask(out: DeviceBuffer, n: number, p: number, seed: number, offset = 0): void {
     dropoutMask(written(out, n)[0], n, p, seed, offset);

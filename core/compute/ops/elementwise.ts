@@ -28,13 +28,19 @@ function binaryOp(op: 'add' | 'sub' | 'mul' | 'div', a: Tensor, b: Tensor): Tens
       be.dispose(tmp);
     };
     switch (op) {
-      case 'add':
-        // Reduce into a broadcast operand first: passing dy on may hand the buffer over.
-        if (!bFull) emit(bFull, b, (dst, acc) => be.affine(dy, dst, n, 1, 0, acc));
-        if (!aFull) emit(aFull, a, (dst, acc) => be.affine(dy, dst, n, 1, 0, acc));
+      case 'add': {
+        // Reduce into a broadcast operand first: passing dy on may hand the buffer over. dy
+        // itself is what is reduced (no copy of it first).
+        const reduceInto = (target: Tensor) => {
+          const g = grads.of(target);
+          if (g) accumulateReduced(be, dy, shape, target.shape, g);
+        };
+        if (!bFull) reduceInto(b);
+        if (!aFull) reduceInto(a);
         if (aFull) grads.pass(a, dy);
         if (bFull) grads.pass(b, dy);
         break;
+      }
       case 'sub':
         emit(bFull, b, (dst, acc) => be.affine(dy, dst, n, -1, 0, acc));
         if (aFull) grads.pass(a, dy);

@@ -34,6 +34,8 @@ describe('cpu backend GEMM', () => {
       // 3*40*48*40 = 230k multiply-adds: above the onnxruntime threshold.
       cases.push({ batch: 3, m: 40, k: 48, n: 40, transA, transB, aBroadcast, bBroadcast, alpha: 0.75 });
     }
+    // Single matrices go through onnxruntime's 2-D Gemm node rather than FusedMatMul.
+    cases.push({ batch: 1, m: 72, k: 48, n: 40, transA, transB, aBroadcast: false, bBroadcast: false, alpha: 0.75 });
   }
   for (const o of cases) {
     const name = `transA=${o.transA} transB=${o.transB} aBroadcast=${o.aBroadcast} bBroadcast=${o.bBroadcast}`;
@@ -206,6 +208,21 @@ describe('cpu backend deferred zeros', () => {
     be.affine(a, pooled, N, 2, 1, true);
     const av = be.readSync(a), pv = be.readSync(pooled);
     for (let i = 0; i < N; i += 97) expect(pv[i]).toBeCloseTo(2 * av[i] + 1, 5);
+  });
+
+  it('strided copies accumulating into a pooled buffer: the first writes its region, the rest stays zero, the next adds', () => {
+    const be = new CpuBackend();
+    be.dispose(be.upload(garbage()));
+    const g = be.alloc(N);
+    const src = be.upload(Float32Array.from({ length: 8 }, (_, i) => i + 1));
+    // Rows of 4 at offsets 0 and 64, twice into the same region.
+    const opts = { shape: [2, 4], srcStrides: [4, 1], dstStrides: [64, 1], accumulate: true };
+    be.copy(src, g, opts);
+    be.copy(src, g, { ...opts, dstOffset: 1 });
+    const got = be.readSync(g);
+    expect([...got.subarray(0, 6)]).toEqual([1, 3, 5, 7, 4, 0]);
+    expect([...got.subarray(64, 70)]).toEqual([5, 11, 13, 15, 8, 0]);
+    expect([...got].reduce((s, v) => s + v, 0)).toBe(2 * 36);
   });
 
   it('an op reading and writing the same zeroed buffer sees zeros', () => {

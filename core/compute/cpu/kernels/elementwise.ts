@@ -1,12 +1,14 @@
 /**
  * Elementwise kernels: unary ops and their derivatives, affine, binary ops with broadcasting
  * (strides), strided copy, dropout masks. Plain loops over Float32Arrays; each op's loop is
- * compiled on its own (../codegen.ts).
+ * compiled on its own (../codegen.ts). GELU (tanh), the costliest op of a transformer's MLP,
+ * runs as WASM SIMD (../wasm/simd.ts); the JS loops stay its reference in the tests.
  */
 import { hashUniform, type BinaryOp, type BinaryOptions, type CopyOptions, type UnaryOp } from '../../backend.ts';
 import { coalesce } from '../../coalesce-dims.ts';
 import { compilePerOp } from '../codegen.ts';
 import { geluErf, geluErfGrad, geluTanh, geluTanhGrad, sigmoid } from '../math.ts';
+import * as simd from '../wasm/simd.ts';
 
 const UNARY: Record<UnaryOp, (x: number) => number> = {
   copy: (x) => x,
@@ -53,14 +55,30 @@ const UNARY_GRAD_LOOPS = compilePerOp<UnaryOp, UnaryGradLoop>(OPS, (op) => `func
 
 export function unary(op: UnaryOp, x: Float32Array, out: Float32Array, n: number, accumulate: boolean): void {
   if (op === 'copy' && !accumulate) out.set(x.subarray(0, n));
-  else (accumulate ? UNARY_ACC : UNARY_LOOPS)[op](x, out, n);
+  else if (op === 'gelu_tanh') simd.geluTanh(x, out, n, accumulate);
+  else unaryJs(op, x, out, n, accumulate);
 }
 
 export function unaryBackward(op: UnaryOp, x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array, n: number, accumulate: boolean): void {
+  if (op === 'gelu_tanh') simd.geluTanhGrad(x, dy, dx, n, accumulate);
+  else unaryBackwardJs(op, x, y, dy, dx, n, accumulate);
+}
+
+/** The plain JS loop of every unary op (the reference of the SIMD ones). */
+export function unaryJs(op: UnaryOp, x: Float32Array, out: Float32Array, n: number, accumulate: boolean): void {
+  (accumulate ? UNARY_ACC : UNARY_LOOPS)[op](x, out, n);
+}
+
+export function unaryBackwardJs(op: UnaryOp, x: Float32Array, y: Float32Array, dy: Float32Array, dx: Float32Array, n: number, accumulate: boolean): void {
   UNARY_GRAD_LOOPS[op](x, y, dy, dx, n, accumulate);
 }
 
 export function affine(x: Float32Array, out: Float32Array, n: number, alpha: number, beta: number, accumulate: boolean): void {
+  // The identity (gradients handed on to a second operand) is a copy: memcpy, 20x a loop.
+  if (alpha === 1 && beta === 0 && !accumulate) {
+    if (x !== out) out.set(x.subarray(0, n));
+    return;
+  }
   if (accumulate) for (let i = 0; i < n; i++) out[i] += alpha * x[i] + beta;
   else for (let i = 0; i < n; i++) out[i] = alpha * x[i] + beta;
 }
@@ -84,10 +102,23 @@ const BINARY_ACC = { unit: binaryLoops(true, true), strided: binaryLoops(true, f
 
 export function binary(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array, opts: BinaryOptions): void {
   const [shape, as, bs] = coalesce(opts.shape, opts.aStrides, opts.bStrides);
+  // Sums of dense operands and bias rows (a transformer's residuals and biases) run as SIMD.
+  if (op === 'add' && !opts.accumulate && as[as.length - 1] === 1) {
+    if (shape.length === 1 && bs[0] === 1) return simd.add(a, b, out, shape[0]);
+    if (shape.length === 2 && as[0] === shape[1] && bs[0] === 0 && bs[1] === 1 && simd.columnsFit(shape[1])) {
+      return simd.addRow(a, b, out, shape[0], shape[1]);
+    }
+  }
+  binaryJs(op, a, b, out, shape, as, bs, !!opts.accumulate);
+}
+
+/** The JS loops of binary ops over coalesced dims (the reference of the SIMD sums). */
+export function binaryJs(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array,
+  shape: number[], as: number[], bs: number[], accumulate: boolean): void {
   const rank = shape.length;
   const inner = rank === 0 ? 1 : shape[rank - 1];
   const ias = rank === 0 ? 0 : as[rank - 1], ibs = rank === 0 ? 0 : bs[rank - 1];
-  const table = opts.accumulate ? BINARY_ACC : BINARY;
+  const table = accumulate ? BINARY_ACC : BINARY;
   // Unit strides are the common case (same-shape operands, bias rows); give them a loop
   // without index multiplies.
   const loop = ias === 1 && ibs === 1 ? table.unit[op] : table.strided[op];
@@ -112,6 +143,14 @@ export function binary(op: BinaryOp, a: Float32Array, b: Float32Array, out: Floa
 
 export function stridedCopy(x: Float32Array, out: Float32Array, opts: CopyOptions): void {
   const [shape, ss, ds] = coalesce(opts.shape, opts.srcStrides, opts.dstStrides);
+  // Permutations of short rows (attention's heads) move block by block inside WASM memory.
+  if (shape.length > 1 && shape[shape.length - 1] < 256 &&
+    simd.blockCopy(x, out, shape, ss, ds, opts.srcOffset ?? 0, opts.dstOffset ?? 0, !!opts.accumulate)) return;
+  stridedCopyJs(x, out, shape, ss, ds, opts);
+}
+
+/** The JS loops of a strided copy over coalesced dims (the reference of the block copy). */
+export function stridedCopyJs(x: Float32Array, out: Float32Array, shape: number[], ss: number[], ds: number[], opts: CopyOptions): void {
   const rank = shape.length;
   const inner = rank === 0 ? 1 : shape[rank - 1];
   const iss = rank === 0 ? 0 : ss[rank - 1], ids = rank === 0 ? 0 : ds[rank - 1];
@@ -120,9 +159,13 @@ export function stridedCopy(x: Float32Array, out: Float32Array, opts: CopyOption
   const idx = new Array<number>(Math.max(rank - 1, 0)).fill(0);
   let so = opts.srcOffset ?? 0, dof = opts.dstOffset ?? 0;
   const acc = !!opts.accumulate;
+  const unit = iss === 1 && ids === 1;
   for (let r = 0; r < outer; r++) {
-    if (acc) for (let i = 0; i < inner; i++) out[dof + i * ids] += x[so + i * iss];
-    else if (iss === 1 && ids === 1) out.set(x.subarray(so, so + inner), dof);
+    // Unit-stride rows: a memcpy (even for attention's rows of 64 a subarray and set beat a
+    // loop, 2x), or a loop without index multiplies.
+    if (unit && acc) for (let i = 0; i < inner; i++) out[dof + i] += x[so + i];
+    else if (unit) out.set(x.subarray(so, so + inner), dof);
+    else if (acc) for (let i = 0; i < inner; i++) out[dof + i * ids] += x[so + i * iss];
     else for (let i = 0; i < inner; i++) out[dof + i * ids] = x[so + i * iss];
     for (let k = rank - 2; k >= 0; k--) {
       idx[k]++;

@@ -1,7 +1,14 @@
 /** In-place optimizer updates with PyTorch's semantics (mirrored by webgpu/kernels/optim.ts). */
 import type { AdamWOptions, SgdOptions } from '../../backend.ts';
+import * as simd from '../wasm/simd.ts';
 
 export function sgdUpdate(p: Float32Array, g: Float32Array, buf: Float32Array | null, n: number, o: SgdOptions): void {
+  // The common case (momentum, not Nesterov) runs as WASM SIMD; the loops below are its reference.
+  if (buf && o.momentum !== 0 && !o.nesterov) simd.sgdMomentum(p, g, buf, n, o.lr, o.momentum, o.dampening, o.weightDecay, o.firstStep);
+  else sgdUpdateJs(p, g, buf, n, o);
+}
+
+export function sgdUpdateJs(p: Float32Array, g: Float32Array, buf: Float32Array | null, n: number, o: SgdOptions): void {
   const { lr, momentum, dampening, weightDecay: wd } = o;
   // One tight loop per variant: branches inside the loop cost about 3x here.
   if (!buf || momentum === 0) {

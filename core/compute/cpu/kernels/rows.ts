@@ -1,11 +1,29 @@
 /**
  * Row kernels: reductions over an axis (and the max-reduction backward), softmax and
  * log-softmax over the last axis (forward and backward), layer norm (forward and backward).
- * Every sum runs in a fixed order, so results are the same bits run after run.
+ * Every sum runs in a fixed order, so results are the same bits run after run. Softmax, and
+ * layer norm and column sums of rows that are whole SIMD vectors, run as WASM SIMD
+ * (../wasm/simd.ts); the JS forms here handle the rest and are their reference in the tests.
  */
 import type { ReduceOp, ReduceOptions } from '../../backend.ts';
+import * as simd from '../wasm/simd.ts';
 
-export function reduce(op: ReduceOp, x: Float32Array, out: Float32Array, { outer, axis, inner }: ReduceOptions, accumulate: boolean): void {
+export function reduce(op: ReduceOp, x: Float32Array, out: Float32Array, o: ReduceOptions, accumulate: boolean): void {
+  if (op !== 'max' && o.inner > 1 && simd.columnsFit(o.inner)) columnReduce(op, x, out, o, accumulate);
+  else reduceJs(op, x, out, o, accumulate);
+}
+
+/** Sum or mean over the axis as SIMD column sums of [axis, inner] blocks. */
+function columnReduce(op: ReduceOp, x: Float32Array, out: Float32Array, { outer, axis, inner }: ReduceOptions, accumulate: boolean): void {
+  const scale = op === 'mean' ? 1 / axis : 1;
+  for (let o = 0; o < outer; o++) {
+    const sums = simd.columnSums(x, o * axis * inner, axis, inner), ob = o * inner;
+    if (accumulate) for (let i = 0; i < inner; i++) out[ob + i] += sums[i] * scale;
+    else for (let i = 0; i < inner; i++) out[ob + i] = sums[i] * scale;
+  }
+}
+
+export function reduceJs(op: ReduceOp, x: Float32Array, out: Float32Array, { outer, axis, inner }: ReduceOptions, accumulate: boolean): void {
   const tmp = new Float32Array(inner);
   for (let o = 0; o < outer; o++) {
     const base = o * axis * inner;
@@ -49,6 +67,10 @@ export function reduceMaxBackward(x: Float32Array, dy: Float32Array, dx: Float32
 }
 
 export function softmax(x: Float32Array, out: Float32Array, rows: number, cols: number, log: boolean): void {
+  if (log || !simd.softmax(x, out, rows, cols)) softmaxJs(x, out, rows, cols, log);
+}
+
+export function softmaxJs(x: Float32Array, out: Float32Array, rows: number, cols: number, log: boolean): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     let mx = -Infinity;
@@ -89,6 +111,12 @@ export function softmaxBackward(y: Float32Array, dy: Float32Array, dx: Float32Ar
 /** Also stores each row's mean and 1/std for the backward pass. */
 export function layerNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, out: Float32Array,
   mean: Float32Array, rstd: Float32Array, rows: number, cols: number, eps: number): void {
+  if (simd.rowsFit(cols)) simd.layerNorm(x, gamma, beta, out, mean, rstd, rows, cols, eps);
+  else layerNormJs(x, gamma, beta, out, mean, rstd, rows, cols, eps);
+}
+
+export function layerNormJs(x: Float32Array, gamma: Float32Array, beta: Float32Array, out: Float32Array,
+  mean: Float32Array, rstd: Float32Array, rows: number, cols: number, eps: number): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     let s = 0;
@@ -108,6 +136,13 @@ export function layerNorm(x: Float32Array, gamma: Float32Array, beta: Float32Arr
 
 /** dgamma and dbeta (when given) are accumulated into; dx is written or accumulated. */
 export function layerNormBackward(x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array,
+  dy: Float32Array, dx: Float32Array, dgamma: Float32Array | null, dbeta: Float32Array | null,
+  rows: number, cols: number, accumulate: boolean): void {
+  if (simd.rowsFit(cols)) simd.layerNormGrad(x, gamma, mean, rstd, dy, dx, dgamma, dbeta, rows, cols, accumulate);
+  else layerNormBackwardJs(x, gamma, mean, rstd, dy, dx, dgamma, dbeta, rows, cols, accumulate);
+}
+
+export function layerNormBackwardJs(x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array,
   dy: Float32Array, dx: Float32Array, dgammaOut: Float32Array | null, dbetaOut: Float32Array | null,
   rows: number, cols: number, accumulate: boolean): void {
   // Parameter gradients reduce over rows: accumulate them in f64 scratch, add once at the end.
