@@ -19,7 +19,7 @@ import { openWindowStream, type StreamWindowsOptions, type VideoWindow } from '.
 import { rowFromError, rowFromResult, type OutputRow } from '../output/row.ts';
 import type { Clip } from '../types.ts';
 import { normalizeSource, sourceName } from './normalize-source.ts';
-import type { Pipeline } from './pipeline.ts';
+import { reasonText, type Pipeline } from './pipeline.ts';
 import type { SourceRef } from './stage-types.ts';
 
 export type FacesMode = 'largest' | 'all';
@@ -82,7 +82,7 @@ export async function* windowRows(pl: Pipeline, source: SourceRef, opts: WindowR
       while (pending.length >= jobs) yield* take();
     }
   } catch (e) {
-    failure = opts.signal?.aborted && !isVisageError(e) ? clipAborted(String(opts.signal.reason ?? 'aborted')) : e;
+    failure = opts.signal?.aborted && !isVisageError(e) ? clipAborted(reasonText(opts.signal.reason)) : e;
   }
   while (pending.length) yield* take();
   if (failure === undefined && scored.length === 0) failure = noWindowScored(src.path, windowCount);
