@@ -156,6 +156,8 @@ describe('windowRows: faces', () => {
       [0, 0, 0, 0, 1], [0, 0, 1, 0, 1], [0, 0, 2, 0, 1], [1, 0, 0, 1, 2], [2, 1, 0, 2, 3], ['summary', undefined, 0, 0, 3],
     ]);
     expect(plan.seen.filter((s) => s.first === 0).map((s) => s.face)).toEqual([0, 1, 2]);
+    // The faces are read from the level that reports them, whichever comes first in the row.
+    expect(Object.keys(rows[0].levels)).toEqual(['count', 'look']);
     expect(rows.map((r) => r.label)).toEqual(['happy', 'sad', 'sad', 'happy', 'happy', 'happy']);
     expect(rows[5]).toMatchObject({ probabilities: { happy: 0.8, sad: 0.2 }, windows: 3 });
   });
@@ -233,6 +235,15 @@ describe('windowRows: a video that cannot be read', () => {
     const rows = await rowsOf({ path: missing, label: 'sad' });
     expect(rows).toEqual([expect.objectContaining({ id: 'gone', source: missing, groundTruth: 'sad', window: 'summary', face: 0, start: 0, end: 0, windows: 0, label: null })]);
     expect(rows[0].error).toMatchObject({ code: 'INPUT_NOT_FOUND' });
+  });
+
+  it('ends in the summary row on an error that is not a VisageError, without an abort', async () => {
+    planWindows(() => happy(0.7));
+    // The CLI refuses a fractional stride; a caller of windowRows that does not gets WindowPlanner's RangeError.
+    const rows = await rowsOf({ path: shots }, { stride: { value: 1.5, unit: 'f' } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ window: 'summary', windows: 0, error: { message: expect.stringContaining('window length and stride must be positive whole numbers of frames, got 4 and 1.5') } });
+    expect(rows[0].error!.code).not.toBe('ABORTED');
   });
 
   it('keeps the id a source carries', async () => {

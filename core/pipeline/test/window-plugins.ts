@@ -25,7 +25,7 @@ export interface WindowOutcome {
   probabilities: Record<string, number>;
   knownness?: number;
   unknown?: boolean;
-  /** The landmarks-style `faceTracks` summary (how many faces the window has). */
+  /** The landmarks-style `faceTracks` summary (how many faces the window has); none: the level gives no summary. */
   faceTracks?: number;
 }
 
@@ -50,8 +50,10 @@ export function activate(ctx) {
     const { width, height } = clip.frames[0];
     plan().seen.push({ id: clip.id, first: clip.indices[0], indices: clip.indices, face: clip.faceTrack, width, height });
     const out = plan().outcome(keyOf(clip));
-    return { scores: out.probabilities, summary: out.faceTracks === undefined ? {} : { faceTracks: out.faceTracks } };
+    return { scores: out.probabilities, ...(out.faceTracks !== undefined && { summary: { faceTracks: out.faceTracks } }) };
   });
+  // Runs before 'look' and summarises without a faceTracks, as a level beside landmarks would.
+  ctx.stages.levels.provide('count', async ({ clip }) => ({ summary: { frames: clip.frames.length } }));
   ctx.stages.fusion.provide('pass', async ({ levels }) => ({ logits: levels.look.scores, kind: 'probabilities' }));
   ctx.stages.decide.provide('plan', async ({ clip, fusion }) => {
     const out = plan().outcome(keyOf(clip));
@@ -68,7 +70,7 @@ const WINDOW_PRESET = {
   classes: ['happy', 'sad'],
   stages: {
     ingest: { use: 'test.windows/media' },
-    levels: { look: { weight: 1 } },
+    levels: { count: {}, look: { weight: 1 } },
     fusion: { use: 'test.windows/pass' },
     decide: { use: 'test.windows/plan' },
   },
@@ -86,7 +88,7 @@ export function windowHost(): Host {
       name: 'windows', publisher: 'test', version: '1.0.0', type: 'module', main: './index.js', engines: { visage: '^0.1.0' },
       contributes: {
         ingesters: [{ id: 'media', options: media }],
-        levels: [{ id: 'look', scores: true }],
+        levels: [{ id: 'count' }, { id: 'look', scores: true }],
         fusions: [{ id: 'pass' }],
         deciders: [{ id: 'plan' }],
         presets: [{ id: 'windows', path: './windows.json' }],
