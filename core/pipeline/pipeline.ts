@@ -293,7 +293,8 @@ function activationOrder(registry: PluginRegistry, ids: string[]): string[] {
   return out;
 }
 
-function reasonText(reason: unknown): string {
+/** An abort reason as ABORTED's message says it (`windowRows` says it the same way in its summary row). */
+export function reasonText(reason: unknown): string {
   if (reason instanceof Error) return reason.message;
   return reason === undefined ? 'aborted' : String(reason);
 }

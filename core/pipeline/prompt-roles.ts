@@ -12,7 +12,9 @@ export const PROMPT_ROLES: readonly PromptRole[] = ['positive', 'negative', 'unk
  * for the whole run, and this catches a builder that declared more than it gave).
  */
 export function promptsByClass(set: PromptSet, role: PromptRole, classes: readonly string[]): { embeddings: Float32Array[]; missing: string[] } {
-  const byClass = new Map<string, Float32Array>();
-  for (const p of set.prompts ?? []) if (p.role === role && p.class !== undefined && !byClass.has(p.class)) byClass.set(p.class, p.embedding);
+  // A prompt of no one class is kept under `undefined`, which no class name looks up.
+  const byClass = new Map<string | undefined, Float32Array>();
+  // Stryker disable next-line ArrayDeclaration: a placeholder element has no role, so it is skipped as no prompt would be
+  for (const p of set.prompts ?? []) if (p.role === role && !byClass.has(p.class)) byClass.set(p.class, p.embedding);
   return { embeddings: classes.map((c) => byClass.get(c)!).filter(Boolean), missing: classes.filter((c) => !byClass.has(c)) };
 }

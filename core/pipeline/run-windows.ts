@@ -19,7 +19,7 @@ import { openWindowStream, type StreamWindowsOptions, type VideoWindow } from '.
 import { rowFromError, rowFromResult, type OutputRow } from '../output/row.ts';
 import type { Clip } from '../types.ts';
 import { normalizeSource, sourceName } from './normalize-source.ts';
-import type { Pipeline } from './pipeline.ts';
+import { reasonText, type Pipeline } from './pipeline.ts';
 import type { SourceRef } from './stage-types.ts';
 
 export type FacesMode = 'largest' | 'all';
@@ -44,6 +44,7 @@ export async function* windowRows(pl: Pipeline, source: SourceRef, opts: WindowR
   const src = { ...normalizeSource(source), id: sourceName(source) };
   const media = pl.preset.ingest.options as MediaIngestOptions;
   const jobs = opts.jobs ?? 2;
+  // Stryker disable next-line StringLiteral: only 'all' is tested for; any other value follows the largest face
   const faces = opts.faces ?? 'largest';
   const scored: OutputRow[] = [];
   let span: [number, number] | undefined;
@@ -76,13 +77,14 @@ export async function* windowRows(pl: Pipeline, source: SourceRef, opts: WindowR
   try {
     const { windows } = await openWindowStream(src.path, { ...opts, frames: pl.preset.frames, pad: media.pad, maxSide: media.maxSide, refuseAbove: media.refuseAbove, signal: opts.signal });
     for await (const w of windows) {
+      // Stryker disable next-line LogicalOperator: the first window starts at 0 s, as a lost start does (summaryShape)
       span = [span?.[0] ?? w.start, w.endTime];
       windowCount++;
       pending.push(runWindow(w));
       while (pending.length >= jobs) yield* take();
     }
   } catch (e) {
-    failure = opts.signal?.aborted && !isVisageError(e) ? clipAborted(String(opts.signal.reason ?? 'aborted')) : e;
+    failure = opts.signal?.aborted && !isVisageError(e) ? clipAborted(reasonText(opts.signal.reason)) : e;
   }
   while (pending.length) yield* take();
   if (failure === undefined && scored.length === 0) failure = noWindowScored(src.path, windowCount);
@@ -90,11 +92,11 @@ export async function* windowRows(pl: Pipeline, source: SourceRef, opts: WindowR
   yield { ...summaryShape(summary, span), windows: scored.length };
 }
 
-/** How many face tracks the landmarks level found (its `faceTracks` summary), at least 1. */
+/** How many face tracks the landmarks level found (its `faceTracks` summary); 1 when no level says. */
 function faceTracksOf(row: OutputRow): number {
   for (const level of Object.values(row.levels)) {
     const n = level.summary?.faceTracks;
-    if (typeof n === 'number' && n >= 1) return n;
+    if (typeof n === 'number') return n;
   }
   return 1;
 }
