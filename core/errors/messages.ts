@@ -267,3 +267,7 @@ export const windowNeedsFps = (path: string, flag: string) =>
   fail('WINDOW_NEEDS_FPS', `${path} has no frame rate, so ${flag} in seconds cannot be turned into frames`, `give ${flag} in frames instead (e.g. 48f)`, { file: path });
 export const noWindowScored = (path: string, windows: number) =>
   fail('NO_WINDOW_SCORED', `none of the ${windows} window(s) of ${path} was scored, so there is no clip-level summary`, 'see the error of each window row (a window without a face fails with NO_FACE_IN_CLIP)', { file: path });
+
+// ---- frontend2: onnxruntime sessions in worker threads ----------------------------------------
+export const ortWorkersInvalid = (value: string) =>
+  bad('ORT_WORKERS_INVALID', `VISAGE_ORT_WORKERS=${value} is not a number of worker threads`, 'set it to 0 (model calls on the main thread, the default) or a whole number of worker threads, e.g. 2');
