@@ -4,19 +4,29 @@
  * their CPU time is the models' cost per clip with no decoding, warping or plumbing around them.
  */
 import * as ort from 'onnxruntime-node';
+import { WorkerSession } from '../../core/models/worker-sessions.ts';
 import { selfCpuSeconds } from './cpu-seconds.ts';
 
 type Feeds = ort.InferenceSession.FeedsType;
 interface Call { session: ort.InferenceSession; feeds: Feeds }
 
-const proto = (ort.InferenceSession as unknown as { prototype: unknown }).prototype as { run: (this: ort.InferenceSession, feeds: Feeds, ...rest: unknown[]) => Promise<unknown> };
-const originalRun = proto.run;
+type Run = (this: ort.InferenceSession, feeds: Feeds, ...rest: unknown[]) => Promise<unknown>;
 let recording: Call[] | null = null;
 
-proto.run = function (this: ort.InferenceSession, feeds: Feeds, ...rest: unknown[]) {
-  recording?.push({ session: this, feeds });
-  return originalRun.call(this, feeds, ...rest);
-};
+/** Records the calls of sessions on this thread and of sessions in the store's worker threads. */
+function recordCallsOf(proto: { run: Run }): Run {
+  const original = proto.run;
+  proto.run = function (this: ort.InferenceSession, feeds: Feeds, ...rest: unknown[]) {
+    recording?.push({ session: this, feeds });
+    return original.call(this, feeds, ...rest);
+  };
+  return original;
+}
+const originalRun = new Map<unknown, Run>([
+  [ort.InferenceSession, recordCallsOf((ort.InferenceSession as unknown as { prototype: { run: Run } }).prototype)],
+  [WorkerSession, recordCallsOf(WorkerSession.prototype as unknown as { run: Run })],
+]);
+const runOriginal = (c: Call) => (c.session instanceof WorkerSession ? originalRun.get(WorkerSession)! : originalRun.get(ort.InferenceSession)!).call(c.session, c.feeds);
 
 /** Runs `work` and returns the onnxruntime calls made meanwhile (run it with nothing else in flight). */
 export async function recordModelCalls(work: () => Promise<unknown>): Promise<Call[]> {
@@ -32,7 +42,7 @@ export async function recordModelCalls(work: () => Promise<unknown>): Promise<Ca
 /** CPU seconds per replay of `calls` (the mean over `times` sequential replays, after one untimed). */
 export async function replayCpuSeconds(calls: Call[], times: number): Promise<number> {
   const replay = async () => {
-    for (const c of calls) await originalRun.call(c.session, c.feeds);
+    for (const c of calls) await runOriginal(c);
   };
   await replay();
   const c0 = selfCpuSeconds();

@@ -273,3 +273,7 @@ export const decoderUnknown = (value: string, choices: readonly string[]) =>
   bad('DECODER_UNKNOWN', `VISAGE_DECODER=${value} is not a decoder`, `use one of: ${choices.join(', ')} (default auto)`);
 export const decoderUnavailable = (python: string, detail: string) =>
   bad('DECODER_UNAVAILABLE', `VISAGE_DECODER=pyav, but ${python} cannot run the PyAV decoder: ${detail}`, 'install it (`apt-get install python3-av`), point VISAGE_PYTHON at a Python with PyAV, or unset VISAGE_DECODER to fall back to the ffmpeg command');
+
+// ---- frontend2: onnxruntime sessions in worker threads ----------------------------------------
+export const ortWorkersInvalid = (value: string) =>
+  bad('ORT_WORKERS_INVALID', `VISAGE_ORT_WORKERS=${value} is not a number of worker threads`, 'set it to 0 (model calls on the main thread, the default) or a whole number of worker threads, e.g. 2');

@@ -2,7 +2,8 @@
  * The front-end speed levers change no result, bit for bit, on the shared Megamind.avi and the
  * bundled sample: one ffmpeg decoder thread gives the frames that ffmpeg's default threading gave;
  * sessions as the host makes them (onnxruntime's default thread count, idle threads sleeping)
- * track faces and score them as one thread per session does; the face models' small batches give
+ * track faces and score them as one thread per session does, and as sessions in worker threads
+ * (VISAGE_ORT_WORKERS, the experiment) do; the face models' small batches give
  * what one call on the whole clip gave.
  */
 import { execFile } from 'node:child_process';
@@ -55,8 +56,8 @@ describe('front-end speed levers keep results bit-identical', () => {
     a.frames.forEach((f, t) => expect(Buffer.from(f.rgb).equals(Buffer.from(b.frames[t].rgb)), `frame ${t}`).toBe(true));
   });
 
-  it('tracks faces and scores them the same with the default thread pool (idle threads sleeping) as with one thread', async () => {
-    const pooled = new OnnxSessionStore(), single = new OnnxSessionStore({ intraOpNumThreads: 1 });
+  it('tracks faces and scores them the same with the default thread pool (idle threads sleeping) as with one thread, and in worker threads', async () => {
+    const pooled = new OnnxSessionStore(), single = new OnnxSessionStore({ intraOpNumThreads: 1 }), workers = new OnnxSessionStore({ workers: 2 });
     expect((await pooled.sessionOptions()).extra).toMatchObject({ session: { intra_op: { allow_spinning: '0' } } });
     try {
       const outputs = async (store: OnnxSessionStore, frames: Frame[]) => {
@@ -70,9 +71,10 @@ describe('front-end speed levers keep results bit-identical', () => {
         const a = await outputs(pooled, frames);
         expect(a.faces.filter((f) => f.mesh).length).toBeGreaterThan(8);
         expect(await outputs(single, frames)).toEqual(a);
+        expect(await outputs(workers, frames)).toEqual(a);
       }
     } finally {
-      await Promise.all([pooled.dispose(), single.dispose()]);
+      await Promise.all([workers.dispose(), pooled.dispose(), single.dispose()]);
     }
   }, 240_000);
 
