@@ -7,7 +7,9 @@
  *     'last' (default, DFER-CLIP and its PR #1): 0..n-1 then the last index repeated;
  *     'zero' (HESP's TSN code): every index 0, i.e. the first frame T times. This is index
  *            padding as in the reference code, not black frames.
- * With n == T both modes return 0..T-1 (the DFEW clip_224x224_16f case).
+ * With n == T, 'last' returns 0..T-1 in both modes (the DFEW clip_224x224_16f case), and so does
+ * training with 'zero'; testing with 'zero' returns frame 0 T times, as HESP's TSN code does (its
+ * test sampler pads whenever n <= T).
  */
 import { ingestOptionInvalid } from '../errors/messages.ts';
 import { mulberry32 } from '../random.ts';

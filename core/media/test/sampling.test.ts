@@ -8,10 +8,14 @@ describe('sampleIndices (method.md F.4)', () => {
     expect(sampleIndices(32, 8, 'test')).toEqual([2, 6, 10, 14, 18, 22, 26, 30]);
   });
 
-  it('n == T takes every frame in both modes (DFEW 16f folders)', () => {
+  it('n == T takes every frame (DFEW 16f folders), except HESP\'s zero pad at test time', () => {
     const all = Array.from({ length: 16 }, (_, i) => i);
     expect(sampleIndices(16, 16, 'test')).toEqual(all);
     expect(sampleIndices(16, 16, 'train', seededRandom(5))).toEqual(all);
+    // HESP's pad ('zero'): training still takes every frame, but its test sampler pads whenever n <= T.
+    expect(sampleIndices(16, 16, 'train', seededRandom(5), 'zero')).toEqual(all);
+    expect(sampleIndices(8, 8, 'test', undefined, 'zero')).toEqual(Array(8).fill(0));
+    expect(sampleIndices(9, 8, 'test', undefined, 'zero')).toEqual([0, 1, 2, 3, 5, 6, 7, 8]);
   });
 
   it('short clips pad with the last frame, or with index 0 (HESP) when asked', () => {
