@@ -16,6 +16,7 @@ Requests, one JSON object per line on stdin; one JSON reply per line on stdout:
       -> {"ok": true, "frames": k}  FILE holds k binary PPM (P6, maxval 255) images
   any failure -> {"ok": false, "kind": "unsupported"|"nostream"|"empty"|"decode"|"toolarge", "detail": text}
 """
+import gc
 import json
 import struct
 import sys
@@ -205,6 +206,10 @@ def main():
             reply = {"ok": False, "kind": "decode", "detail": f"{type(e).__name__}: {e}"}
         sys.stdout.write(json.dumps(reply) + "\n")
         sys.stdout.flush()
+        # PyAV's containers, frames and filter graphs hold one another in reference cycles, and
+        # Python's cycle collector runs by object counts, not by the native memory they pin: without
+        # this a server grew by about 0.4 MiB a clip (Megamind.avi, 500 clips of bench:frontend).
+        gc.collect()
 
 
 main()
