@@ -53,3 +53,14 @@ export async function stillClipWithCrops(
   }
   return { frames: result, crops };
 }
+
+/**
+ * Mean distance, in still pixels, between the `points` of a mesh found in a frame cut by `crop`
+ * (frame pixels, x/y/z triples) and the same points of `ref` (still pixels).
+ */
+export function meanPointError(mesh: Float32Array, crop: StillCrop, ref: Float32Array, points: readonly number[]): number {
+  const s = crop.side / crop.out;
+  let err = 0;
+  for (const k of points) err += Math.hypot(mesh[k * 3] * s + crop.left - ref[k * 3], mesh[k * 3 + 1] * s + crop.top - ref[k * 3 + 1]);
+  return err / points.length;
+}

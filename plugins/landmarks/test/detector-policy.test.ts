@@ -18,7 +18,7 @@ import { trackFaces } from '../src/track-faces.ts';
 import { boxFromMesh, insideFraction } from '../src/mesh-tracking.ts';
 import { iou } from '../src/box.ts';
 import type { LandmarksData } from '../src/index.ts';
-import { FACES_DIR, haveFaces, loadFrame, stillClipWithCrops } from '../../../test/helpers/still-clip.ts';
+import { FACES_DIR, haveFaces, loadFrame, stillClipWithCrops, meanPointError } from '../../../test/helpers/still-clip.ts';
 import { haveShared } from '../../../test/helpers/shared-data.ts';
 
 let cacheDir: string;
@@ -79,10 +79,7 @@ describe.runIf(present || process.env.CI === 'true')('detector policies on real 
     const faceSize = ref.box![2] - ref.box![0];
     for (let t = 0; t < frames.length; t++) {
       if (t === 6) continue;
-      const s = crops[t].side / crops[t].out;
-      let err = 0;
-      for (const k of LANDMARKS_68) err += Math.hypot(faces[t].mesh![k * 3] * s + crops[t].left - ref.mesh![k * 3], faces[t].mesh![k * 3 + 1] * s + crops[t].top - ref.mesh![k * 3 + 1]);
-      expect(err / 68 / faceSize, `frame ${t}`).toBeLessThan(0.03);
+      expect(meanPointError(faces[t].mesh!, crops[t], ref.mesh!, LANDMARKS_68) / faceSize, `frame ${t}`).toBeLessThan(0.03);
     }
   });
 

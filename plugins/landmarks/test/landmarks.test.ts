@@ -16,7 +16,7 @@ import { renderLandmarks } from '../src/render-landmarks.ts';
 import { trackFaces } from '../src/track-faces.ts';
 import { extractLandmarks } from '../src/landmarks-level.ts';
 import { iou } from '../src/box.ts';
-import { FACES_DIR, haveFaces, loadFrame, stillClip, stillClipWithCrops } from '../../../test/helpers/still-clip.ts';
+import { FACES_DIR, haveFaces, loadFrame, stillClip, stillClipWithCrops, meanPointError } from '../../../test/helpers/still-clip.ts';
 
 let cacheDir: string;
 let store: OnnxSessionStore;
@@ -117,10 +117,7 @@ describe.runIf(present || process.env.CI === 'true')('landmarks on real faces', 
     const faceSize = ref.box![2] - ref.box![0];
     for (let t = 0; t < frames.length; t++) {
       if (t === 6) continue;
-      const s = crops[t].side / crops[t].out;
-      let err = 0;
-      for (const k of LANDMARKS_68) err += Math.hypot(faces[t].mesh![k * 3] * s + crops[t].left - ref.mesh![k * 3], faces[t].mesh![k * 3 + 1] * s + crops[t].top - ref.mesh![k * 3 + 1]);
-      expect(err / 68 / faceSize, `frame ${t}`).toBeLessThan(0.03);
+      expect(meanPointError(faces[t].mesh!, crops[t], ref.mesh!, LANDMARKS_68) / faceSize, `frame ${t}`).toBeLessThan(0.03);
     }
   });
 
