@@ -52,7 +52,7 @@ function loadNative(): NativeBinding {
  * The ONNX bytes of one node C = alpha * op(A) @ op(B) with float inputs of symbolic shape: A and
  * B take `rank` dimensions each.
  */
-function matMulNodeModel(opType: 'FusedMatMul' | 'Gemm', rank: 2 | 3, transA: boolean, transB: boolean, alpha: number): Uint8Array {
+function matMulNodeModel(opType: 'FusedMatMul' | 'Gemm', rank: 2 | 3, transA: boolean, transB: boolean, alpha: number, withC = false): Uint8Array {
   const { onnx } = onnxProto;
   const FLOAT = onnx.TensorProto.DataType.FLOAT;
   const valueInfo = (name: string, dims: string[]) => ({
@@ -69,14 +69,15 @@ function matMulNodeModel(opType: 'FusedMatMul' | 'Gemm', rank: 2 | 3, transA: bo
     graph: {
       name: 'gemm',
       node: [{
-        opType, ...(contrib && { domain: 'com.microsoft' }), input: ['A', 'B'], output: ['C'],
+        opType, ...(contrib && { domain: 'com.microsoft' }), input: withC ? ['A', 'B', 'Cin'] : ['A', 'B'], output: ['C'],
         attribute: [
           { name: 'transA', type: INT, i: transA ? 1 : 0 },
           { name: 'transB', type: INT, i: transB ? 1 : 0 },
           { name: 'alpha', type: FLOAT_ATTR, f: alpha },
+          ...(withC ? [{ name: 'beta', type: FLOAT_ATTR, f: 1 }] : []),
         ],
       }],
-      input: [valueInfo('A', ['ba', 'a1', 'a2']), valueInfo('B', ['bb', 'b1', 'b2'])],
+      input: [valueInfo('A', ['ba', 'a1', 'a2']), valueInfo('B', ['bb', 'b1', 'b2']), ...(withC ? [valueInfo('Cin', ['bc', 'm', 'n'])] : [])],
       output: [valueInfo('C', ['bc', 'm', 'n'])],
     },
   }).finish();
@@ -92,8 +93,8 @@ export function fusedMatMulModel(transA: boolean, transB: boolean, alpha: number
  * the same kernels as for FusedMatMul, but Gemm hands it a transposed A directly: 3-10% faster on
  * the weight gradients (dW = dYᵀ X) of a training step.
  */
-export function gemmModel(transA: boolean, transB: boolean, alpha: number): Uint8Array {
-  return matMulNodeModel('Gemm', 2, transA, transB, alpha);
+export function gemmModel(transA: boolean, transB: boolean, alpha: number, accumulate = false): Uint8Array {
+  return matMulNodeModel('Gemm', 2, transA, transB, alpha, accumulate);
 }
 
 /** Threads for onnxruntime's intra-op pool: VISAGE_CPU_THREADS, else all available cores. */
@@ -132,11 +133,11 @@ export class OrtGemm {
 
   constructor(private readonly threads = cpuThreads(), private readonly spin = false) {}
 
-  private session(single: boolean, transA: boolean, transB: boolean, alpha: number, threads: number): NativeSession {
-    const key = `${single ? 'gemm' : 'fused'}:${+transA}${+transB}:${alpha}:${threads}`;
+  private session(single: boolean, transA: boolean, transB: boolean, alpha: number, threads: number, accumulate = false): NativeSession {
+    const key = `${single ? 'gemm' : 'fused'}:${+transA}${+transB}:${alpha}:${threads}:${+accumulate}`;
     let s = this.sessions.get(key);
     if (!s) {
-      const bytes = (single ? gemmModel : fusedMatMulModel)(transA, transB, alpha);
+      const bytes = single ? gemmModel(transA, transB, alpha, accumulate) : fusedMatMulModel(transA, transB, alpha);
       s = new (loadNative().binding.InferenceSession)();
       s.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, {
         intraOpNumThreads: threads,
@@ -155,23 +156,37 @@ export class OrtGemm {
    * out = alpha * op(a) @ op(b), with a as [batchA, ...] and b as [batchB, ...] (batch 1
    * broadcasts). `out` must hold max(batchA, batchB) * m * n elements.
    */
+  private threadsFor(aDims: readonly number[], outDims: readonly number[], transA: boolean): number {
+    const macs = outDims[0] * outDims[1] * outDims[2] * (transA ? aDims[1] : aDims[2]);
+    return macs >= PARALLEL_MIN_MACS ? this.threads : 1;
+  }
+
+  /** Whether `run(..., accumulate = true)` can add into `out` itself: one matrix each, one thread. */
+  accumulatesInPlace(aDims: readonly number[], bDims: readonly number[], outDims: readonly number[], transA: boolean): boolean {
+    return aDims[0] === 1 && bDims[0] === 1 && this.threadsFor(aDims, outDims, transA) === 1;
+  }
+
   run(
     a: Float32Array, aDims: [number, number, number],
     b: Float32Array, bDims: [number, number, number],
     out: Float32Array, outDims: [number, number, number],
-    transA: boolean, transB: boolean, alpha: number,
+    transA: boolean, transB: boolean, alpha: number, accumulate = false,
   ): void {
     const outSize = outDims[0] * outDims[1] * outDims[2];
     // Only a process that runs GEMMs with MB-sized outputs (training) changes malloc's behaviour.
     if (outSize >= LARGE_OUTPUT) raiseMallocMmapThreshold();
-    const macs = outSize * (transA ? aDims[1] : aDims[2]);
-    const threads = macs >= PARALLEL_MIN_MACS ? this.threads : 1;
+    const threads = this.threadsFor(aDims, outDims, transA);
+    if (accumulate && !this.accumulatesInPlace(aDims, bDims, outDims, transA)) throw new Error('OrtGemm: accumulate needs one matrix each on one thread');
     // One matrix each on one thread: a 2-D Gemm node; the rest: FusedMatMul, which broadcasts a
     // batch of 1 (and on a pool measured no slower than Gemm, which the 80% target was set on).
     if (aDims[0] === 1 && bDims[0] === 1 && threads === 1) {
-      this.session(true, transA, transB, alpha, threads).run(
-        { A: new ort.Tensor('float32', a, aDims.slice(1)), B: new ort.Tensor('float32', b, bDims.slice(1)) },
-        { C: new ort.Tensor('float32', out, outDims.slice(1)) },
+      const C = new ort.Tensor('float32', out, outDims.slice(1));
+      // Accumulating, C is also Gemm's third input with beta 1: MLAS adds the product into it in
+      // place (Gemm's copy of C into the output is a copy onto itself), with no scratch and no
+      // second pass over the output.
+      this.session(true, transA, transB, alpha, threads, accumulate).run(
+        { A: new ort.Tensor('float32', a, aDims.slice(1)), B: new ort.Tensor('float32', b, bDims.slice(1)), ...(accumulate && { Cin: C }) },
+        { C },
         {},
       );
       return;

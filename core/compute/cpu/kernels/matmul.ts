@@ -27,18 +27,17 @@ export class CpuGemm {
       jsMatmul(a, b, out, batch, m, k, n, transA, transB, !!o.aBroadcast, !!o.bBroadcast, alpha);
       return;
     }
-    const target = o.accumulate ? this.scratchOf(total) : out.subarray(0, total);
     // A weight matrix shared by a batch of row-major A (no transA) is one tall GEMM.
-    if (o.bBroadcast && !o.aBroadcast && !transA) {
-      this.ort.run(a.subarray(0, batch * m * k), [1, batch * m, k], b.subarray(0, k * n), [1, transB ? n : k, transB ? k : n],
-        target, [1, batch * m, n], false, transB, alpha);
-    } else {
-      const aDims: [number, number, number] = [o.aBroadcast ? 1 : batch, transA ? k : m, transA ? m : k];
-      const bDims: [number, number, number] = [o.bBroadcast ? 1 : batch, transB ? n : k, transB ? k : n];
-      this.ort.run(a.subarray(0, aDims[0] * m * k), aDims, b.subarray(0, bDims[0] * k * n), bDims,
-        target, [batch, m, n], transA, transB, alpha);
-    }
-    if (o.accumulate) for (let i = 0; i < total; i++) out[i] += target[i];
+    const tall = o.bBroadcast && !o.aBroadcast && !transA;
+    const aDims: [number, number, number] = tall ? [1, batch * m, k] : [o.aBroadcast ? 1 : batch, transA ? k : m, transA ? m : k];
+    const bDims: [number, number, number] = [tall || o.bBroadcast ? 1 : batch, transB ? n : k, transB ? k : n];
+    const outDims: [number, number, number] = tall ? [1, batch * m, n] : [batch, m, n];
+    // Accumulating: into `out` itself where onnxruntime can (Gemm's C input), else through scratch.
+    const inPlace = !!o.accumulate && this.ort.accumulatesInPlace(aDims, bDims, outDims, transA);
+    const target = o.accumulate && !inPlace ? this.scratchOf(total) : out.subarray(0, total);
+    const size = (d: number[]) => d[0] * d[1] * d[2];
+    this.ort.run(a.subarray(0, size(aDims)), aDims, b.subarray(0, size(bDims)), bDims, target, outDims, transA, transB, alpha, inPlace);
+    if (o.accumulate && !inPlace) for (let i = 0; i < total; i++) out[i] += target[i];
   }
 
   /** Frees the onnxruntime sessions. */
