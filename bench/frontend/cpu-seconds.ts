@@ -24,8 +24,13 @@ export function selfCpuSeconds(): number {
 export function decoderRssBytes(): number {
   let kib = 0;
   for (const pid of pyavDecoderPids()) {
-    const m = /VmRSS:\s+(\d+)/.exec((() => { try { return readFileSync(`/proc/${pid}/status`, 'utf8'); } catch { return ''; } })());
-    if (m) kib += Number(m[1]);
+    let status = '';
+    try {
+      status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    } catch {
+      continue; // it just exited
+    }
+    kib += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   }
   return kib * 1024;
 }

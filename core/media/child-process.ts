@@ -12,20 +12,22 @@ import { ffmpegFailed } from '../errors/messages.ts';
 
 let setprivPath: string | null | undefined;
 
+/** Whether `p` is a file this process may execute. */
+export function isExecutable(p: string): boolean {
+  try {
+    accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** util-linux's setpriv, when this is Linux and it is installed (Debian: always, util-linux is essential). */
 export function parentDeathWrapper(): string | null {
   if (setprivPath !== undefined) return setprivPath;
   setprivPath = null;
   if (process.platform !== 'linux' || process.env.VISAGE_NO_PDEATHSIG) return setprivPath;
-  for (const candidate of ['/usr/bin/setpriv', '/bin/setpriv']) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      setprivPath = candidate;
-      break;
-    } catch {
-      // not here
-    }
-  }
+  setprivPath = ['/usr/bin/setpriv', '/bin/setpriv'].find(isExecutable) ?? null;
   return setprivPath;
 }
 

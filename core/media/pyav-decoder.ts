@@ -11,13 +11,13 @@
  * command, which gives the canonical error; only an abort rejects from here.
  */
 import type { ChildProcess } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { decoderUnavailable, decoderUnknown } from '../errors/messages.ts';
 import type { Frame } from '../types.ts';
-import { abortReason, spawnServer } from './child-process.ts';
+import { abortReason, isExecutable, spawnServer } from './child-process.ts';
 import { decodeThroughFrameFile, type DecodeOptions } from './video-decode.ts';
 import type { VideoProbe } from './video-probe.ts';
 
@@ -158,7 +158,12 @@ class DecoderPool {
   }
 
   acquire(): Promise<DecoderProcess> {
-    const p = this.idle.pop();
+    let p = this.idle.pop();
+    // One that died while idle (killed from outside) is dropped, not handed a clip it would fail.
+    while (p && !p.alive) {
+      this.all.delete(p);
+      p = this.idle.pop();
+    }
     if (p) return Promise.resolve(p);
     return new Promise((resolve) => {
       if (this.all.size < this.size) void this.spawnFor(resolve);
@@ -234,18 +239,9 @@ function makeDecoder(pool: DecoderPool): PyavVideoDecoder {
   };
 }
 
-function executable(p: string): boolean {
-  try {
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** VISAGE_PYTHON, else Debian's /usr/bin/python3 (where apt's python3-av lives), else python3 on PATH. */
 export function pythonForDecoder(env: NodeJS.ProcessEnv = process.env): string {
-  return env.VISAGE_PYTHON || (executable('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+  return env.VISAGE_PYTHON || (isExecutable('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 }
 
 /** VISAGE_DECODER, checked. */

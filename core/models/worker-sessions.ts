@@ -10,9 +10,9 @@
  * its first call, from the same bytes and session options. Workers keep the process alive only
  * while calls are pending; one that dies fails its pending calls and is replaced.
  *
- * Off by default (OnnxSessionStore `workers`, VISAGE_ORT_WORKERS): on a 2-core machine the cores,
- * not the JS thread, bound the front end, and the pool cost more CPU-s per clip than it freed
- * (README, "Front end").
+ * Off by default (OnnxSessionStore `workers`, VISAGE_ORT_WORKERS): each worker keeps its own
+ * sessions (100-200 MiB more RSS), and at `--jobs 2` on 2 cores it gains nothing; with `--jobs 4`
+ * it took bench:frontend from 3.8 to 4.4 clips/s (README, "Front end").
  */
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
