@@ -209,8 +209,11 @@ export interface PyavVideoDecoder {
   decode(path: string, indices: number[], fps: number, sizeBound: number, opts?: DecodeOptions): Promise<Frame[] | null>;
 }
 
-/** Files this process's PyAV decoders decoded, and files they passed to the ffmpeg command. */
-export const pyavDecoderStats = { decoded: 0, declined: 0 };
+/**
+ * Files this process's PyAV decoders decoded, files they passed to the ffmpeg command, and MPEG-4
+ * Part 2 B-frames they did not need to decode (mpeg4_bframes.py).
+ */
+export const pyavDecoderStats = { decoded: 0, declined: 0, bFramesSkipped: 0 };
 
 function makeDecoder(pool: DecoderPool): PyavVideoDecoder {
   // A server that crashed on a file is replaced; the file goes to the ffmpeg command, which reports it.
@@ -230,6 +233,7 @@ function makeDecoder(pool: DecoderPool): PyavVideoDecoder {
     async decode(path, indices, fps, sizeBound, opts = {}) {
       const frames = await decodeThroughFrameFile(path, indices, fps, sizeBound, opts, async (out, maxBytes) => {
         const r = await ask({ op: 'decode', path, indices, maxSide: opts.maxSide ?? null, out, maxBytes }, opts.signal);
+        if (r.ok) pyavDecoderStats.bFramesSkipped += Number(r.skipped ?? 0);
         return r.ok && Number(r.frames) > 0 ? { failed: false, detail: '' } : null;
       });
       const ok = frames !== null && frames.length > 0;

@@ -21,6 +21,8 @@ import json
 import struct
 import sys
 
+import mpeg4_bframes
+
 try:
     import av
     import av.filter
@@ -149,27 +151,66 @@ def filter_graph(frame, time_base, max_side):
 
 
 def write_ppm(out, frame):
-    """Writes one binary PPM image straight from the frame's plane (no copy of the pixels)."""
+    """Writes one binary PPM image from the frame's plane, in one write (a write per row cost 20 ms a clip)."""
     plane = frame.planes[0]
-    row = frame.width * 3
-    out.write(b"P6\n%d %d\n255\n" % (frame.width, frame.height))
+    row, stride = frame.width * 3, plane.line_size
     view = memoryview(plane)
-    if plane.line_size == row:
+    out.write(b"P6\n%d %d\n255\n" % (frame.width, frame.height))
+    if stride == row:
         out.write(view[:row * frame.height])
     else:
-        for y in range(frame.height):
-            out.write(view[y * plane.line_size:y * plane.line_size + row])
+        out.write(b"".join([view[y * stride:y * stride + row] for y in range(frame.height)]))
     return row * frame.height
+
+
+class FrameWriter:
+    """Sends wanted frames through the ffmpeg command's filter chain into the PPM file."""
+
+    def __init__(self, out, time_base, req):
+        self.out, self.time_base, self.max_side, self.max_bytes = out, time_base, req.get("maxSide"), req["maxBytes"]
+        self.graph, self.key, self.written, self.count = None, None, 0, 0
+
+    def __call__(self, frame):
+        if (frame.width, frame.height, frame.format.name) != self.key:
+            self.key = (frame.width, frame.height, frame.format.name)
+            self.graph = filter_graph(frame, self.time_base, self.max_side)
+        self.graph.push(frame)
+        self.written += write_ppm(self.out, self.graph.pull())
+        if self.written > self.max_bytes:
+            raise Refused("toolarge", f"more than {self.max_bytes} bytes of frames")
+        self.count += 1
 
 
 def decode(req):
     wanted = set(req["indices"])
     last = max(wanted)
     container, stream = open_video(req["path"])
-    written, count = 0, 0
+    if stream.codec_context.name == "mpeg4":
+        # Most of an XviD/DivX clip is B-frames, and sampling wants few of them.
+        with container:
+            done = decode_skipping_bframes(container, stream, req, wanted, last)
+        if done:
+            return done
+        container, stream = open_video(req["path"])
+    return decode_every_frame(container, stream, req, wanted, last)
+
+
+def decode_skipping_bframes(container, stream, req, wanted, last):
+    """The frames through mpeg4_bframes, or None when it is unsure (the caller decodes every frame)."""
+    try:
+        with open(req["out"], "wb") as out:
+            emit = FrameWriter(out, stream.time_base, req)
+            skipped = mpeg4_bframes.decode(container, stream, wanted, last, emit)
+    except mpeg4_bframes.Unsure:
+        return None
+    return {"frames": emit.count, "skipped": skipped} if emit.count else None
+
+
+def decode_every_frame(container, stream, req, wanted, last):
+    """Decodes every frame in order, as select's `n` counts them."""
     failure = None
     with container, open(req["out"], "wb") as out:
-        graph, key, n = None, None, 0
+        emit, n = FrameWriter(out, stream.time_base, req), 0
         for packet in container.demux(stream):
             try:
                 frames = packet.decode()
@@ -178,20 +219,13 @@ def decode(req):
                 continue
             for frame in frames:
                 if n in wanted:
-                    if (frame.width, frame.height, frame.format.name) != key:
-                        key = (frame.width, frame.height, frame.format.name)
-                        graph = filter_graph(frame, stream.time_base, req.get("maxSide"))
-                    graph.push(frame)
-                    written += write_ppm(out, graph.pull())
-                    if written > req["maxBytes"]:
-                        raise Refused("toolarge", f"more than {req['maxBytes']} bytes of frames")
-                    count += 1
+                    emit(frame)
                 n += 1
             if n > last:
                 break
     if n == 0 and failure:
         raise Refused("decode", failure)
-    return {"frames": count}
+    return {"frames": emit.count}
 
 
 def main():
@@ -212,4 +246,5 @@ def main():
         gc.collect()
 
 
-main()
+if __name__ == "__main__":
+    main()

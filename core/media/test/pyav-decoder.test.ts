@@ -120,12 +120,14 @@ describe.skipIf(!haveSharedFaces())('the pooled PyAV decoder', () => {
   });
 
   it('an abort kills the busy decoder and rejects with the reason; the next clip gets a new one', async () => {
-    await readClip(megamind, { frames: 2 });
+    // A clip whose decode takes far longer than its probe, so that the abort lands mid-decode.
+    const long = await encode('long.mkv', ...testsrc('640x480', 12), '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p');
+    await readClip(long, { frames: 2 });
     const before = pyavDecoderPids();
     expect(before.length).toBeGreaterThan(0);
     const ac = new AbortController();
-    const pending = readClip(megamind, { frames: 64, signal: ac.signal }).then(() => 'resolved', (e) => e);
-    setTimeout(() => ac.abort(), 15);
+    const pending = readClip(long, { frames: 256, signal: ac.signal }).then(() => 'resolved', (e) => e);
+    setTimeout(() => ac.abort(), 40);
     expect(await pending).toMatchObject({ name: 'AbortError' });
     for (let i = 0; i < 100 && (await pythonChildren()).length >= before.length + 1; i++) await new Promise((r) => setTimeout(r, 10));
     const after = pyavDecoderPids();
