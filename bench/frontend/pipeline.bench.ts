@@ -18,7 +18,7 @@
  *
  *   npm run bench:frontend -- [--clips 50] [--jobs 2] [--rss-clips 500] [--video PATH] [--model-threads 0|N|auto]
  */
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHost, StageProfiler } from '../../core/index.ts';
@@ -45,7 +45,7 @@ const MiB = 2 ** 20;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'visage-frontend-bench-'));
 const clipPath = (i: number) => {
   const p = path.join(dir, `clip-${String(i).padStart(4, '0')}${path.extname(VIDEO)}`);
-  symlinkSync(VIDEO, p);
+  if (!existsSync(p)) symlinkSync(VIDEO, p);
   return p;
 };
 
@@ -75,6 +75,8 @@ async function batch(from: number, to: number, after: (done: number) => void = (
   await Promise.all(Array.from({ length: JOBS }, async () => {
     while (next < to) {
       const i = next++;
+      // As `pipeline run` does (core/batch/run-batch.ts): the next clip's ingest starts now.
+      if (next < to) pipeline.prefetch({ path: clipPath(next), id: `clip-${next}` });
       const t = performance.now();
       await pipeline.run({ path: clipPath(i), id: `clip-${i}` });
       walls.push(performance.now() - t);
@@ -112,7 +114,7 @@ const stageMs = profiler.spans.reduce((a, s) => a + s.duration, 0);
 const achieved = CLIPS / wall;
 const floorRate = CORES / floorCpu;
 console.log(`frontend benchmark: ${CLIPS} clips x 16 frames of ${path.basename(VIDEO)} (each under its own name), embedded preset, jobs ${JOBS}, ${MODEL_THREADS ?? "onnxruntime's default"} model threads, ${CORES} cores, node ${process.version}`);
-console.log(`decoder: VISAGE_DECODER=${decoderChoice()}; clips decoded by the pooled PyAV decoder: ${pyavDecoderStats.decoded}, passed to the ffmpeg command: ${pyavDecoderStats.declined}`);
+console.log(`decoder: VISAGE_DECODER=${decoderChoice()}; clips decoded by the pooled PyAV decoder: ${pyavDecoderStats.decoded} (MPEG-4 B-frames not needed, so not decoded: ${pyavDecoderStats.bFramesSkipped}), passed to the ffmpeg command: ${pyavDecoderStats.declined}`);
 console.log(`1-min load average: ${load0[0].toFixed(1)} at start, ${load1[0].toFixed(1)} after the batch (other processes on this machine)`);
 printTable(['stage / provider', 'median ms per clip (wall)', 'total ms'], rows);
 printTable(['figure', 'value'], [

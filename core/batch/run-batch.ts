@@ -35,6 +35,11 @@ export interface BatchOptions {
   /** Called when a clip starts and once per row as it is decided (progress bars). */
   onStart?: (source: SourceRef) => void;
   onRow?: (row: OutputRow) => void;
+  /**
+   * Called with the clip after each one that starts, before that one runs, so its ingest (decoding)
+   * can start while the clips in flight are in the model stages (Pipeline.prefetch).
+   */
+  prefetch?: (source: SourceRef, signal: AbortSignal) => void;
 }
 
 export interface BatchCounts {
@@ -135,6 +140,7 @@ export async function runBatch(sources: SourceRef[], runOne: RunOne, sink: RowSi
       const i = nextToStart++;
       let row: OutputRow;
       opts.onStart?.(sources[i]);
+      if (nextToStart < sources.length) opts.prefetch?.(sources[nextToStart], stop.signal);
       try {
         row = await runOne(sources[i], stop.signal);
       } catch (e) {

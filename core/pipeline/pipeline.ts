@@ -20,6 +20,7 @@ import { StageProfiler, type ClipTimings } from './stage-profiler.ts';
 import { guard } from './stage-guard.ts';
 import { cacheKey, modelFingerprint, type LevelCache } from './level-cache.ts';
 import { normalizeSource } from './normalize-source.ts';
+import { IngestAhead } from './ingest-ahead.ts';
 
 export type { ClipResult, LevelsResult } from './stage-types.ts';
 
@@ -78,6 +79,7 @@ export class Pipeline {
   private readonly contexts: PluginContext[] = [];
   private prompts?: Promise<PromptSet>;
   private readonly limits: PipelineLimits;
+  private readonly ahead = new IngestAhead();
 
   private constructor(readonly preset: ResolvedPreset, private readonly deps: PipelineDeps) {
     this.limits = deps.limits ?? DEFAULT_LIMITS;
@@ -116,6 +118,19 @@ export class Pipeline {
     return this.guarded(source, opts, true);
   }
 
+  /**
+   * Starts `source`'s ingest now, at most one clip ahead, so that its decoding overlaps the clips in
+   * flight; the next run() of that source takes it (result or error) instead of ingesting. Batches
+   * call it for the clip after the one they start (core/batch/run-batch.ts).
+   */
+  prefetch(source: SourceRef, opts: { signal?: AbortSignal; wantRenders?: boolean } = {}): void {
+    const s = normalizeSource(source);
+    this.ahead.start(s, async (abort, timings) => {
+      const prompts = await this.promptSet();
+      return this.invoke('ingest', this.preset.ingest, s, { abort, wantRenders: !!opts.wantRenders, classes: prompts.classes, timings });
+    }, opts.signal);
+  }
+
   private async guarded(source: SourceRef, opts: RunOptions, levelsOnly: boolean): Promise<LevelsResult | ClipResult> {
     // One controller per clip: a stage that times out aborts it, so the plugin can stop its own work.
     const clipAbort = new AbortController();
@@ -141,7 +156,7 @@ export class Pipeline {
     const clipKey = cache && cacheKey({ source: await cache.sourceHash(source.path), id: source.id, use: ingest.use, version: ingest.pluginVersion, options: ingest.options, frames: this.preset.frames });
     const clip = opts.clip ? { ...opts.clip }
       : cache ? await this.profiler.phase(timings, 'ingest', () => cache.ingest(clipKey!, () => this.invoke('ingest', ingest, source, { ...scope, timings: undefined })))
-      : await this.invoke('ingest', ingest, source, scope);
+      : await (this.ahead.take(source, abort, timings) ?? this.invoke('ingest', ingest, source, scope));
     if (source.label && !clip.label) clip.label = source.label;
 
     const cached = cache && { cache, clipKey: clipKey!, wantRenders };
@@ -175,6 +190,7 @@ export class Pipeline {
 
   /** Disposes what plugins registered; a disposer that hangs or throws is logged and skipped, never awaited for ever. */
   async dispose(): Promise<void> {
+    this.ahead.drop();
     const settle = async (what: string, plugin: string, f: () => unknown) => {
       try {
         await guard(Promise.resolve().then(f), { ms: 10_000, onTimeout: () => new Error('did not finish within 10 s'), onAbort: () => new Error('aborted') });

@@ -129,6 +129,7 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
       const p = pl;
       await runBatch(sources, (source, signal) => runOne(p, source, signal, flags, renderSlots, sheet), sink(writer), {
         jobs: flags.jobs, failFast: flags.failFast, order: flags.order, holdMs: flags.hold, signal: interrupts.signal,
+        prefetch: (source, signal) => p.prefetch(source, { signal, wantRenders: !!flags.saveRenders }),
         onStart: (source) => progress.clipStarted(source.path),
         onRow: (row) => {
           progress.tick(!row.error, row.source);
