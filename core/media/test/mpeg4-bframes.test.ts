@@ -1,29 +1,21 @@
 // The PyAV decoder's MPEG-4 Part 2 path (core/media/mpeg4_bframes.py): it skips the B-frames no
 // sampled index needs and must still give the ffmpeg command's bytes, frame for frame. Sources: the
 // shared Megamind.avi (XviD with packed B-frames) and clips this test encodes or cuts with ffmpeg.
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { locateFfmpeg, type FfmpegTools } from '../ffmpeg-locate.ts';
-import { closePyavDecoders, pythonForDecoder, pyavDecoderStats } from '../pyav-decoder.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { FfmpegTools } from '../ffmpeg-locate.ts';
+import { pythonForDecoder, pyavDecoderStats } from '../pyav-decoder.ts';
 import { readClip, type ReadClipOptions } from '../read-clip.ts';
+import { decoderFixture, run, testsrc, type DecoderFixture } from './decoder-fixture.ts';
 import { facesDir, haveSharedFaces } from './shared-data.ts';
 
-const run = promisify(execFile);
 const megamind = join(facesDir, 'Megamind.avi');
 const mediaDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 let dir = '';
 let tools: FfmpegTools;
-
-async function encode(name: string, ...args: string[]): Promise<string> {
-  const out = join(dir, name);
-  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args, out]);
-  return out;
-}
+let encode: DecoderFixture['encode'];
 
 /** Picture types in decoder output order (select's n), from ffprobe. */
 async function pictureTypes(path: string): Promise<string[]> {
@@ -32,22 +24,17 @@ async function pictureTypes(path: string): Promise<string[]> {
 }
 
 describe.skipIf(!haveSharedFaces())('the MPEG-4 Part 2 B-frame skipping of the PyAV decoder', () => {
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'visage-mpeg4-'));
-    tools = await locateFfmpeg();
-  });
-  afterAll(async () => {
-    closePyavDecoders();
-    await rm(dir, { recursive: true, force: true });
+  const fixture = decoderFixture('visage-mpeg4-');
+  beforeAll(() => {
+    ({ dir, tools, encode } = fixture);
   });
 
   it('skips exactly the B-frames before the last wanted one that are not wanted, and gives the ffmpeg command\'s bytes', async () => {
-    const testsrc = ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=4'];
     const sources = [
       megamind, // XviD, packed B-frames (a P and the next B in one packet, then a "not coded" placeholder)
-      await encode('bf2.avi', ...testsrc, '-c:v', 'mpeg4', '-bf', '2', '-g', '25'),
-      await encode('bf1.mp4', ...testsrc, '-c:v', 'mpeg4', '-bf', '1', '-g', '12', '-q:v', '4'),
-      await encode('bf3.mkv', ...testsrc, '-c:v', 'mpeg4', '-bf', '3', '-g', '30', '-q:v', '6'),
+      await encode('bf2.avi', ...testsrc('320x240', 4), '-c:v', 'mpeg4', '-bf', '2', '-g', '25'),
+      await encode('bf1.mp4', ...testsrc('320x240', 4), '-c:v', 'mpeg4', '-bf', '1', '-g', '12', '-q:v', '4'),
+      await encode('bf3.mkv', ...testsrc('320x240', 4), '-c:v', 'mpeg4', '-bf', '3', '-g', '30', '-q:v', '6'),
       // A stream copy from 2.5 s: starts at a key frame, but the packed B-frames around it remain.
       await encode('cut.avi', '-ss', '2.5', '-i', megamind, '-c:v', 'copy', '-an', '-t', '4'),
     ];

@@ -3,29 +3,22 @@
 // scripts/install.sh installs python3-av, so the decoder must be there (the first test says so).
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { thrown } from '../../testing.ts';
-import { locateFfmpeg, type FfmpegTools } from '../ffmpeg-locate.ts';
+import type { FfmpegTools } from '../ffmpeg-locate.ts';
 import { closePyavDecoders, decoderChoice, pyavDecoder, pyavDecoderPids, pyavDecoderStats } from '../pyav-decoder.ts';
 import { readClip, type ReadClipOptions } from '../read-clip.ts';
+import { decoderFixture, testsrc, type DecoderFixture } from './decoder-fixture.ts';
 import { facesDir, haveSharedFaces } from './shared-data.ts';
 
 const run = promisify(execFile);
 const megamind = join(facesDir, 'Megamind.avi');
 let dir = '';
 let tools: FfmpegTools;
-
-async function encode(name: string, ...args: string[]): Promise<string> {
-  const out = join(dir, name);
-  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args, out]);
-  return out;
-}
-
-const testsrc = (size: string, seconds = 2) => ['-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=25:duration=${seconds}`];
+let encode: DecoderFixture['encode'];
 
 /** Reads `path` through the pooled decoder and through the ffmpeg command; says which path served. */
 async function bothWays(path: string, opts: ReadClipOptions) {
@@ -58,13 +51,9 @@ async function pythonChildren(parent = process.pid): Promise<number[]> {
 }
 
 describe.skipIf(!haveSharedFaces())('the pooled PyAV decoder', () => {
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'visage-pyav-'));
-    tools = await locateFfmpeg();
-  });
-  afterAll(async () => {
-    closePyavDecoders();
-    await rm(dir, { recursive: true, force: true });
+  const fixture = decoderFixture('visage-pyav-');
+  beforeAll(() => {
+    ({ dir, tools, encode } = fixture);
   });
 
   it('runs here (scripts/install.sh installs python3-av) and is the default', async () => {
