@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { thrown } from '../../testing.ts';
 import type { FfmpegTools } from '../ffmpeg-locate.ts';
-import { closePyavDecoders, decoderChoice, pyavDecoder, pyavDecoderPids, pyavDecoderStats } from '../pyav-decoder.ts';
+import { decoderChoice, pyavDecoder, pyavDecoderPids, pyavDecoderStats } from '../pyav-decoder.ts';
 import { readClip, type ReadClipOptions } from '../read-clip.ts';
 import { decoderFixture, testsrc, type DecoderFixture } from './decoder-fixture.ts';
 import { facesDir, haveSharedFaces } from './shared-data.ts';
