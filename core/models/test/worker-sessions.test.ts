@@ -58,6 +58,19 @@ describe('WorkerSessionPool', () => {
     await inThread.release();
   }, 60_000);
 
+  it("leaves the caller's input intact (a staged copy goes to the worker), call after call and after a failed call", async () => {
+    pool = new WorkerSessionPool(1);
+    const s = await pool.open('chain', matMulChain(2), single);
+    const feeds = input();
+    const before = Float32Array.from(feeds.x.data as Float32Array);
+    const first = await s.run(feeds);
+    await expect(s.run({ x: new ort.Tensor('float32', new Float32Array(4), [2, 2]) })).rejects.toThrow();
+    for (let i = 0; i < 3; i++) {
+      expect(feeds.x.data).toEqual(before); // not detached, not overwritten
+      expect(Buffer.from((await s.run(feeds)).y.data as Float32Array).equals(Buffer.from(first.y.data as Float32Array))).toBe(true);
+    }
+  }, 60_000);
+
   it('starts a second worker only for a second call in flight', async () => {
     pool = new WorkerSessionPool(2);
     const s = await pool.open('chain', matMulChain(4), single);
