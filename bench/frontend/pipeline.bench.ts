@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHost, StageProfiler } from '../../core/index.ts';
 import { readClip } from '../../core/media/read-clip.ts';
-import { modelRunStats } from '../../core/models/session-store.ts';
+import { modelRunStats, OnnxSessionStore } from '../../core/models/session-store.ts';
 import { modelThreadsFor } from '../../core/models/model-threads.ts';
 import { median, printTable } from '../lib/table.ts';
 import { decoderChoice, pyavDecoderStats } from '../../core/media/pyav-decoder.ts';
@@ -50,6 +50,7 @@ const clipPath = (i: number) => {
 };
 
 const host = createHost({ logLevel: 'error', modelThreads: MODEL_THREADS });
+const sessionWorkers = new OnnxSessionStore().workers; // as the host's store reads VISAGE_ORT_WORKERS
 const profiler = new StageProfiler();
 const pipeline = await host.pipeline({}, { profiler });
 const load0 = os.loadavg();
@@ -111,7 +112,7 @@ const stageMs = profiler.spans.reduce((a, s) => a + s.duration, 0);
 
 const achieved = CLIPS / wall;
 const floorRate = CORES / floorCpu;
-console.log(`frontend benchmark: ${CLIPS} clips x 16 frames of ${path.basename(VIDEO)} (each under its own name), embedded preset, jobs ${JOBS}, ${MODEL_THREADS ?? "onnxruntime's default"} model threads, ${CORES} cores, node ${process.version}`);
+console.log(`frontend benchmark: ${CLIPS} clips x 16 frames of ${path.basename(VIDEO)} (each under its own name), embedded preset, jobs ${JOBS}, ${MODEL_THREADS ?? 'default'} model threads, sessions in ${sessionWorkers} worker threads (VISAGE_ORT_WORKERS), ${CORES} cores, node ${process.version}`);
 console.log(`decoder: VISAGE_DECODER=${decoderChoice()}; clips decoded by the pooled PyAV decoder: ${pyavDecoderStats.decoded}, passed to the ffmpeg command: ${pyavDecoderStats.declined}`);
 console.log(`1-min load average: ${load0[0].toFixed(1)} at start, ${load1[0].toFixed(1)} after the batch (other processes on this machine)`);
 printTable(['stage / provider', 'median ms per clip (wall)', 'total ms'], rows);

@@ -10,9 +10,10 @@
  * its first call, from the same bytes and session options. Workers keep the process alive only
  * while calls are pending; one that dies fails its pending calls and is replaced.
  *
- * Off by default (OnnxSessionStore `workers`, VISAGE_ORT_WORKERS): each worker keeps its own
- * sessions (100-200 MiB more RSS), and at `--jobs 2` on 2 cores it gains nothing; with `--jobs 4`
- * it took bench:frontend from 3.8 to 4.4 clips/s (README, "Front end").
+ * On by default with 2 workers (OnnxSessionStore `workers`, VISAGE_ORT_WORKERS; 0 turns it off):
+ * with a clip's model calls two chunks at a time (chunked-calls.ts), `--jobs 2` keeps both cores
+ * busy where the JS thread was the bottleneck. Each worker keeps its own sessions (about 100 MiB
+ * more RSS in all; README, "Front end").
  */
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';

@@ -6,7 +6,7 @@
 import * as ort from 'onnxruntime-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OnnxGraphBuilder } from '../onnx-builder.ts';
-import { OnnxSessionStore, runSession } from '../session-store.ts';
+import { defaultOrtWorkers, OnnxSessionStore, runSession } from '../session-store.ts';
 import { WorkerSession, WorkerSessionPool } from '../worker-sessions.ts';
 
 const N = 384;
@@ -92,7 +92,7 @@ describe('WorkerSessionPool', () => {
 });
 
 describe('OnnxSessionStore on the CPU EP', () => {
-  it('runs its sessions on this thread by default, in worker threads with workers: N or VISAGE_ORT_WORKERS=N', async () => {
+  it('runs its sessions in defaultOrtWorkers() (2) worker threads by default, on this thread with workers: 0 or VISAGE_ORT_WORKERS=0', async () => {
     const saved = process.env.VISAGE_ORT_WORKERS;
     const stores: OnnxSessionStore[] = [];
     const session = async (options: ConstructorParameters<typeof OnnxSessionStore>[0]) => {
@@ -102,11 +102,16 @@ describe('OnnxSessionStore on the CPU EP', () => {
     };
     try {
       delete process.env.VISAGE_ORT_WORKERS;
+      expect([defaultOrtWorkers(2), defaultOrtWorkers(16), defaultOrtWorkers(1)]).toEqual([2, 2, 1]);
+      expect(await session({})).toBeInstanceOf(WorkerSession);
+      expect(stores[0].workers).toBe(defaultOrtWorkers());
+      expect(await session({ workers: 0 })).not.toBeInstanceOf(WorkerSession);
+      process.env.VISAGE_ORT_WORKERS = '0';
       expect(await session({})).not.toBeInstanceOf(WorkerSession);
       expect(await session({ workers: 2 })).toBeInstanceOf(WorkerSession);
-      process.env.VISAGE_ORT_WORKERS = '2';
+      process.env.VISAGE_ORT_WORKERS = '3';
       expect(await session({})).toBeInstanceOf(WorkerSession);
-      expect(await session({ workers: 0 })).not.toBeInstanceOf(WorkerSession);
+      expect(stores[stores.length - 1].workers).toBe(3);
       process.env.VISAGE_ORT_WORKERS = 'two';
       expect(() => new OnnxSessionStore()).toThrow(expect.objectContaining({ code: 'ORT_WORKERS_INVALID', exitCode: 2 }));
     } finally {
