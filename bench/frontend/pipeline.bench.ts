@@ -89,8 +89,8 @@ const c0 = cpuSeconds();
 const elu0 = performance.eventLoopUtilization();
 const t0 = performance.now();
 const perClipWall = await batch(0, CLIPS);
-// onnxruntime-node runs session.run on the JS thread, so this thread's busy share says whether it,
-// rather than the cores, is what limits clips/s.
+// onnxruntime-node runs session.run on the calling thread (the JS thread with VISAGE_ORT_WORKERS=0),
+// so this thread's busy share says whether it, rather than the cores, is what limits clips/s.
 const jsBusy = performance.eventLoopUtilization(elu0).utilization;
 const wall = (performance.now() - t0) / 1000;
 const c1 = cpuSeconds();
@@ -127,7 +127,7 @@ printTable(['figure', 'value'], [
   ['CPU efficiency = floor CPU-s / achieved CPU-s per clip', (floorCpu / runCpu).toFixed(2)],
   ['decode share of CPU per clip (floor decode / achieved)', `${((100 * decodeCpu) / runCpu).toFixed(0)} %`],
   ['plumbing share of CPU per clip (neither decode nor models)', `${((100 * Math.max(0, runCpu - floorCpu)) / runCpu).toFixed(0)} %`],
-  ['JS thread busy share during the batch (model calls run on it)', `${(100 * jsBusy).toFixed(0)} %`],
+  [`JS thread busy share during the batch (model calls ${sessionWorkers > 0 ? 'in worker threads' : 'run on it'})`, `${(100 * jsBusy).toFixed(0)} %`],
   ['ingest share of stage time (wall)', `${((100 * ingestMs) / stageMs).toFixed(0)} %`],
   ['model time (onnxruntime, wall) share of stage time', `${((100 * modelMs) / stageMs).toFixed(0)} %`],
 ]);
