@@ -1,8 +1,9 @@
 /**
  * A model's calls over a clip, chunk by chunk, with up to `inFlight` chunks pending at once. With
  * the sessions in worker threads (worker-sessions.ts) the JS thread builds the next chunk's input
- * while the previous chunks run, and two chunks of one clip run on two workers at once: that is
- * what lets `--jobs 2` fill two cores. On the main thread the calls still run one after another.
+ * while the previous chunks run, and two chunks of one clip run on two workers at once, so that
+ * `--jobs 2` has work for both cores without the JS thread in the way. On the main thread the calls
+ * still run one after another.
  * Each chunk holds the same items as when the chunks ran one by one, so results do not change.
  */
 

@@ -11,9 +11,10 @@
  * while calls are pending; one that dies fails its pending calls and is replaced.
  *
  * On by default with 2 workers (OnnxSessionStore `workers`, VISAGE_ORT_WORKERS; 0 turns it off):
- * with a clip's model calls two chunks at a time (chunked-calls.ts), `--jobs 2` keeps both cores
- * busy where the JS thread was the bottleneck. Each worker keeps its own sessions (about 100 MiB
- * more RSS in all; README, "Front end").
+ * with a clip's model calls two chunks at a time (chunked-calls.ts), the JS thread of `--jobs 2`
+ * went from 95% to about 50% busy in bench:frontend, at the same CPU per clip. Each worker keeps its
+ * own sessions (110-150 MiB more RSS in all), and under heavy load every hand-over waits for the
+ * scheduler (README, "Front end", for both).
  */
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
