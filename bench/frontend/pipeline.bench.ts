@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHost, StageProfiler } from '../../core/index.ts';
 import { readClip } from '../../core/media/read-clip.ts';
-import { modelRunStats } from '../../core/models/session-store.ts';
+import { modelRunStats, OnnxSessionStore } from '../../core/models/session-store.ts';
 import { modelThreadsFor } from '../../core/models/model-threads.ts';
 import { median, printTable } from '../lib/table.ts';
 import { decoderChoice, pyavDecoderStats } from '../../core/media/pyav-decoder.ts';
@@ -50,6 +50,7 @@ const clipPath = (i: number) => {
 };
 
 const host = createHost({ logLevel: 'error', modelThreads: MODEL_THREADS });
+const sessionWorkers = new OnnxSessionStore().workers; // as the host's store reads VISAGE_ORT_WORKERS
 const profiler = new StageProfiler();
 const pipeline = await host.pipeline({}, { profiler });
 const load0 = os.loadavg();
@@ -90,8 +91,8 @@ const c0 = cpuSeconds();
 const elu0 = performance.eventLoopUtilization();
 const t0 = performance.now();
 const perClipWall = await batch(0, CLIPS);
-// onnxruntime-node runs session.run on the JS thread, so this thread's busy share says whether it,
-// rather than the cores, is what limits clips/s.
+// onnxruntime-node runs session.run on the calling thread (the JS thread with VISAGE_ORT_WORKERS=0),
+// so this thread's busy share says whether it, rather than the cores, is what limits clips/s.
 const jsBusy = performance.eventLoopUtilization(elu0).utilization;
 const wall = (performance.now() - t0) / 1000;
 const c1 = cpuSeconds();
@@ -113,7 +114,7 @@ const stageMs = profiler.spans.reduce((a, s) => a + s.duration, 0);
 
 const achieved = CLIPS / wall;
 const floorRate = CORES / floorCpu;
-console.log(`frontend benchmark: ${CLIPS} clips x 16 frames of ${path.basename(VIDEO)} (each under its own name), embedded preset, jobs ${JOBS}, ${MODEL_THREADS ?? "onnxruntime's default"} model threads, ${CORES} cores, node ${process.version}`);
+console.log(`frontend benchmark: ${CLIPS} clips x 16 frames of ${path.basename(VIDEO)} (each under its own name), embedded preset, jobs ${JOBS}, ${MODEL_THREADS ?? 'default'} model threads, sessions in ${sessionWorkers} worker threads (VISAGE_ORT_WORKERS), ${CORES} cores, node ${process.version}`);
 console.log(`decoder: VISAGE_DECODER=${decoderChoice()}; clips decoded by the pooled PyAV decoder: ${pyavDecoderStats.decoded} (MPEG-4 B-frames not needed, so not decoded: ${pyavDecoderStats.bFramesSkipped}), passed to the ffmpeg command: ${pyavDecoderStats.declined}`);
 console.log(`1-min load average: ${load0[0].toFixed(1)} at start, ${load1[0].toFixed(1)} after the batch (other processes on this machine)`);
 printTable(['stage / provider', 'median ms per clip (wall)', 'total ms'], rows);
@@ -128,7 +129,7 @@ printTable(['figure', 'value'], [
   ['CPU efficiency = floor CPU-s / achieved CPU-s per clip', (floorCpu / runCpu).toFixed(2)],
   ['decode share of CPU per clip (floor decode / achieved)', `${((100 * decodeCpu) / runCpu).toFixed(0)} %`],
   ['plumbing share of CPU per clip (neither decode nor models)', `${((100 * Math.max(0, runCpu - floorCpu)) / runCpu).toFixed(0)} %`],
-  ['JS thread busy share during the batch (model calls run on it)', `${(100 * jsBusy).toFixed(0)} %`],
+  [`JS thread busy share during the batch (model calls ${sessionWorkers > 0 ? 'in worker threads' : 'run on it'})`, `${(100 * jsBusy).toFixed(0)} %`],
   ['ingest share of stage time (wall)', `${((100 * ingestMs) / stageMs).toFixed(0)} %`],
   ['model time (onnxruntime, wall) share of stage time', `${((100 * modelMs) / stageMs).toFixed(0)} %`],
 ]);

@@ -276,4 +276,4 @@ export const decoderUnavailable = (python: string, detail: string) =>
 
 // ---- frontend2: onnxruntime sessions in worker threads ----------------------------------------
 export const ortWorkersInvalid = (value: string) =>
-  bad('ORT_WORKERS_INVALID', `VISAGE_ORT_WORKERS=${value} is not a number of worker threads`, 'set it to 0 (model calls on the main thread, the default) or a whole number of worker threads, e.g. 2');
+  bad('ORT_WORKERS_INVALID', `VISAGE_ORT_WORKERS=${value} is not a number of worker threads`, 'set it to 0 (model calls on the main thread) or a whole number of worker threads (default 2 on 2 cores or more)');

@@ -3,7 +3,9 @@
  * This is the "model store" a plugin receives: `store.faceModel('facemesh')` converts (or reads
  * the cached conversion of) the pretrained face model and returns a ready InferenceSession.
  */
+import os from 'node:os';
 import * as ort from 'onnxruntime-node';
+import { CHUNKS_IN_FLIGHT } from './chunked-calls.ts';
 import { errors } from '../errors/index.ts';
 import { ortWorkersInvalid } from '../errors/messages.ts';
 import { type FaceModelName, faceModelOnnx, humanModelsDir } from './face-model-sources.ts';
@@ -23,10 +25,10 @@ export interface SessionStoreOptions {
   /** onnxruntime intra-op threads; default: onnxruntime's choice (one per physical core). */
   intraOpNumThreads?: number;
   /**
-   * Worker threads that run the sessions of `get`/`faceModel` on the CPU EP (one intra-op thread
-   * each unless `intraOpNumThreads` says otherwise), started as concurrent calls need them. Default
-   * `VISAGE_ORT_WORKERS`, else 0: on the calling thread. An experiment, off by default: on 2 cores
-   * it gave fewer clips/s at more CPU-s per clip (README, "Front end").
+   * Worker threads that run the sessions of `get`/`faceModel` on the CPU EP, started as concurrent
+   * calls need them; 0 runs them on the calling thread. Default `VISAGE_ORT_WORKERS`, else
+   * `defaultOrtWorkers()` (2): onnxruntime-node runs `session.run` synchronously on the calling
+   * thread, which made the JS thread the bottleneck of `pipeline run` (README, "Front end").
    */
   workers?: number;
   /** Cache for converted models; default `new ModelCache()` (VISAGE_CACHE_DIR aware). */
@@ -44,12 +46,14 @@ export class OnnxSessionStore {
   private choice: Promise<ProviderChoice> | undefined;
   private chosen: ProviderChoice | undefined;
   private readonly pool: WorkerSessionPool | null;
+  /** Worker threads for the sessions on the CPU EP (0: on the calling thread). */
+  readonly workers: number;
 
   constructor(private readonly options: SessionStoreOptions = {}) {
     this.cache = options.cache ?? new ModelCache();
     this.device = options.device ?? 'cpu';
-    const workers = options.workers ?? workersFromEnv();
-    this.pool = workers > 0 ? new WorkerSessionPool(workers) : null;
+    this.workers = options.workers ?? workersFromEnv() ?? defaultOrtWorkers();
+    this.pool = this.workers > 0 ? new WorkerSessionPool(this.workers) : null;
   }
 
   /** The execution provider of this store's sessions, decided on first call (auto probes for a GPU). */
@@ -90,10 +94,11 @@ export class OnnxSessionStore {
     if (!session) {
       session = Promise.all([load(), this.sessionOptions(), this.provider()]).then(([bytes, options, { provider }]) =>
         this.pool && provider === 'cpu'
-          // The workers are the parallelism: one intra-op thread each. Without onnxruntime's CPU
-          // arena, which every worker would grow to its largest batch, peak RSS in bench:frontend
-          // was 441 MiB instead of 520, at the same CPU-s per clip.
-          ? this.pool.open(key, bytes, { intraOpNumThreads: 1, enableCpuMemArena: false, ...options })
+          // The workers are the parallelism: the cores shared among them (one intra-op thread
+          // each on 2 cores). Without onnxruntime's CPU arena, which every worker would grow to
+          // its largest batch, peak RSS in bench:frontend was 441 MiB instead of 520, at the same
+          // CPU-s per clip.
+          ? this.pool.open(key, bytes, { intraOpNumThreads: Math.max(1, Math.floor(os.availableParallelism() / this.workers)), enableCpuMemArena: false, ...options })
           : ort.InferenceSession.create(bytes, options));
       // A failed load must not poison the store: the next call retries.
       session.catch(() => this.sessions.delete(key));
@@ -125,9 +130,17 @@ export class OnnxSessionStore {
   }
 }
 
-/** VISAGE_ORT_WORKERS: worker threads for the store's sessions (unset: 0). */
-function workersFromEnv(value = process.env.VISAGE_ORT_WORKERS): number {
-  if (value === undefined || value === '') return 0;
+/**
+ * Worker threads for a store's sessions when neither `workers` nor VISAGE_ORT_WORKERS says: one per
+ * chunk a model call site keeps in flight (chunked-calls.ts), at most one per core.
+ */
+export function defaultOrtWorkers(cores = os.availableParallelism()): number {
+  return Math.min(CHUNKS_IN_FLIGHT, cores);
+}
+
+/** VISAGE_ORT_WORKERS: worker threads for the store's sessions (unset: undefined, the default). */
+function workersFromEnv(value = process.env.VISAGE_ORT_WORKERS): number | undefined {
+  if (value === undefined || value === '') return undefined;
   if (!/^\d+$/.test(value)) throw ortWorkersInvalid(value);
   return Number(value);
 }

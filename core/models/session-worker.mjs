@@ -26,15 +26,23 @@ parentPort.on('message', async (msg) => {
     } else if (msg.op === 'run') {
       const session = await sessions.get(msg.key);
       const feeds = {};
+      // The inputs' staging buffers go back with the reply (worker-sessions.ts `stage`), also when the run fails.
+      const staged = Object.values(msg.feeds).flatMap((t) => (ArrayBuffer.isView(t.data) ? [t.data.buffer] : []));
       for (const [name, t] of Object.entries(msg.feeds)) feeds[name] = new ort.Tensor(t.type, t.data, t.dims);
-      const result = await session.run(feeds);
+      let result;
+      try {
+        result = await session.run(feeds);
+      } catch (e) {
+        reply(msg.id, { ...failure(e), staged }, staged);
+        return;
+      }
       const outputs = {};
-      const transfer = [];
+      const transfer = [...staged];
       for (const [name, t] of Object.entries(result)) {
         outputs[name] = { type: t.type, data: t.data, dims: t.dims };
         if (t.data.buffer && !transfer.includes(t.data.buffer)) transfer.push(t.data.buffer);
       }
-      reply(msg.id, { outputs }, transfer);
+      reply(msg.id, { outputs, staged }, transfer);
     } else if (msg.op === 'release') {
       const session = sessions.get(msg.key);
       sessions.delete(msg.key);

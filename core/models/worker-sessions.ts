@@ -10,9 +10,11 @@
  * its first call, from the same bytes and session options. Workers keep the process alive only
  * while calls are pending; one that dies fails its pending calls and is replaced.
  *
- * Off by default (OnnxSessionStore `workers`, VISAGE_ORT_WORKERS): each worker keeps its own
- * sessions (100-200 MiB more RSS), and at `--jobs 2` on 2 cores it gains nothing; with `--jobs 4`
- * it took bench:frontend from 3.8 to 4.4 clips/s (README, "Front end").
+ * On by default with 2 workers (OnnxSessionStore `workers`, VISAGE_ORT_WORKERS; 0 turns it off):
+ * with a clip's model calls two chunks at a time (chunked-calls.ts), the JS thread of `--jobs 2`
+ * went from 95% to about 50% busy in bench:frontend, at the same CPU per clip. Each worker keeps its
+ * own sessions (110-150 MiB more RSS in all), and under heavy load every hand-over waits for the
+ * scheduler (README, "Front end", for both).
  */
 import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
@@ -25,6 +27,8 @@ interface Reply {
   error?: { message: string };
   names?: Pick<ort.InferenceSession, 'inputNames' | 'outputNames' | 'inputMetadata' | 'outputMetadata'>;
   outputs?: Record<string, WireTensor>;
+  /** The staging buffers of the call's inputs, transferred back. */
+  staged?: ArrayBuffer[];
 }
 interface Model { bytes: Uint8Array; options: ort.InferenceSession.SessionOptions }
 
@@ -36,6 +40,8 @@ class SessionWorker {
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
   private readonly opened = new Map<string, Promise<Reply>>();
   private nextId = 0;
+  /** Input staging buffers by byte length, back from the worker and free (see `stage`). */
+  private readonly staging = new Map<number, ArrayBuffer[]>();
   /** Runs asked of this worker and not finished (counted from the call, before the session opens). */
   private running = 0;
   /** False once the thread has exited (crashed or terminated): the pool replaces it. */
@@ -46,6 +52,7 @@ class SessionWorker {
     this.worker.on('message', (r: Reply) => {
       const call = this.pending.get(r.id);
       this.pending.delete(r.id);
+      this.unstage(r.staged);
       if (this.pending.size === 0) this.worker.unref();
       if (r.error) call?.reject(new Error(r.error.message));
       else call?.resolve(r);
@@ -65,13 +72,38 @@ class SessionWorker {
     return this.running;
   }
 
-  private call(message: Record<string, unknown>): Promise<Reply> {
+  private call(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
     const id = this.nextId++;
     return new Promise<Reply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage({ id, ...message });
+      this.worker.postMessage({ id, ...message }, transfer);
     });
+  }
+
+  /**
+   * A copy of a numeric input in a staging buffer that is transferred to the worker and back
+   * instead of structured-cloned: a clone allocated and copied each model input twice (the
+   * detector's 1.5 MB input about 0.8 CPU-ms on the loaded test machine, some 20 MB per clip),
+   * where this is one copy into memory already mapped. The caller keeps its own array.
+   */
+  private stage(t: ort.Tensor, transfer: ArrayBuffer[]): WireTensor {
+    const data = t.data;
+    if (!ArrayBuffer.isView(data)) return { type: t.type, data, dims: t.dims };
+    const buffer = this.staging.get(data.byteLength)?.pop() ?? new ArrayBuffer(data.byteLength);
+    new Uint8Array(buffer).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    transfer.push(buffer);
+    const Typed = data.constructor as new (b: ArrayBuffer) => ort.Tensor.DataType;
+    return { type: t.type, data: new Typed(buffer), dims: t.dims };
+  }
+
+  /** Takes back the staging buffers a reply returned (a few of each size: the calls in flight). */
+  private unstage(buffers: ArrayBuffer[] = []): void {
+    for (const b of buffers) {
+      const list = this.staging.get(b.byteLength) ?? [];
+      if (list.length < 4) list.push(b);
+      this.staging.set(b.byteLength, list);
+    }
   }
 
   /** Creates the session of `key` in this worker once; its input and output names. */
@@ -90,8 +122,9 @@ class SessionWorker {
     try {
       await this.open(key, model);
       const wire: Record<string, WireTensor> = {};
-      for (const [name, t] of Object.entries(feeds)) wire[name] = { type: t.type, data: t.data, dims: t.dims };
-      const { outputs } = await this.call({ op: 'run', key, feeds: wire });
+      const transfer: ArrayBuffer[] = [];
+      for (const [name, t] of Object.entries(feeds)) wire[name] = this.stage(t, transfer);
+      const { outputs } = await this.call({ op: 'run', key, feeds: wire }, transfer);
       const result: Record<string, ort.Tensor> = {};
       for (const [name, t] of Object.entries(outputs!)) result[name] = new ort.Tensor(t.type, t.data as Float32Array, t.dims);
       return result;

@@ -6,7 +6,7 @@
 import * as ort from 'onnxruntime-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OnnxGraphBuilder } from '../onnx-builder.ts';
-import { OnnxSessionStore, runSession } from '../session-store.ts';
+import { defaultOrtWorkers, OnnxSessionStore, runSession } from '../session-store.ts';
 import { WorkerSession, WorkerSessionPool } from '../worker-sessions.ts';
 
 const N = 384;
@@ -58,6 +58,19 @@ describe('WorkerSessionPool', () => {
     await inThread.release();
   }, 60_000);
 
+  it("leaves the caller's input intact (a staged copy goes to the worker), call after call and after a failed call", async () => {
+    pool = new WorkerSessionPool(1);
+    const s = await pool.open('chain', matMulChain(2), single);
+    const feeds = input();
+    const before = Float32Array.from(feeds.x.data as Float32Array);
+    const first = await s.run(feeds);
+    await expect(s.run({ x: new ort.Tensor('float32', new Float32Array(4), [2, 2]) })).rejects.toThrow();
+    for (let i = 0; i < 3; i++) {
+      expect(feeds.x.data).toEqual(before); // not detached, not overwritten
+      expect(Buffer.from((await s.run(feeds)).y.data as Float32Array).equals(Buffer.from(first.y.data as Float32Array))).toBe(true);
+    }
+  }, 60_000);
+
   it('starts a second worker only for a second call in flight', async () => {
     pool = new WorkerSessionPool(2);
     const s = await pool.open('chain', matMulChain(4), single);
@@ -79,7 +92,7 @@ describe('WorkerSessionPool', () => {
 });
 
 describe('OnnxSessionStore on the CPU EP', () => {
-  it('runs its sessions on this thread by default, in worker threads with workers: N or VISAGE_ORT_WORKERS=N', async () => {
+  it('runs its sessions in defaultOrtWorkers() (2) worker threads by default, on this thread with workers: 0 or VISAGE_ORT_WORKERS=0', async () => {
     const saved = process.env.VISAGE_ORT_WORKERS;
     const stores: OnnxSessionStore[] = [];
     const session = async (options: ConstructorParameters<typeof OnnxSessionStore>[0]) => {
@@ -89,11 +102,16 @@ describe('OnnxSessionStore on the CPU EP', () => {
     };
     try {
       delete process.env.VISAGE_ORT_WORKERS;
+      expect([defaultOrtWorkers(2), defaultOrtWorkers(16), defaultOrtWorkers(1)]).toEqual([2, 2, 1]);
+      expect(await session({})).toBeInstanceOf(WorkerSession);
+      expect(stores[0].workers).toBe(defaultOrtWorkers());
+      expect(await session({ workers: 0 })).not.toBeInstanceOf(WorkerSession);
+      process.env.VISAGE_ORT_WORKERS = '0';
       expect(await session({})).not.toBeInstanceOf(WorkerSession);
       expect(await session({ workers: 2 })).toBeInstanceOf(WorkerSession);
-      process.env.VISAGE_ORT_WORKERS = '2';
+      process.env.VISAGE_ORT_WORKERS = '3';
       expect(await session({})).toBeInstanceOf(WorkerSession);
-      expect(await session({ workers: 0 })).not.toBeInstanceOf(WorkerSession);
+      expect(stores[stores.length - 1].workers).toBe(3);
       process.env.VISAGE_ORT_WORKERS = 'two';
       expect(() => new OnnxSessionStore()).toThrow(expect.objectContaining({ code: 'ORT_WORKERS_INVALID', exitCode: 2 }));
     } finally {

@@ -5,7 +5,7 @@
  * gray = 0.2989 R + 0.5870 G + 0.1140 B (in 0..1) -> (gray - 0.5) * 2. The output is already softmax-ed.
  */
 import * as ort from 'onnxruntime-node';
-import { InputBuffers, rectToAffine, warpToFloat, type OnnxSessionStore, runSession } from '@visage/core/models';
+import { chunkedCalls, InputBuffers, rectToAffine, warpToFloat, type OnnxSessionStore, runSession } from '@visage/core/models';
 import { errors } from '@visage/core';
 import type { ClassScores, Frame } from '@visage/core';
 
@@ -42,20 +42,19 @@ export class EmotionClassifier {
    * crops (default 4: larger batches cost more CPU per crop on onnxruntime's CPU EP).
    */
   async classify(crops: Frame[]): Promise<ClassScores[]> {
-    const out: ClassScores[] = [];
     const S = EMOTION_SIZE;
-    for (let start = 0; start < crops.length; start += this.batchSize) {
-      const chunk = crops.slice(start, start + this.batchSize);
+    const perChunk = await chunkedCalls(crops.length, this.batchSize, async (start, end) => {
+      const chunk = crops.slice(start, end);
       const r = await this.inputs.with(chunk.length * S * S, (input) => runSession(this.session, 'emotion', {
         [this.session.inputNames[0]]: new ort.Tensor('float32', emotionInput(chunk, input), [chunk.length, S, S, 1]),
       }));
       const probs = r[this.session.outputNames[0]].data as Float32Array;
-      for (let i = 0; i < chunk.length; i++) {
+      return chunk.map((_, i) => {
         const scores: ClassScores = {};
         EMOTION_LABELS.forEach((label, k) => (scores[label] = probs[i * EMOTION_LABELS.length + k]));
-        out.push(scores);
-      }
-    }
-    return out;
+        return scores;
+      });
+    });
+    return perChunk.flat();
   }
 }

@@ -5,7 +5,7 @@
  * mean subtraction and /255 are inside the graph). Its labels are mapped to Visage's class names.
  */
 import * as ort from 'onnxruntime-node';
-import { FACE_API_EXPRESSION_LABELS, FACE_API_EXPRESSION_SIZE, faceExpressionNetOnnx, InputBuffers, rectToAffine, warpToFloat, type OnnxSessionStore, runSession } from '@visage/core/models';
+import { chunkedCalls, FACE_API_EXPRESSION_LABELS, FACE_API_EXPRESSION_SIZE, faceExpressionNetOnnx, InputBuffers, rectToAffine, warpToFloat, type OnnxSessionStore, runSession } from '@visage/core/models';
 import { errors } from '@visage/core';
 import type { ClassScores, Frame } from '@visage/core';
 import { EMOTION_LABELS } from './emotion-classifier.ts';
@@ -44,19 +44,18 @@ export class FaceApiExpressionClassifier {
   async classify(crops: Frame[]): Promise<ClassScores[]> {
     const S = FACE_API_EXPRESSION_SIZE;
     const K = FACE_API_EXPRESSION_LABELS.length;
-    const out: ClassScores[] = [];
-    for (let start = 0; start < crops.length; start += this.batchSize) {
-      const chunk = crops.slice(start, start + this.batchSize);
+    const perChunk = await chunkedCalls(crops.length, this.batchSize, async (start, end) => {
+      const chunk = crops.slice(start, end);
       const r = await this.inputs.with(chunk.length * S * S * 3, (input) =>
         runSession(this.session, 'face-api-expression', { input: new ort.Tensor('float32', faceApiInput(chunk, input), [chunk.length, S, S, 3]) }));
       const probs = r.probabilities.data as Float32Array;
-      for (let i = 0; i < chunk.length; i++) {
+      return chunk.map((_, i) => {
         const byName: ClassScores = {};
         FACE_API_EXPRESSION_LABELS.forEach((label, k) => (byName[FACE_API_TO_VISAGE[label]] = probs[i * K + k]));
         // Same key order as the FER2013 level, so rows read alike.
-        out.push(Object.fromEntries(EMOTION_LABELS.map((c) => [c, byName[c]])));
-      }
-    }
-    return out;
+        return Object.fromEntries(EMOTION_LABELS.map((c) => [c, byName[c]]));
+      });
+    });
+    return perChunk.flat();
   }
 }

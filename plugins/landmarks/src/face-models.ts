@@ -6,7 +6,7 @@
  * 16; FaceMesh 4.2 at 4, 5.0 at 16; one thread per session), and the results do not depend on it.
  */
 import * as ort from 'onnxruntime-node';
-import { type Affine, InputBuffers, rectToAffine, warpToFloat, type OnnxSessionStore, runSession } from '@visage/core/models';
+import { type Affine, chunkedCalls, InputBuffers, rectToAffine, warpToFloat, type OnnxSessionStore, runSession } from '@visage/core/models';
 import { errors } from '@visage/core';
 import type { Frame } from '@visage/core';
 import { type Box, enlargeToSquare } from './box.ts';
@@ -110,9 +110,8 @@ export class FaceModels {
   async detect(frames: Frame[]): Promise<Detection[][]> {
     frames.forEach(checkFrame);
     const S = BLAZEFACE_SIZE;
-    const out: Detection[][] = [];
-    for (let start = 0; start < frames.length; start += this.options.detectBatch) {
-      const chunk = frames.slice(start, start + this.options.detectBatch);
+    const perChunk = await chunkedCalls(frames.length, this.options.detectBatch, async (start, end) => {
+      const chunk = frames.slice(start, end);
       const regions = chunk.map((f) => this.detectorRegion(f));
       const result = await this.inputs.with(chunk.length * S * S * 3, (input) => {
         // Letterbox fill 0 becomes -1 after normalisation, as human's zero padding does.
@@ -122,17 +121,17 @@ export class FaceModels {
         });
       });
       const outputs = Object.values(result).map((t) => ({ dims: t.dims, data: t.data as Float32Array }));
-      assembleRows(outputs, chunk.length).forEach((rows, i) => {
+      return assembleRows(outputs, chunk.length).map((rows, i) => {
         const [rx0, ry0, rx1, ry1] = regions[i];
         const sx = (rx1 - rx0) / S, sy = (ry1 - ry0) / S;
-        out.push(decodeBlazeface(rows, this.anchors, this.options).map((d) => {
+        return decodeBlazeface(rows, this.anchors, this.options).map((d): Detection => {
           const box: Box = [d.box[0] * sx + rx0, d.box[1] * sy + ry0, d.box[2] * sx + rx0, d.box[3] * sy + ry0];
           const keypoints = d.keypoints.map((v, k) => (k % 2 === 0 ? v * sx + rx0 : v * sy + ry0));
           return { box, faceBox: enlargeToSquare(box, this.options.boxScale), score: d.score, keypoints };
-        }));
+        });
       });
-    }
-    return out;
+    });
+    return perChunk.flat();
   }
 
   /**
@@ -147,8 +146,8 @@ export class FaceModels {
     const S = MESH_SIZE;
     const jobs = boxes.flatMap((b, i) => (b ? [i] : []));
     const results: (MeshResult | null)[] = boxes.map(() => null);
-    for (let start = 0; start < jobs.length; start += this.options.meshBatch) {
-      const chunk = jobs.slice(start, start + this.options.meshBatch);
+    await chunkedCalls(jobs.length, this.options.meshBatch, async (start, end) => {
+      const chunk = jobs.slice(start, end);
       const maps: Affine[] = chunk.map((i) => rotatedBoxMap(boxes[i]!, rolls[i] ?? 0, S));
       const r = await this.inputs.with(chunk.length * S * S * 3, (input) => {
         chunk.forEach((fi, k) => warpToFloat(frames[fi], maps[k], S, S, input, k * S * S * 3, { scale: 1 / 255 }));
@@ -169,7 +168,7 @@ export class FaceModels {
         }
         results[fi] = { mesh: pts, confidence: flag[k] };
       });
-    }
+    });
     return results;
   }
 }
