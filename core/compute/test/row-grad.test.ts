@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   add, affine, CpuBackend, gatherStrided, gelu, layerNorm, matmul, mean, reshape, Rng, slice, sum, tanh, tensor, transpose,
-  TransformerEncoderLayer, type MatmulOptions, type Tensor,
+  TransformerEncoderLayer, type Backend, type MatmulOptions, type Tensor,
 } from '../index.ts';
+import { startOrExplain } from '../webgpu/test/test-support.ts';
 import { gradCheck } from './gradcheck.ts';
+
+const { gpu } = await startOrExplain();
+afterAll(() => gpu?.close());
 
 // A loss that reads some rows of an activation gives it a row-sparse gradient (../row-grad.ts):
 // the ops below run their backward on those rows only, or make it dense when they cannot.
@@ -40,7 +44,7 @@ describe('row-sparse gradients equal central finite differences', () => {
 
 describe('a transformer layer trained on its CLS output', () => {
   // The benchmark's step in small: the loss reads token 0 of each sequence.
-  async function gradients(pick: (out: Tensor) => Tensor, backend: CpuBackend): Promise<Map<string, Float32Array>> {
+  async function gradients(pick: (out: Tensor) => Tensor, backend: Backend): Promise<Map<string, Float32Array>> {
     const layer = new TransformerEncoderLayer(16, 2, 32, { rng: new Rng(7), backend });
     const rng = new Rng(8);
     const x = tensor(Float32Array.from({ length: 3 * 5 * 16 }, () => rng.normal()), [3, 5, 16], { backend, requiresGrad: true });
@@ -61,14 +65,26 @@ describe('a transformer layer trained on its CLS output', () => {
     // The same rows picked by a strided copy, whose backward is dense.
     const dense = await gradients((out) => gatherStrided(out, [3, 1, 16], [80, 16, 1]), backend);
     expect([...sparse.keys()].sort()).toEqual([...dense.keys()].sort());
-    for (const [name, g] of dense) {
-      const s = sparse.get(name)!;
-      const scale = Math.max(...g.map(Math.abs));
-      expect(scale, name).toBeGreaterThan(0);
-      for (let i = 0; i < g.length; i++) expect(Math.abs(s[i] - g[i]), `${name}[${i}]`).toBeLessThanOrEqual(1e-5 * scale);
-    }
+    expectClose(sparse, dense, 1e-5);
     // Backward: fc2, fc1 and the output projection (dX and dW each) on the 3 CLS rows, not all 15.
     expect(sparseRows.filter((r) => r === 3).length).toBe(6);
     expect(gemmRows.filter((r) => r === 3).length).toBe(0);
   });
+
+  // gather and scatterAdd of the row indices, and the sparse kernels, on the other backend.
+  it.skipIf(!gpu)('gets the same gradients on webgpu as on cpu', async () => {
+    const pickCls = (out: Tensor) => slice(out, 1, 0, 1);
+    expectClose(await gradients(pickCls, gpu!), await gradients(pickCls, new CpuBackend()), 1e-4);
+  });
 });
+
+/** Every gradient within `tol` of the reference's largest magnitude (per tensor). */
+function expectClose(got: Map<string, Float32Array>, want: Map<string, Float32Array>, tol: number): void {
+  expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+  for (const [name, w] of want) {
+    const g = got.get(name)!;
+    const scale = Math.max(...w.map(Math.abs));
+    expect(scale, name).toBeGreaterThan(0);
+    for (let i = 0; i < w.length; i++) expect(Math.abs(g[i] - w[i]), `${name}[${i}]`).toBeLessThanOrEqual(tol * scale);
+  }
+}
