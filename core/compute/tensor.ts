@@ -211,12 +211,12 @@ export class Tensor {
     // The tape: nodes run from the loss back to the leaves.
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i];
-      let g = grads.get(t);
+      const g = grads.get(t);
       if (!g || !t.node) continue;
       handedOver = null;
       running = g instanceof RowGrad ? g.values : g;
-      if (g instanceof RowGrad && !t.node.backwardRows?.(g, access)) running = g = densify(t, g);
-      if (!(g instanceof RowGrad)) t.node.backward(g, access);
+      const doneOnRows = g instanceof RowGrad && !!t.node.backwardRows?.(g, access);
+      if (!doneOnRows) t.node.backward(running = g instanceof RowGrad ? densify(t, g) : g, access);
       grads.delete(t);
       // An intermediate's gradient is dead once its node has propagated it (unless handed on).
       if (handedOver !== running) t.backend.dispose(running);
