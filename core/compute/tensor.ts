@@ -13,6 +13,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { errors } from '../errors/index.ts';
 import { shapeSize, type Backend, type DeviceBuffer } from './backend.ts';
 import { CpuBackend } from './cpu/cpu-backend.ts';
+import { RowGrad, scatterRows, type RowSet } from './row-grad.ts';
 
 /** Gives a node's backward the gradient buffer of an input, or null when it needs none. */
 export interface GradAccess {
@@ -22,6 +23,8 @@ export interface GradAccess {
    * t has no gradient yet: the common case for add, reshape and residual connections.
    */
   pass(t: Tensor, dy: DeviceBuffer): void;
+  /** Adds a row-sparse gradient to t's (./row-grad.ts), kept sparse while t's gradient is. */
+  passRows(t: Tensor, dy: RowGrad): void;
 }
 
 export interface GradNode {
@@ -29,6 +32,11 @@ export interface GradNode {
   readonly inputs: readonly Tensor[];
   /** Accumulates d(loss)/d(input) into grads.of(input), given dy = d(loss)/d(output). */
   backward(dy: DeviceBuffer, grads: GradAccess): void;
+  /**
+   * The same for a row-sparse dy, working on its non-zero rows only; returns false (having done
+   * nothing) when it cannot, and gets dy made dense instead. Absent: always dense.
+   */
+  backwardRows?(dy: RowGrad, grads: GradAccess): boolean;
 }
 
 const released = new FinalizationRegistry<{ backend: Backend; buffer: DeviceBuffer }>(({ backend, buffer }) => backend.dispose(buffer));
@@ -142,10 +150,19 @@ export class Tensor {
     if (this.size !== 1) throw errors.shapeMismatch('backward', `needs a one-element loss, got shape [${this.shape}]`);
     if (!this.requiresGrad) throw errors.noGradient('backward');
     const order = topologicalOrder(this);
-    const grads = new Map<Tensor, DeviceBuffer>();
+    const grads = new Map<Tensor, DeviceBuffer | RowGrad>();
     // The running node's output gradient once handed to one of its inputs (then not freed).
     let handedOver: DeviceBuffer | null = null;
+    let running: DeviceBuffer | null = null;
+    const rowSets = new Set<RowSet>();
     const be = this.backend;
+    const densify = (t: Tensor, g: RowGrad): DeviceBuffer => {
+      const dense = t.backend.alloc(t.size);
+      scatterRows(t.backend, g, dense);
+      t.backend.dispose(g.values);
+      grads.set(t, dense);
+      return dense;
+    };
     const access: GradAccess = {
       pass: (t, dy) => {
         if (!t.requiresGrad) return;
@@ -157,9 +174,25 @@ export class Tensor {
         const g = access.of(t)!;
         t.backend.affine(dy, g, t.size, 1, 0, true);
       },
+      passRows: (t, dy) => {
+        if (!t.requiresGrad) return;
+        rowSets.add(dy.rows);
+        const g = grads.get(t);
+        if (t.node && !g) {
+          // Handed over as it is, unless another input already holds these values.
+          const own = handedOver === dy.values ? copyRows(t.backend, dy) : dy;
+          if (own === dy && dy.values === running) handedOver = running;
+          grads.set(t, own);
+        } else if (g instanceof RowGrad && g.sameLayout(dy)) {
+          t.backend.affine(dy.values, g.values, dy.rows.count * dy.width, 1, 0, true);
+        } else {
+          scatterRows(t.backend, dy, access.of(t)!);
+        }
+      },
       of: (t) => {
         if (!t.requiresGrad) return null;
         let g = grads.get(t);
+        if (g instanceof RowGrad) return densify(t, g);
         if (!g) {
           if (!t.node) {
             // A leaf accumulates straight into its persistent .grad.
@@ -181,11 +214,14 @@ export class Tensor {
       const g = grads.get(t);
       if (!g || !t.node) continue;
       handedOver = null;
-      t.node.backward(g, access);
+      running = g instanceof RowGrad ? g.values : g;
+      const doneOnRows = g instanceof RowGrad && !!t.node.backwardRows?.(g, access);
+      if (!doneOnRows) t.node.backward(running = g instanceof RowGrad ? densify(t, g) : g, access);
       grads.delete(t);
       // An intermediate's gradient is dead once its node has propagated it (unless handed on).
-      if (handedOver !== g) t.backend.dispose(g);
+      if (handedOver !== running) t.backend.dispose(running);
     }
+    for (const rows of rowSets) rows.release(be);
     if (opts.freeGraph) {
       const keep = new Set<Tensor>();
       for (let t: Tensor | null = this; t; t = t.base) keep.add(t);
@@ -196,6 +232,13 @@ export class Tensor {
   toString(): string {
     return `Tensor[${this.shape.join('x')}]${this.requiresGrad ? ' (grad)' : ''}`;
   }
+}
+
+function copyRows(be: Backend, g: RowGrad): RowGrad {
+  const n = g.rows.count * g.width;
+  const values = be.alloc(n);
+  be.affine(g.values, values, n, 1, 0);
+  return new RowGrad(g.rows, g.width, values);
 }
 
 /** Tensors that need a gradient, in an order where every tensor follows its inputs. */
@@ -225,20 +268,24 @@ function topologicalOrder(root: Tensor): Tensor[] {
 }
 
 /**
- * Creates an op's output. Records `backward` as its node when grad mode is on and an input
- * requires a gradient; otherwise the output is a constant.
+ * Creates an op's output. Records `backward` (and `backwardRows`, see GradNode) as its node
+ * when grad mode is on and an input requires a gradient; otherwise the output is a constant.
  */
 export function makeResult(op: string, inputs: readonly Tensor[], buffer: DeviceBuffer, shape: readonly number[],
-  backward: (dy: DeviceBuffer, grads: GradAccess) => void): Tensor {
+  backward: GradNode['backward'], backwardRows?: GradNode['backwardRows']): Tensor {
   const backend = inputs[0].backend;
   const needs = gradEnabled && inputs.some((t) => t.requiresGrad);
-  return new Tensor(backend, buffer, shape, needs, needs ? { op, inputs, backward } : null);
+  return new Tensor(backend, buffer, shape, needs, needs ? { op, inputs, backward, backwardRows } : null);
 }
 
-/** A tensor over the same buffer with another shape of the same size (reshape). */
-export function makeView(x: Tensor, shape: readonly number[], backward: (dy: DeviceBuffer, grads: GradAccess) => void): Tensor {
+/**
+ * A tensor over the same buffer with another shape of the same size (reshape). A row-sparse
+ * gradient passes through as it is (it addresses the flat storage).
+ */
+export function makeView(x: Tensor, shape: readonly number[], backward: GradNode['backward']): Tensor {
   const needs = gradEnabled && x.requiresGrad;
-  return new Tensor(x.backend, x.buffer, shape, needs, needs ? { op: 'reshape', inputs: [x], backward } : null, x);
+  const backwardRows = (dy: RowGrad, grads: GradAccess) => (grads.passRows(x, dy), true);
+  return new Tensor(x.backend, x.buffer, shape, needs, needs ? { op: 'reshape', inputs: [x], backward, backwardRows } : null, x);
 }
 
 /** Throws unless every tensor lives on the same backend; returns it. */

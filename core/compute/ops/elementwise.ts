@@ -2,7 +2,8 @@
  * Elementwise ops with broadcasting (add, sub, mul, div) and unary functions, with gradients.
  */
 import { contiguousStrides, shapeSize, type UnaryOp } from '../backend.ts';
-import { makeResult, sameBackend, type Tensor } from '../tensor.ts';
+import { gatherRows, type RowGrad } from '../row-grad.ts';
+import { makeResult, sameBackend, type GradAccess, type Tensor } from '../tensor.ts';
 import { accumulateReduced, broadcastShapes, broadcastStrides } from './broadcast.ts';
 
 type Operand = Tensor | number;
@@ -62,7 +63,35 @@ function binaryOp(op: 'add' | 'sub' | 'mul' | 'div', a: Tensor, b: Tensor): Tens
         });
         break;
     }
-  });
+  }, op === 'add' ? (dy, grads) => addRowsBackward(a, b, shape, dy, grads) : undefined);
+}
+
+/**
+ * add's backward for a row-sparse dy: a full operand takes dy as it is; one broadcast across
+ * the rows (a bias of the row width) sums dy's non-zero rows. Other broadcasts: dense.
+ */
+function addRowsBackward(a: Tensor, b: Tensor, shape: readonly number[], dy: RowGrad, grads: GradAccess): boolean {
+  const n = shapeSize(shape);
+  const rowBias = (t: Tensor) => t.size === dy.width && sameTrailingDims(t.shape, shape, dy.width);
+  if ((a.size !== n && !rowBias(a)) || (b.size !== n && !rowBias(b))) return false;
+  // Reduce into a bias first: passing dy on may hand its values over to be accumulated into.
+  for (const t of [a, b]) {
+    const g = t.size !== n ? grads.of(t) : null;
+    if (g) t.backend.reduce('sum', dy.values, g, { outer: 1, axis: dy.rows.count, inner: dy.width }, true);
+  }
+  if (a.size === n) grads.passRows(a, dy);
+  if (b.size === n) grads.passRows(b, dy);
+  return true;
+}
+
+/** Whether `shape` (size `width`) equals the trailing dims of `outShape` that make up `width` elements. */
+function sameTrailingDims(shape: readonly number[], outShape: readonly number[], width: number): boolean {
+  let size = 1;
+  for (let i = 1; size < width && i <= outShape.length; i++) {
+    size *= outShape[outShape.length - i];
+    if ((shape[shape.length - i] ?? 1) !== outShape[outShape.length - i]) return false;
+  }
+  return size === width;
 }
 
 /** a + b with broadcasting. */
@@ -90,6 +119,11 @@ export function affine(x: Tensor, alpha: number, beta: number): Tensor {
   return makeResult('affine', [x], out, x.shape, (dy, grads) => {
     const g = grads.of(x);
     if (g) be.affine(dy, g, x.size, alpha, 0, true);
+  }, (dy, grads) => {
+    // In place: dy's values are this node's own (handed over to it, not shared).
+    be.affine(dy.values, dy.values, dy.rows.count * dy.width, alpha, 0);
+    grads.passRows(x, dy);
+    return true;
   });
 }
 
@@ -101,6 +135,15 @@ export function unary(op: UnaryOp, x: Tensor): Tensor {
   return makeResult(op, [x], out, x.shape, (dy, grads) => {
     const g = grads.of(x);
     if (g) be.unaryBackward(op, x.buffer, out, dy, g, x.size, true);
+  }, (dy, grads) => {
+    if (!x.requiresGrad) return true;
+    const xs = gatherRows(be, x.buffer, dy.rows, dy.width), ys = gatherRows(be, out, dy.rows, dy.width);
+    // In place: dy's values are this node's own (handed over to it, not shared).
+    be.unaryBackward(op, xs, ys, dy.values, dy.values, dy.rows.count * dy.width);
+    be.dispose(xs);
+    be.dispose(ys);
+    grads.passRows(x, dy);
+    return true;
   });
 }
 

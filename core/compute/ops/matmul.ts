@@ -3,7 +3,8 @@
  */
 import { errors } from '../../errors/index.ts';
 import { shapeSize, type Backend, type DeviceBuffer, type MatmulOptions } from '../backend.ts';
-import { makeResult, sameBackend, type Tensor } from '../tensor.ts';
+import { gatherRows, RowGrad } from '../row-grad.ts';
+import { makeResult, sameBackend, type GradAccess, type Tensor } from '../tensor.ts';
 
 export interface MatmulFlags {
   /** Use the transpose of the last two dims of a. */
@@ -41,7 +42,32 @@ export function matmul(a: Tensor, b: Tensor, flags: MatmulFlags = {}): Tensor {
     const ga = grads.of(a), gb = grads.of(b);
     if (ga) gradA(be, dy, b.buffer, ga, { batch, m, k, n, transA, transB, aBroadcast, bBroadcast, alpha });
     if (gb) gradB(be, a.buffer, dy, gb, { batch, m, k, n, transA, transB, aBroadcast, bBroadcast, alpha });
+  }, (dy, grads) => {
+    // Row r of C is row r of A times op(B) when A is not transposed and B is one matrix.
+    if (transA || dy.width !== n || !(batch === 1 || bBroadcast)) return false;
+    gradsOfRows(be, a, b, dy, grads, { k, n, transB, alpha });
+    return true;
   });
+}
+
+/**
+ * The gradients of C = A op(B) (A as rows of k, B one matrix) for a row-sparse dC: dA has the
+ * same non-zero rows, dA = dC op(B)ᵀ on them only; dB = Aᵀ dC needs only those rows of A.
+ */
+function gradsOfRows(be: Backend, a: Tensor, b: Tensor, dC: RowGrad, grads: GradAccess,
+  o: { k: number; n: number; transB: boolean; alpha: number }): void {
+  const { k, n, transB, alpha } = o, rows = dC.rows.count;
+  const gB = grads.of(b);
+  if (gB) {
+    const aRows = gatherRows(be, a.buffer, dC.rows, k);
+    if (!transB) be.matmul(aRows, dC.values, gB, { batch: 1, m: k, k: rows, n, transA: true, alpha, accumulate: true });
+    else be.matmul(dC.values, aRows, gB, { batch: 1, m: n, k: rows, n: k, transA: true, alpha, accumulate: true });
+    be.dispose(aRows);
+  }
+  if (!a.requiresGrad) return;
+  const dA = be.alloc(rows * k);
+  be.matmul(dC.values, b.buffer, dA, { batch: 1, m: rows, k: n, n: k, transB: !transB, alpha });
+  grads.passRows(a, new RowGrad(dC.rows, k, dA));
 }
 
 /**

@@ -4,6 +4,7 @@
  * (their gradients then come from the primitives).
  */
 import { errors } from '../../errors/index.ts';
+import { gatherRows, RowGrad } from '../row-grad.ts';
 import { makeResult, sameBackend, tensor, Tensor, type IndexTensor } from '../tensor.ts';
 import { abs, add, affine, div, exp, log, mul, relu, sqrt, sub } from './elementwise.ts';
 import { matmul } from './matmul.ts';
@@ -54,6 +55,19 @@ export function layerNorm(x: Tensor, gamma: Tensor | null, beta: Tensor | null, 
     const dx = gx ?? be.alloc(x.size);
     be.layerNormBackward(x.buffer, gamma?.buffer ?? null, meanT.buffer, rstdT.buffer, dy, dx, gg, gb, rows, cols, true);
     if (!gx) be.dispose(dx);
+  }, (dy, grads) => {
+    // Row by row: the non-zero rows of dy need only theirs of x, mean and rstd.
+    if (dy.width !== cols) return false;
+    const gg = gamma ? grads.of(gamma) : null, gb = beta ? grads.of(beta) : null;
+    const n = dy.rows.count;
+    const xs = gatherRows(be, x.buffer, dy.rows, cols);
+    const means = gatherRows(be, meanT.buffer, dy.rows, 1), rstds = gatherRows(be, rstdT.buffer, dy.rows, 1);
+    const dx = be.alloc(n * cols);
+    be.layerNormBackward(xs, gamma?.buffer ?? null, means, rstds, dy.values, dx, gg, gb, n, cols);
+    for (const buf of [xs, means, rstds]) be.dispose(buf);
+    if (x.requiresGrad) grads.passRows(x, new RowGrad(dy.rows, cols, dx));
+    else be.dispose(dx);
+    return true;
   });
 }
 

@@ -3,6 +3,7 @@
  */
 import { errors } from '../../errors/index.ts';
 import { contiguousStrides, shapeSize } from '../backend.ts';
+import { RowGrad, RowSet } from '../row-grad.ts';
 import { makeResult, makeView, sameBackend, type Tensor } from '../tensor.ts';
 
 /** Same values, new shape; one dim may be -1 (inferred). No copy. */
@@ -72,7 +73,15 @@ export function slice(x: Tensor, axis: number, start: number, end: number): Tens
   const offset = start * xs[ax];
   const out = be.alloc(shapeSize(shape));
   be.copy(x.buffer, out, { shape, srcStrides: xs, srcOffset: offset, dstStrides: dense });
+  // Sliced along a leading axis, the gradient of x is dy's rows among zero rows: passed on
+  // row-sparse (../row-grad.ts) when they are at most half of x.
+  const width = x.shape[x.rank - 1], perIndex = xs[ax] / width;
+  const sparse = ax < x.rank - 1 && end > start && 2 * (end - start) <= x.shape[ax];
   return makeResult('slice', [x], out, shape, (dy, grads) => {
+    if (sparse) {
+      const rows = RowSet.ofBlocks(x.size / width, x.shape[ax] * perIndex, start * perIndex, end * perIndex);
+      return grads.passRows(x, new RowGrad(rows, width, dy));
+    }
     const g = grads.of(x);
     if (g) be.copy(dy, g, { shape, srcStrides: dense, dstStrides: xs, dstOffset: offset, accumulate: true });
   });
