@@ -5,13 +5,18 @@
  * torch-step.py builds the same model in PyTorch.
  */
 import {
-  Linear, ParameterRegistry, Rng, SGD, TransformerEncoderLayer, add, concat, crossEntropy, normalTensor, reshape, slice, tensor,
+  Linear, ParameterRegistry, Rng, SGD, TransformerEncoderLayer, add, concat, crossEntropy, gatherStrided, normalTensor, reshape, slice, tensor,
   type Backend, type Tensor,
 } from '../../core/compute/index.ts';
 
 export const STEP = { batch: 48, frames: 16, dim: 512, heads: 8, mlp: 1024, classes: 7 };
 
-export function buildTemporalStep(backend: Backend, seed = 1): { step: () => Promise<number> } {
+/**
+ * `denseGradients`: read the CLS rows through gatherStrided, whose backward is dense, instead of
+ * slice, whose gradient the engine carries as its non-zero rows (core/compute/row-grad.ts): the
+ * same step with the work PyTorch's autograd does.
+ */
+export function buildTemporalStep(backend: Backend, seed = 1, { denseGradients = false } = {}): { step: () => Promise<number> } {
   const { batch, frames, dim, heads, mlp, classes } = STEP;
   const rng = new Rng(seed);
   const opts = { backend };
@@ -34,7 +39,8 @@ export function buildTemporalStep(backend: Backend, seed = 1): { step: () => Pro
       opt.zeroGrad();
       const tokens = add(concat([add(ones as Tensor, cls), x], 1), pos);
       const out = layer.forward(tokens);
-      const clsOut = reshape(slice(out, 1, 0, 1), [batch, dim]);
+      const clsRows = denseGradients ? gatherStrided(out, [batch, 1, dim], [(frames + 1) * dim, dim, 1]) : slice(out, 1, 0, 1);
+      const clsOut = reshape(clsRows, [batch, dim]);
       const loss = crossEntropy(head.forward(clsOut), labels);
       loss.backward({ freeGraph: true });
       opt.step();
