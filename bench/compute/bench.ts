@@ -49,6 +49,9 @@ interface Paired {
    * about the same load, so this ratio drifts less than the ratio of the medians.
    */
   bOverA: number;
+  /** The 10th and 90th percentiles of the per-rep b / a: how far single reps stray from the median. */
+  bOverAP10: number;
+  bOverAP90: number;
 }
 
 /**
@@ -71,7 +74,16 @@ async function interleaved(a: () => Promise<number>, b: () => Promise<number>, r
     await untilIdle(pids);
     tSecond.push(await second());
   }
-  return { a: median(ta), b: median(tb), bOverA: median(tb.map((t, i) => t / ta[i])) };
+  const ratios = tb.map((t, i) => t / ta[i]);
+  return { a: median(ta), b: median(tb), bOverA: median(ratios), bOverAP10: percentile(ratios, 0.1), bOverAP90: percentile(ratios, 0.9) };
+}
+
+/** The q-quantile (0..1) of values, by linear interpolation between the nearest ranks. */
+function percentile(values: number[], q: number): number {
+  const s = [...values].sort((x, y) => x - y);
+  const i = q * (s.length - 1);
+  const lo = Math.floor(i);
+  return lo + 1 < s.length ? s[lo] + (s[lo + 1] - s[lo]) * (i - lo) : s[lo];
 }
 
 /** Waits (at most `maxMs`) until no thread of these processes is running, except this one. */
@@ -157,10 +169,11 @@ async function gemmTable(webgpu: Backend | null): Promise<Map<number, number>> {
     }
     ratios.set(n, t.bOverA);
     const fmt = (ms: number | null) => (ms === null ? '-' : `${gflops(ms).toFixed(1)} (${ms.toFixed(2)} ms)`);
-    rows.push([String(n), fmt(t.a), fmt(t.b), `${(100 * t.bOverA).toFixed(0)}%`,
+    const pct = (r: number) => `${(100 * r).toFixed(0)}%`;
+    rows.push([String(n), fmt(t.a), fmt(t.b), `${pct(t.bOverA)} (${pct(t.bOverAP10)}-${pct(t.bOverAP90)})`,
       spin ? `${fmt(spin.a)}, ${(100 * spin.bOverA).toFixed(0)}%` : '-', webgpu ? fmt(tGpu) : 'unavailable', fmt(tNaive)]);
   }
-  printTable(`GEMM f32 n×n×n, GFLOP/s (median ms), ${REPS} turns of 3 back-to-back GEMMs, ours and onnxruntime's alternating; ${THREADS} onnxruntime threads; ratio: median of per-rep ratios`,
+  printTable(`GEMM f32 n×n×n, GFLOP/s (median ms), ${REPS} turns of 3 back-to-back GEMMs, ours and onnxruntime's alternating; ${THREADS} onnxruntime threads; ratio: median of per-rep ratios (10th-90th percentile)`,
     ['n', 'visage cpu (default)', 'onnxruntime MatMul', 'visage / onnxruntime', 'spinning pool (--spin)', 'visage webgpu', 'naive JS'], rows);
   cpu.close();
   cpuSpin?.close();

@@ -143,8 +143,12 @@ export class OrtGemm {
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
-        // Pool threads that spin between GEMMs steal the core the JS kernels run on: measured
-        // 2-3x slower training steps on 2 cores with spinning on.
+        // Pool threads sleep as soon as a GEMM ends. onnxruntime's default spins 2^20 pauses
+        // (about 40 ms here) after every call, in each session's own pool (a training step has
+        // four), and those threads take the JS kernels' core: 2-thread step 105 -> 174 ms. A
+        // bounded spin (onnxruntime 1.30's session.intra_op.spin_duration_us) was measured too:
+        // the 2-thread step 2-7% slower at 0.5 ms, 6-11% at 1 ms, 12-14% at 2 ms, and 512³ still
+        // under 80% of onnxruntime in lightly loaded runs (README, "GEMM pool policy").
         ...(this.spin ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
       } as ort.InferenceSession.SessionOptions);
       this.sessions.set(key, s);
