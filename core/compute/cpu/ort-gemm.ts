@@ -17,7 +17,7 @@
  * for single matrices a 2-D Gemm node.
  */
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { errors } from '../../errors/index.ts';
@@ -104,6 +104,21 @@ export function cpuThreads(): number {
 }
 
 /**
+ * onnxruntime's `intra_op_thread_affinities` for a pool of `threads` (the caller plus threads - 1
+ * pool threads): pool thread k on logical processor k + 1 (1-based), so that no pool thread starts
+ * on the processor the caller's JS thread ran on last. Unpinned, the scheduler often wakes the
+ * sleeping pool thread onto the waking (busy) caller's processor, where it waits until the caller
+ * has finished both halves of a 1.4 ms GEMM alone: 512³ took the one-thread 2.3-2.9 ms in half the
+ * bench's rounds (60-73% of onnxruntime's spinning pool), pinned 1.4 (100-101%). Only when this
+ * process may run on every processor (no taskset or cgroup subset, whose numbering would not be
+ * 1..n) and there are at least `threads` of them; undefined otherwise.
+ */
+export function poolAffinities(threads: number, processors = cpus().length, allowed = availableParallelism()): string | undefined {
+  if (threads < 2 || allowed !== processors || threads > processors) return undefined;
+  return Array.from({ length: threads - 1 }, (_, k) => String(k + 2)).join(';');
+}
+
+/**
  * Below this many multiply-adds a GEMM runs on one thread: waking the pool costs more than it
  * saves, and on a busy machine a descheduled pool thread stalls the whole call.
  */
@@ -148,8 +163,13 @@ export class OrtGemm {
         // four), and those threads take the JS kernels' core: 2-thread step 105 -> 174 ms. A
         // bounded spin (onnxruntime 1.30's session.intra_op.spin_duration_us) was measured too:
         // the 2-thread step 2-7% slower at 0.5 ms, 6-11% at 1 ms, 12-14% at 2 ms, and 512³ still
-        // under 80% of onnxruntime in lightly loaded runs (README, "GEMM pool policy").
-        ...(this.spin ? {} : { extra: { session: { intra_op: { allow_spinning: '0' } } } }),
+        // under 80% of onnxruntime in lightly loaded runs (README, "GEMM pool policy"). What
+        // made the sleeping pool thread join a 512³ GEMM in time is pinning it (poolAffinities),
+        // as onnxruntime's own default pool does.
+        extra: { session: {
+          ...(!this.spin && { intra_op: { allow_spinning: '0' } }),
+          ...(threads > 1 && poolAffinities(threads) && { intra_op_thread_affinities: poolAffinities(threads) }),
+        } },
       } as ort.InferenceSession.SessionOptions);
       this.sessions.set(key, s);
     }

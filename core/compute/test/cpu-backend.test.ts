@@ -1,7 +1,9 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CpuBackend, hashUniform, mix32, type MatmulOptions } from '../index.ts';
 import { erf, fastTanh, geluErf, geluTanh, geluTanhGrad } from '../cpu/math.ts';
 import { Rng } from '../rng.ts';
+import { poolAffinities } from '../cpu/ort-gemm.ts';
 
 const rand = (n: number, rng: Rng) => Float32Array.from({ length: n }, () => rng.range(-1, 1));
 
@@ -56,6 +58,37 @@ describe('cpu backend GEMM', () => {
       }
     });
   }
+});
+
+describe('cpu backend GEMM on the thread pool', () => {
+  it('pins pool thread k to processor k + 1 (1-based), and only on a process that may use every processor', () => {
+    expect(poolAffinities(2, 2, 2)).toBe('2');
+    expect(poolAffinities(4, 8, 8)).toBe('2;3;4');
+    expect(poolAffinities(1, 2, 2)).toBeUndefined(); // no pool thread
+    expect(poolAffinities(2, 4, 2)).toBeUndefined(); // a taskset or cgroup subset: numbering unknown
+    expect(poolAffinities(3, 2, 2)).toBeUndefined(); // more threads than processors
+  });
+
+  it('a GEMM above the pool threshold, on two pinned threads, equals the f64 reference', () => {
+    // 256 x 256 x 160 = 10.5M multiply-adds: above PARALLEL_MIN_MACS, so the 2-thread session.
+    const o = { batch: 1, m: 256, k: 256, n: 160, transA: false, transB: true, aBroadcast: false, bBroadcast: false, alpha: 1 };
+    const rng = new Rng(3);
+    const a = rand(o.m * o.k, rng), b = rand(o.k * o.n, rng);
+    const two = new CpuBackend({ threads: 2 });
+    const out = two.alloc(o.m * o.n);
+    two.matmul(two.upload(a), two.upload(b), out, o);
+    const got = two.readSync(out), want = reference(a, b, null, o);
+    let worst = 0;
+    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+    expect(worst).toBeLessThan(1e-3);
+    // The session's pool thread is pinned: one thread of this process may run on logical
+    // processor 1 (0-based; onnxruntime's "2") alone.
+    if (poolAffinities(2) && existsSync('/proc/self/task')) {
+      const allowed = readdirSync('/proc/self/task').map((tid) => /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/self/task/${tid}/status`, 'utf8'))?.[1]);
+      expect(allowed).toContain('1');
+    }
+    two.close();
+  });
 });
 
 describe('cpu backend kernels', () => {
