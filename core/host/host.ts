@@ -24,7 +24,7 @@ import type { CommandHandler } from '../plugins/command-api.ts';
 import type { HostSettings } from '../plugins/host-settings.ts';
 import { createStageHooks } from '../pipeline/stages.ts';
 import { ModelCache } from '../models/model-cache.ts';
-import { OnnxSessionStore } from '../models/session-store.ts';
+import { defaultThreadsText, OnnxSessionStore } from '../models/session-store.ts';
 import { chooseOrtProvider, type ProviderChoice } from '../models/ort-provider.ts';
 
 export function defaultCacheDir(): string {
@@ -55,12 +55,13 @@ export class Host {
       // --device picks onnxruntime's execution provider too; auto never picks a software Vulkan
       // driver (100-500x slower than the CPU EP), see models/ort-provider.ts.
       const logger = c.get(TOKENS.Logger);
-      return new OnnxSessionStore({
+      const store: OnnxSessionStore = new OnnxSessionStore({
         device: settings.device,
         ...(settings.modelThreads && { intraOpNumThreads: settings.modelThreads }),
-        onProvider: ({ provider, detail }) => logger.debug(`onnxruntime execution provider: ${provider} (${detail}); intra-op threads per session: ${settings.modelThreads ?? "onnxruntime's default"}`),
+        onProvider: ({ provider, detail }) => logger.debug(`onnxruntime execution provider: ${provider} (${detail}); intra-op threads per session: ${settings.modelThreads ?? defaultThreadsText(provider, store.workers)}`),
         cache: new ModelCache(path.join(settings.cacheDir, 'models'), (m) => logger.warn(m), (m) => logger.debug(m)),
       });
+      return store;
     });
   }
 

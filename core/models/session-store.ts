@@ -98,7 +98,7 @@ export class OnnxSessionStore {
           // each on 2 cores). Without onnxruntime's CPU arena, which every worker would grow to
           // its largest batch, peak RSS in bench:frontend was 441 MiB instead of 520, at the same
           // CPU-s per clip.
-          ? this.pool.open(key, bytes, { intraOpNumThreads: Math.max(1, Math.floor(os.availableParallelism() / this.workers)), enableCpuMemArena: false, ...options })
+          ? this.pool.open(key, bytes, { intraOpNumThreads: threadsPerWorkerSession(this.workers), enableCpuMemArena: false, ...options })
           : ort.InferenceSession.create(bytes, options));
       // A failed load must not poison the store: the next call retries.
       session.catch(() => this.sessions.delete(key));
@@ -136,6 +136,16 @@ export class OnnxSessionStore {
  */
 export function defaultOrtWorkers(cores = os.availableParallelism()): number {
   return Math.min(CHUNKS_IN_FLIGHT, cores);
+}
+
+/** Intra-op threads of each CPU session in `workers` worker threads: the cores shared among them. */
+export function threadsPerWorkerSession(workers: number, cores = os.availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / workers));
+}
+
+/** The intra-op threads a session gets without --model-threads, in words (the host's debug line). */
+export function defaultThreadsText(provider: string, workers: number): string {
+  return provider === 'cpu' && workers > 0 ? `${threadsPerWorkerSession(workers)} (cores ÷ ${workers} worker threads)` : "onnxruntime's default";
 }
 
 /** VISAGE_ORT_WORKERS: worker threads for the store's sessions (unset: undefined, the default). */

@@ -3,6 +3,7 @@
  * the clips in flight (auto), and the choice reaches the sessions the host creates.
  */
 import { execFile } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -28,17 +29,20 @@ describe('model threads', () => {
     expect(createHost().settings.modelThreads).toBeUndefined();
   });
 
-  it('pipeline run sessions get the threads asked for, and --model-threads 0 restores onnxruntime\'s default', async () => {
+  it('pipeline run sessions get the threads asked for; by default the worker threads share the cores (onnxruntime\'s default without workers)', async () => {
     const clip = path.join(REPO_ROOT, 'samples/astronaut.mp4');
     // The real CLI: debug lines go to the process's stderr.
-    const threads = async (...flags: string[]) => {
-      const { stderr } = await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'bin/visage.js'), 'pipeline', 'run', clip, '--set', 'frames=2', '--log-level', 'debug', ...flags]);
+    const threads = async (flags: string[], env: NodeJS.ProcessEnv = {}) => {
+      const { stderr } = await promisify(execFile)(process.execPath, [path.join(REPO_ROOT, 'bin/visage.js'), 'pipeline', 'run', clip, '--set', 'frames=2', '--log-level', 'debug', ...flags], { env: { ...process.env, ...env } });
       return /intra-op threads per session: ([^\n]+)/.exec(stderr)?.[1];
     };
-    expect(await threads('--jobs', '2')).toBe("onnxruntime's default"); // the default, 0
-    expect(await threads('--jobs', '2', '--model-threads', '3')).toBe('3');
-    expect(await threads('--jobs', '64', '--model-threads', 'auto')).toBe('1'); // at least one
-    expect(await threads('--jobs', '1', '--model-threads', 'auto')).toBe("onnxruntime's default");
+    // The default, 0: the sessions run in 2 worker threads that share the cores.
+    const perWorker = `${Math.max(1, Math.floor(os.availableParallelism() / 2))} (cores ÷ 2 worker threads)`;
+    expect(await threads(['--jobs', '2'])).toBe(perWorker);
+    expect(await threads(['--jobs', '2'], { VISAGE_ORT_WORKERS: '0' })).toBe("onnxruntime's default");
+    expect(await threads(['--jobs', '2', '--model-threads', '3'])).toBe('3');
+    expect(await threads(['--jobs', '64', '--model-threads', 'auto'])).toBe('1'); // at least one
+    expect(await threads(['--jobs', '1', '--model-threads', 'auto'])).toBe(perWorker);
   }, 120_000);
 
   it('refuses a thread count that is not auto or a whole number', async () => {
