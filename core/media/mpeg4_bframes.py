@@ -9,8 +9,9 @@ do not carry display order either. So this module replays, from the VOP headers 
 FFmpeg 5's h263/mpeg4 decoder does per packet (libavcodec/h263dec.c, mpeg4videodec.c), including
 "packed B-frames" (a DivX/XviD packet holding a P and the next B, which the decoder keeps and
 decodes on the next packet), and hands the decoder one VOP per call. Every output frame's picture
-type is checked against the replay; on any mismatch or anything it does not model it raises
-Unsure, and the caller decodes every frame instead.
+type is checked against the replay; on any mismatch, anything it does not model, or any error the
+demuxer or decoder reports (a damaged stream, whose concealed pictures can depend on the skipped
+frames) it raises Unsure, and the caller decodes every frame instead.
 """
 import re
 from typing import NamedTuple, Optional
@@ -227,30 +228,43 @@ def decode(container, stream, wanted, last, emit):
         if index is not None and index in wanted:
             emit(frames[0])
 
-    for number, packet in enumerate(container.demux(stream)):
-        buf = bytes(packet)
-        if not buf:
-            continue
-        call = replay.packet(buf)
-        skip = call.kind == "B" and call.decoded and call.index not in wanted
-        cc.skip_frame = "NONREF" if skip else "DEFAULT"
-        feed = av.Packet(call.feed)
-        feed.pts = number
-        try:
-            frames = cc.decode(feed)
-        except av.AVError as e:
-            raise Unsure(f"decode error: {e}")
-        if skip:
-            skipped += 1
-            check(frames, None, None, None)
-        elif call.kind == "B":
-            check(frames, call.index, "B", number)
-        else:
-            check(frames, call.index, call.shows, held)
-            if call.decoded:
-                held = number
-        if replay.next_index > last:
+    # A damaged stream: the decoder conceals errors from neighbouring pictures, and what it
+    # conceals with need not be the same once frames are skipped (measured on a corrupted copy of
+    # Megamind.avi). Any error the demuxer or decoder reports sends the clip to the full decode.
+    previous = av.logging.get_level()
+    av.logging.set_level(av.logging.ERROR)
+    try:
+        with av.logging.Capture() as logs:
+            for number, packet in enumerate(container.demux(stream)):
+                buf = bytes(packet)
+                if not buf:
+                    continue
+                call = replay.packet(buf)
+                skip = call.kind == "B" and call.decoded and call.index not in wanted
+                cc.skip_frame = "NONREF" if skip else "DEFAULT"
+                feed = av.Packet(call.feed)
+                feed.pts = number
+                try:
+                    frames = cc.decode(feed)
+                except av.AVError as e:
+                    raise Unsure(f"decode error: {e}")
+                if logs:
+                    raise Unsure(f"the decoder reported: {logs[0][2].strip()}")
+                if skip:
+                    skipped += 1
+                    check(frames, None, None, None)
+                elif call.kind == "B":
+                    check(frames, call.index, "B", number)
+                else:
+                    check(frames, call.index, call.shows, held)
+                    if call.decoded:
+                        held = number
+                if replay.next_index > last:
+                    return skipped
+            index, kind = replay.flush()
+            check(cc.decode(None), index, kind, held)
+            if logs:
+                raise Unsure(f"the decoder reported: {logs[0][2].strip()}")
             return skipped
-    index, kind = replay.flush()
-    check(cc.decode(None), index, kind, held)
-    return skipped
+    finally:
+        av.logging.set_level(previous)

@@ -1,7 +1,7 @@
 // The PyAV decoder's MPEG-4 Part 2 path (core/media/mpeg4_bframes.py): it skips the B-frames no
 // sampled index needs and must still give the ffmpeg command's bytes, frame for frame. Sources: the
 // shared Megamind.avi (XviD with packed B-frames) and clips this test encodes or cuts with ffmpeg.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,28 @@ describe.skipIf(!haveSharedFaces())('the MPEG-4 Part 2 B-frame skipping of the P
     }
     expect(fastPathFiles).toBeGreaterThanOrEqual(sources.length * 2);
   }, 120_000);
+
+  it('decodes a damaged stream frame by frame (error concealment need not survive skipped frames), with the ffmpeg command\'s bytes', async () => {
+    // Megamind.avi with 200 bytes of noise at three places: the decoder conceals the damaged
+    // macroblocks. Skipping B-frames changed the concealed pictures here before errors sent the clip
+    // to the full decode.
+    const bytes = await readFile(megamind);
+    let seed = 3;
+    for (const at of [300_000, 500_000, 700_000]) {
+      for (let i = 0; i < 200; i++) bytes[at + i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
+    }
+    const damaged = join(dir, 'damaged.avi');
+    await writeFile(damaged, bytes);
+    for (const opts of [{ frames: 16 }, { frames: 9, mode: 'train', seed: 5 }] as ReadClipOptions[]) {
+      const before = { ...pyavDecoderStats };
+      const fast = await readClip(damaged, opts);
+      expect(pyavDecoderStats.decoded).toBe(before.decoded + 1);
+      expect(pyavDecoderStats.bFramesSkipped).toBe(before.bFramesSkipped);
+      const slow = await readClip(damaged, { ...opts, ffmpeg: tools });
+      expect(fast.frames.length).toBe(slow.frames.length);
+      fast.frames.forEach((f, k) => expect(Buffer.from(f.rgb).equals(Buffer.from(slow.frames[k].rgb)), `frame ${k}`).toBe(true));
+    }
+  });
 
   it('decodes every frame when the replay of the decoder disagrees with it, with the same bytes', async () => {
     // A replay blind to DivX's "packed B-frames" flag: it hands the decoder whole packets, so the
