@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHost, StageProfiler } from '../../core/index.ts';
 import { readClip } from '../../core/media/read-clip.ts';
-import { modelRunStats, OnnxSessionStore } from '../../core/models/session-store.ts';
+import { modelRunStats, ortWorkers } from '../../core/models/session-store.ts';
 import { modelThreadsFor } from '../../core/models/model-threads.ts';
 import { median, printTable } from '../lib/table.ts';
 import { decoderChoice, pyavDecoderStats } from '../../core/media/pyav-decoder.ts';
@@ -50,7 +50,7 @@ const clipPath = (i: number) => {
 };
 
 const host = createHost({ logLevel: 'error', modelThreads: MODEL_THREADS });
-const sessionWorkers = new OnnxSessionStore().workers; // as the host's store reads VISAGE_ORT_WORKERS
+const sessionWorkers = ortWorkers(); // as the host's store chooses them
 const profiler = new StageProfiler();
 const pipeline = await host.pipeline({}, { profiler });
 const load0 = os.loadavg();

@@ -16,6 +16,8 @@ frames) it raises Unsure, and the caller decodes every frame instead.
 import re
 from typing import NamedTuple, Optional
 
+import av
+
 VOP = 0xB6
 GOV = 0xB3
 USER_DATA = 0xB2
@@ -78,15 +80,13 @@ class Replay:
         self.next_index = 0     # select's n of the next output frame
         self.pending = None     # type of the reference the decoder holds back
         if extradata:
-            self.headers(bytes(extradata), 0, len(extradata))
+            self.headers(bytes(extradata))
 
     # ---- headers ----
 
-    def headers(self, buf, start, end):
-        """Parses the headers in buf[start:end] as the decoder would; returns the VOP's position or None."""
-        for pos, code in start_codes(buf, start):
-            if pos >= end:
-                break
+    def headers(self, buf):
+        """Parses the headers in buf as the decoder would, up to the VOP; returns the VOP's position or None."""
+        for pos, code in start_codes(buf):
             if 0x20 <= code <= 0x2F:
                 self.vol(Bits(buf, pos + 1))
             elif code == USER_DATA:
@@ -173,7 +173,7 @@ class Replay:
         else:
             stream, from_stored = buf, False
         self.stored = None
-        vop_at = self.headers(stream, 0, len(stream))
+        vop_at = self.headers(stream)
         if vop_at is None:
             raise Unsure("a packet without a VOP")
         kind, output = self.vop(stream, vop_at)
@@ -214,11 +214,13 @@ def decode(container, stream, wanted, last, emit):
     Each call's packet carries the call's number as its pts, and a frame keeps the pts of the call
     that decoded it, so every output frame is checked to be the VOP the replay says (type and call).
     Raises Unsure when they disagree; the caller then starts again and decodes every frame."""
-    import av
-
     cc = stream.codec_context
     replay = Replay(cc.extradata)
     skipped, held = 0, None  # held: the call number of the reference the decoder holds back
+
+    def reported(logs):
+        if logs:
+            raise Unsure(f"the decoder reported: {logs[0][2].strip()}")
 
     def check(frames, index, kind, call):
         expected = [] if index is None else [(kind, call)]
@@ -248,8 +250,7 @@ def decode(container, stream, wanted, last, emit):
                     frames = cc.decode(feed)
                 except av.AVError as e:
                     raise Unsure(f"decode error: {e}")
-                if logs:
-                    raise Unsure(f"the decoder reported: {logs[0][2].strip()}")
+                reported(logs)
                 if skip:
                     skipped += 1
                     check(frames, None, None, None)
@@ -263,8 +264,7 @@ def decode(container, stream, wanted, last, emit):
                     return skipped
             index, kind = replay.flush()
             check(cc.decode(None), index, kind, held)
-            if logs:
-                raise Unsure(f"the decoder reported: {logs[0][2].strip()}")
+            reported(logs)
             return skipped
     finally:
         av.logging.set_level(previous)

@@ -21,11 +21,10 @@ import json
 import struct
 import sys
 
-import mpeg4_bframes
-
 try:
     import av
     import av.filter
+    import mpeg4_bframes
     av.logging.set_level(av.logging.PANIC)  # libav's warnings would interleave with nothing useful
 except Exception as e:  # no PyAV: say so on the first line and leave
     print(json.dumps({"ready": False, "detail": f"{type(e).__name__}: {e}"}), flush=True)

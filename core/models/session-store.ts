@@ -52,7 +52,7 @@ export class OnnxSessionStore {
   constructor(private readonly options: SessionStoreOptions = {}) {
     this.cache = options.cache ?? new ModelCache();
     this.device = options.device ?? 'cpu';
-    this.workers = options.workers ?? workersFromEnv() ?? defaultOrtWorkers();
+    this.workers = options.workers ?? ortWorkers();
     this.pool = this.workers > 0 ? new WorkerSessionPool(this.workers) : null;
   }
 
@@ -146,6 +146,11 @@ export function threadsPerWorkerSession(workers: number, cores = os.availablePar
 /** The intra-op threads a session gets without --model-threads, in words (the host's debug line). */
 export function defaultThreadsText(provider: string, workers: number): string {
   return provider === 'cpu' && workers > 0 ? `${threadsPerWorkerSession(workers)} (cores ÷ ${workers} worker threads)` : "onnxruntime's default";
+}
+
+/** Worker threads for a store's sessions unless its options say: VISAGE_ORT_WORKERS, else the default. */
+export function ortWorkers(): number {
+  return workersFromEnv() ?? defaultOrtWorkers();
 }
 
 /** VISAGE_ORT_WORKERS: worker threads for the store's sessions (unset: undefined, the default). */

@@ -153,6 +153,7 @@ export class OrtGemm {
     let s = this.sessions.get(key);
     if (!s) {
       const bytes = single ? gemmModel(transA, transB, alpha, accumulate) : fusedMatMulModel(transA, transB, alpha);
+      const affinities = poolAffinities(threads);
       s = new (loadNative().binding.InferenceSession)();
       s.loadModel(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength, {
         intraOpNumThreads: threads,
@@ -168,7 +169,7 @@ export class OrtGemm {
         // as onnxruntime's own default pool does.
         extra: { session: {
           ...(!this.spin && { intra_op: { allow_spinning: '0' } }),
-          ...(threads > 1 && poolAffinities(threads) && { intra_op_thread_affinities: poolAffinities(threads) }),
+          ...(affinities && { intra_op_thread_affinities: affinities }),
         } },
       } as ort.InferenceSession.SessionOptions);
       this.sessions.set(key, s);
