@@ -9,6 +9,23 @@ import * as ort from 'onnxruntime-node';
 /** key -> Promise<ort.InferenceSession> */
 const sessions = new Map();
 
+/** byteLength -> free ArrayBuffers: the private copies of shared inputs, reused call after call. */
+const freeCopies = new Map();
+
+/** `view`'s bytes in a private buffer of this thread (one per call in flight), as the same typed array. */
+function privateCopy(view, copies) {
+  const buffer = freeCopies.get(view.byteLength)?.pop() ?? new ArrayBuffer(view.byteLength);
+  new Uint8Array(buffer).set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+  copies.push(buffer);
+  return new view.constructor(buffer);
+}
+
+function freeCopy(buffer) {
+  const list = freeCopies.get(buffer.byteLength) ?? [];
+  if (list.length < 4) list.push(buffer);
+  freeCopies.set(buffer.byteLength, list);
+}
+
 const reply = (id, body, transfer = []) => parentPort.postMessage({ id, ...body }, transfer);
 const failure = (e) => ({ error: { message: e instanceof Error ? e.message : String(e) } });
 
@@ -26,23 +43,28 @@ parentPort.on('message', async (msg) => {
     } else if (msg.op === 'run') {
       const session = await sessions.get(msg.key);
       const feeds = {};
-      // The inputs' staging buffers go back with the reply (worker-sessions.ts `stage`), also when the run fails.
-      const staged = Object.values(msg.feeds).flatMap((t) => (ArrayBuffer.isView(t.data) ? [t.data.buffer] : []));
-      for (const [name, t] of Object.entries(msg.feeds)) feeds[name] = new ort.Tensor(t.type, t.data, t.dims);
+      const copies = [];
+      for (const [name, t] of Object.entries(msg.feeds)) {
+        // Inputs come in the main thread's shared staging buffers (worker-sessions.ts `stage`).
+        const data = ArrayBuffer.isView(t.data) && t.data.buffer instanceof SharedArrayBuffer ? privateCopy(t.data, copies) : t.data;
+        feeds[name] = new ort.Tensor(t.type, data, t.dims);
+      }
       let result;
       try {
         result = await session.run(feeds);
       } catch (e) {
-        reply(msg.id, { ...failure(e), staged }, staged);
+        reply(msg.id, failure(e));
         return;
+      } finally {
+        for (const c of copies) freeCopy(c);
       }
       const outputs = {};
-      const transfer = [...staged];
+      const transfer = [];
       for (const [name, t] of Object.entries(result)) {
         outputs[name] = { type: t.type, data: t.data, dims: t.dims };
         if (t.data.buffer && !transfer.includes(t.data.buffer)) transfer.push(t.data.buffer);
       }
-      reply(msg.id, { outputs, staged }, transfer);
+      reply(msg.id, { outputs }, transfer);
     } else if (msg.op === 'release') {
       const session = sessions.get(msg.key);
       sessions.delete(msg.key);

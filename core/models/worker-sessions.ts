@@ -27,8 +27,6 @@ interface Reply {
   error?: { message: string };
   names?: Pick<ort.InferenceSession, 'inputNames' | 'outputNames' | 'inputMetadata' | 'outputMetadata'>;
   outputs?: Record<string, WireTensor>;
-  /** The staging buffers of the call's inputs, transferred back. */
-  staged?: ArrayBuffer[];
 }
 interface Model { bytes: Uint8Array; options: ort.InferenceSession.SessionOptions }
 
@@ -37,11 +35,11 @@ const WORKER_URL = new URL('./session-worker.mjs', import.meta.url);
 /** One worker thread and the calls it has not answered yet. */
 class SessionWorker {
   private readonly worker = new Worker(WORKER_URL);
-  private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void; staged: SharedArrayBuffer[] }>();
   private readonly opened = new Map<string, Promise<Reply>>();
   private nextId = 0;
-  /** Input staging buffers by byte length, back from the worker and free (see `stage`). */
-  private readonly staging = new Map<number, ArrayBuffer[]>();
+  /** Free input staging buffers by byte length (see `stage`). */
+  private readonly staging = new Map<number, SharedArrayBuffer[]>();
   /** Runs asked of this worker and not finished (counted from the call, before the session opens). */
   private running = 0;
   /** False once the thread has exited (crashed or terminated): the pool replaces it. */
@@ -52,12 +50,13 @@ class SessionWorker {
     this.worker.on('message', (r: Reply) => {
       const call = this.pending.get(r.id);
       this.pending.delete(r.id);
-      this.unstage(r.staged);
+      this.unstage(call?.staged);
       if (this.pending.size === 0) this.worker.unref();
       if (r.error) call?.reject(new Error(r.error.message));
       else call?.resolve(r);
     });
     const failAll = (e: Error) => {
+      // The staging buffers of these calls are not reused: the dead thread may still be reading them.
       for (const call of this.pending.values()) call.reject(e);
       this.pending.clear();
     };
@@ -72,33 +71,35 @@ class SessionWorker {
     return this.running;
   }
 
-  private call(message: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Reply> {
+  private call(message: Record<string, unknown>, staged: SharedArrayBuffer[] = []): Promise<Reply> {
     const id = this.nextId++;
     return new Promise<Reply>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, staged });
       this.worker.ref();
-      this.worker.postMessage({ id, ...message }, transfer);
+      this.worker.postMessage({ id, ...message });
     });
   }
 
   /**
-   * A copy of a numeric input in a staging buffer that is transferred to the worker and back
-   * instead of structured-cloned: a clone allocated and copied each model input twice (the
-   * detector's 1.5 MB input about 0.8 CPU-ms on the loaded test machine, some 20 MB per clip),
-   * where this is one copy into memory already mapped. The caller keeps its own array.
+   * A copy of a numeric input in shared memory that this thread keeps and reuses, call after
+   * call: the worker copies it out (onnxruntime-node refuses tensors on shared memory). A
+   * structured clone allocated and copied each input twice; buffers transferred there and back
+   * arrived here as new external memory on every reply (some 20 MB per clip in bench:frontend),
+   * and that external memory made V8 run a full garbage collection about every clip. The caller
+   * keeps its own array.
    */
-  private stage(t: ort.Tensor, transfer: ArrayBuffer[]): WireTensor {
+  private stage(t: ort.Tensor, staged: SharedArrayBuffer[]): WireTensor {
     const data = t.data;
     if (!ArrayBuffer.isView(data)) return { type: t.type, data, dims: t.dims };
-    const buffer = this.staging.get(data.byteLength)?.pop() ?? new ArrayBuffer(data.byteLength);
+    const buffer = this.staging.get(data.byteLength)?.pop() ?? new SharedArrayBuffer(data.byteLength);
     new Uint8Array(buffer).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    transfer.push(buffer);
-    const Typed = data.constructor as new (b: ArrayBuffer) => ort.Tensor.DataType;
+    staged.push(buffer);
+    const Typed = data.constructor as new (b: SharedArrayBuffer) => ort.Tensor.DataType;
     return { type: t.type, data: new Typed(buffer), dims: t.dims };
   }
 
-  /** Takes back the staging buffers a reply returned (a few of each size: the calls in flight). */
-  private unstage(buffers: ArrayBuffer[] = []): void {
+  /** Takes back the staging buffers of an answered call (a few of each size: the calls in flight). */
+  private unstage(buffers: SharedArrayBuffer[] = []): void {
     for (const b of buffers) {
       const list = this.staging.get(b.byteLength) ?? [];
       if (list.length < 4) list.push(b);
@@ -122,9 +123,9 @@ class SessionWorker {
     try {
       await this.open(key, model);
       const wire: Record<string, WireTensor> = {};
-      const transfer: ArrayBuffer[] = [];
-      for (const [name, t] of Object.entries(feeds)) wire[name] = this.stage(t, transfer);
-      const { outputs } = await this.call({ op: 'run', key, feeds: wire }, transfer);
+      const staged: SharedArrayBuffer[] = [];
+      for (const [name, t] of Object.entries(feeds)) wire[name] = this.stage(t, staged);
+      const { outputs } = await this.call({ op: 'run', key, feeds: wire }, staged);
       const result: Record<string, ort.Tensor> = {};
       for (const [name, t] of Object.entries(outputs!)) result[name] = new ort.Tensor(t.type, t.data as Float32Array, t.dims);
       return result;

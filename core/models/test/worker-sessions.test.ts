@@ -71,6 +71,23 @@ describe('WorkerSessionPool', () => {
     }
   }, 60_000);
 
+  it('gives each of several calls in flight its own input, in one worker and in two', async () => {
+    const bytes = matMulChain(1);
+    const inThread = await ort.InferenceSession.create(bytes, single);
+    const inputs = [3, 5, 7, 11].map((k) => ({ x: new ort.Tensor('float32', Float32Array.from({ length: N * N }, (_, i) => ((i * k) % 23) / 23), [N, N]) }));
+    const expected = await Promise.all(inputs.map(async (f) => Buffer.from((await inThread.run(f)).y.data as Float32Array)));
+    for (const size of [1, 2]) {
+      pool = new WorkerSessionPool(size);
+      const s = await pool.open('chain', bytes, single);
+      for (let round = 0; round < 2; round++) {
+        const outputs = await Promise.all(inputs.map((f) => s.run(f)));
+        outputs.forEach((o, k) => expect(Buffer.from(o.y.data as Float32Array).equals(expected[k])).toBe(true));
+      }
+      await pool.terminate();
+    }
+    await inThread.release();
+  }, 60_000);
+
   it('starts a second worker only for a second call in flight', async () => {
     pool = new WorkerSessionPool(2);
     const s = await pool.open('chain', matMulChain(4), single);
