@@ -26,6 +26,7 @@ import { readClip } from '../../core/media/read-clip.ts';
 import { modelRunStats, ortWorkers } from '../../core/models/session-store.ts';
 import { modelThreadsFor } from '../../core/models/model-threads.ts';
 import { median, printTable } from '../lib/table.ts';
+import { applyHeapGrowth } from '../../core/cli/heap-growth.ts';
 import { decoderChoice, pyavDecoderStats } from '../../core/media/pyav-decoder.ts';
 import { cpuSeconds, decoderRssBytes } from './cpu-seconds.ts';
 import { recordModelCalls, replayCpuSeconds } from './model-replay.ts';
@@ -49,6 +50,8 @@ const clipPath = (i: number) => {
   return p;
 };
 
+// As the `visage` command sets it at start-up (core/cli/heap-growth.ts).
+const heapGrowing = applyHeapGrowth();
 const host = createHost({ logLevel: 'error', modelThreads: MODEL_THREADS });
 const sessionWorkers = ortWorkers(); // as the host's store chooses them
 const profiler = new StageProfiler();
@@ -114,7 +117,7 @@ const stageMs = profiler.spans.reduce((a, s) => a + s.duration, 0);
 
 const achieved = CLIPS / wall;
 const floorRate = CORES / floorCpu;
-console.log(`frontend benchmark: ${CLIPS} clips x 16 frames of ${path.basename(VIDEO)} (each under its own name), embedded preset, jobs ${JOBS}, ${MODEL_THREADS ?? 'default'} model threads, sessions in ${sessionWorkers} worker threads (VISAGE_ORT_WORKERS), ${CORES} cores, node ${process.version}`);
+console.log(`frontend benchmark: ${CLIPS} clips x 16 frames of ${path.basename(VIDEO)} (each under its own name), embedded preset, jobs ${JOBS}, ${MODEL_THREADS ?? 'default'} model threads, sessions in ${sessionWorkers} worker threads (VISAGE_ORT_WORKERS), V8 heap growing ${heapGrowing || 'default'}% (VISAGE_HEAP_GROWING_PERCENT), ${CORES} cores, node ${process.version}`);
 console.log(`decoder: VISAGE_DECODER=${decoderChoice()}; clips decoded by the pooled PyAV decoder: ${pyavDecoderStats.decoded} (MPEG-4 B-frames not needed, so not decoded: ${pyavDecoderStats.bFramesSkipped}), passed to the ffmpeg command: ${pyavDecoderStats.declined}`);
 console.log(`1-min load average: ${load0[0].toFixed(1)} at start, ${load1[0].toFixed(1)} after the batch (other processes on this machine)`);
 printTable(['stage / provider', 'median ms per clip (wall)', 'total ms'], rows);

@@ -17,6 +17,7 @@ import { registerWorkerCommand } from './commands/worker.ts';
 import { discoverPlugins } from '../plugins/discover.ts';
 import { PluginRegistry } from '../plugins/plugin-registry.ts';
 import { exitCodeOf, type CliIO } from './cli-io.ts';
+import { applyHeapGrowth } from './heap-growth.ts';
 
 export type { CliIO } from './cli-io.ts';
 
@@ -45,6 +46,7 @@ export async function main(argv: string[], io: CliIO = defaultIO): Promise<numbe
   argv = expandAliases(argv);
   const program = buildProgram(io, argv);
   try {
+    applyHeapGrowth();
     await program.parseAsync(argv);
     return exitCodeOf(program);
   } catch (e) {

@@ -277,3 +277,8 @@ export const decoderUnavailable = (python: string, detail: string) =>
 // ---- frontend2: onnxruntime sessions in worker threads ----------------------------------------
 export const ortWorkersInvalid = (value: string) =>
   bad('ORT_WORKERS_INVALID', `VISAGE_ORT_WORKERS=${value} is not a number of worker threads`, 'set it to 0 (model calls on the main thread) or a whole number of worker threads (default 2 on 2 cores or more)');
+
+// ---- speed: V8 heap growth (core/cli/heap-growth.ts) ----
+
+export const heapGrowingInvalid = (value: string) =>
+  bad('HEAP_GROWING_INVALID', `VISAGE_HEAP_GROWING_PERCENT=${value} is not a percentage from 0 to 1000`, "leave it unset (300: the JS heap may grow to 4x its live size before a full garbage collection), or 0 for V8's own limits");
