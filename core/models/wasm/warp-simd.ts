@@ -60,9 +60,10 @@ export function warpSimd(
   if (v1 <= v0 || outW <= 0) return;
   const { width: W, height: H } = frame;
   const [m0, m1, m2, m3, m4, m5] = m;
-  // The frame's pixels the warp can read: the corners' source points, two pixels of margin.
-  const xs = [0.5, outW - 0.5].flatMap((u) => [v0 + 0.5, v1 - 0.5].map((v) => m0 * u + m1 * v + m2 - 0.5));
-  const ys = [0.5, outW - 0.5].flatMap((u) => [v0 + 0.5, v1 - 0.5].map((v) => m3 * u + m4 * v + m5 - 0.5));
+  // The frame's pixels the warp can read: the corners' source points (up to column outW, the one
+  // more an odd width computes), two pixels of margin.
+  const xs = [0.5, outW + 0.5].flatMap((u) => [v0 + 0.5, v1 - 0.5].map((v) => m0 * u + m1 * v + m2 - 0.5));
+  const ys = [0.5, outW + 0.5].flatMap((u) => [v0 + 0.5, v1 - 0.5].map((v) => m3 * u + m4 * v + m5 - 0.5));
   const xa = Math.max(0, Math.floor(Math.min(...xs)) - 2), xb = Math.min(W - 1, Math.floor(Math.max(...xs)) + 2);
   const ya = Math.max(0, Math.floor(Math.min(...ys)) - 2), yb = Math.min(H - 1, Math.floor(Math.max(...ys)) + 2);
   // Layout: the xu and yu tables (outW + 1 entries: the kernel takes two columns at a time), the source, the output.

@@ -7,7 +7,9 @@
 ;; vector lerps. warp-simd.ts copies the source rectangle the warp reads into this memory with a ring
 ;; of `fill` pixels around it (one before, two after, in each direction), and the coordinates are
 ;; clamped into that ring: every tap outside the frame reads `fill`, with no branch per pixel.
-;; Two pixels per iteration: their coordinates are one f64x2 each, their addresses one i32x4.
+;; Two pixels per iteration: their coordinates are one f64x2 each, their addresses one i32x4. Rows
+;; wholly inside the frame (most of a face crop's) skip the clamps: with them, the kernel took 9.5
+;; instead of 5.5 ns per pixel (V8 keeps fewer of the loop's constants in registers).
 
 (module
   (memory (export "memory") 64)
@@ -23,7 +25,7 @@
     (param $m1 f64) (param $m2 f64) (param $m4 f64) (param $m5 f64) (param $W f64) (param $H f64)
     (param $xlo f64) (param $xhi f64) (param $ylo f64) (param $yhi f64)
     (param $base i32) (param $stride i32) (param $out i32) (param $mode i32) (param $scale f32) (param $bias f32)
-    (local $v i32) (local $u i32) (local $cv f64) (local $a i32)
+    (local $v i32) (local $u i32) (local $cv f64) (local $a i32) (local $inside i32) (local $e0 f64) (local $e1 f64)
     (local $xv v128) (local $yv v128) (local $x v128) (local $y v128) (local $x0 v128) (local $y0 v128)
     (local $fx v128) (local $fy v128) (local $addr v128) (local $f v128) (local $g v128)
     (local $r0 v128) (local $r1 v128) (local $top v128) (local $val0 v128) (local $val1 v128) (local $t v128)
@@ -60,6 +62,21 @@
         (local.set $cv (f64.add (f64.convert_i32_s (local.get $v)) (f64.const 0.5)))
         (local.set $xv (f64x2.splat (f64.mul (local.get $m1) (local.get $cv))))
         (local.set $yv (f64x2.splat (f64.mul (local.get $m4) (local.get $cv))))
+        ;; whether every point of the row is in [0, W - 1) x [0, H - 1): x and y are monotonic in u,
+        ;; so the points of columns 0 and outW (the tables' last entry) bound them
+        (local.set $inside (i32.const 1))
+        (local.set $e0 (f64.sub (f64.add (f64.add (f64.load (local.get $xu)) (f64x2.extract_lane 0 (local.get $xv))) (local.get $m2)) (f64.const 0.5)))
+        (local.set $e1 (f64.sub (f64.add (f64.add (f64.load (i32.add (local.get $xu) (i32.shl (local.get $outW) (i32.const 3))))
+          (f64x2.extract_lane 0 (local.get $xv))) (local.get $m2)) (f64.const 0.5)))
+        (if (i32.or (f64.lt (f64.min (local.get $e0) (local.get $e1)) (f64.const 0))
+            (f64.ge (f64.max (local.get $e0) (local.get $e1)) (f64.sub (local.get $W) (f64.const 1))))
+          (then (local.set $inside (i32.const 0))))
+        (local.set $e0 (f64.sub (f64.add (f64.add (f64.load (local.get $yu)) (f64x2.extract_lane 0 (local.get $yv))) (local.get $m5)) (f64.const 0.5)))
+        (local.set $e1 (f64.sub (f64.add (f64.add (f64.load (i32.add (local.get $yu) (i32.shl (local.get $outW) (i32.const 3))))
+          (f64x2.extract_lane 0 (local.get $yv))) (local.get $m5)) (f64.const 0.5)))
+        (if (i32.or (f64.lt (f64.min (local.get $e0) (local.get $e1)) (f64.const 0))
+            (f64.ge (f64.max (local.get $e0) (local.get $e1)) (f64.sub (local.get $H) (f64.const 1))))
+          (then (local.set $inside (i32.const 0))))
         (local.set $u (i32.const 0))
         ;; two pixels per iteration (f64x2); an odd last one writes one pixel more, which the next
         ;; row overwrites (the caller leaves room after the last row)
@@ -70,14 +87,17 @@
               (local.get $xv)) (local.get $m2v)) (local.get $half)))
             (local.set $y (f64x2.sub (f64x2.add (f64x2.add (v128.load (i32.add (local.get $yu) (i32.shl (local.get $u) (i32.const 3))))
               (local.get $yv)) (local.get $m5v)) (local.get $half)))
-            ;; the outer half pixel reads the edge pixel: [-0.5, 0) -> 0, (W - 1, W - 0.5] -> W - 1
-            (local.set $x (v128.bitselect (f64x2.pmax (local.get $x) (local.get $zero)) (local.get $x) (f64x2.ge (local.get $x) (local.get $mhalf))))
-            (local.set $x (v128.bitselect (f64x2.pmin (local.get $x) (local.get $wm1)) (local.get $x) (f64x2.le (local.get $x) (local.get $wmh))))
-            (local.set $y (v128.bitselect (f64x2.pmax (local.get $y) (local.get $zero)) (local.get $y) (f64x2.ge (local.get $y) (local.get $mhalf))))
-            (local.set $y (v128.bitselect (f64x2.pmin (local.get $y) (local.get $hm1)) (local.get $y) (f64x2.le (local.get $y) (local.get $hmh))))
-            ;; into the ring: a point further out lands on a ring pixel with fraction 0, reading fill
-            (local.set $x (f64x2.pmin (f64x2.pmax (local.get $x) (local.get $xlov)) (local.get $xhiv)))
-            (local.set $y (f64x2.pmin (f64x2.pmax (local.get $y) (local.get $ylov)) (local.get $yhiv)))
+            ;; rows wholly inside the frame need no clamp
+            (if (i32.eqz (local.get $inside))
+              (then
+                ;; the outer half pixel reads the edge pixel: [-0.5, 0) -> 0, (W - 1, W - 0.5] -> W - 1
+                (local.set $x (v128.bitselect (f64x2.pmax (local.get $x) (local.get $zero)) (local.get $x) (f64x2.ge (local.get $x) (local.get $mhalf))))
+                (local.set $x (v128.bitselect (f64x2.pmin (local.get $x) (local.get $wm1)) (local.get $x) (f64x2.le (local.get $x) (local.get $wmh))))
+                (local.set $y (v128.bitselect (f64x2.pmax (local.get $y) (local.get $zero)) (local.get $y) (f64x2.ge (local.get $y) (local.get $mhalf))))
+                (local.set $y (v128.bitselect (f64x2.pmin (local.get $y) (local.get $hm1)) (local.get $y) (f64x2.le (local.get $y) (local.get $hmh))))
+                ;; into the ring: a point further out lands on a ring pixel with fraction 0, reading fill
+                (local.set $x (f64x2.pmin (f64x2.pmax (local.get $x) (local.get $xlov)) (local.get $xhiv)))
+                (local.set $y (f64x2.pmin (f64x2.pmax (local.get $y) (local.get $ylov)) (local.get $yhiv)))))
             (local.set $x0 (f64x2.floor (local.get $x)))
             (local.set $y0 (f64x2.floor (local.get $y)))
             (local.set $fx (f32x4.demote_f64x2_zero (f64x2.sub (local.get $x) (local.get $x0))))
