@@ -3,13 +3,16 @@
  * its model calls (image warps into the model inputs, aligned crops, output decoding, the parsing,
  * action-unit and description levels), each timed alone on one real clip's frames and faces, with
  * the models run once beforehand. CPU-ms, so other load on the machine does not move it much.
+ * Each item is timed with the exact f64 warps and with the SIMD ones (core/models/image-warp.ts),
+ * alternating; `--warp exact|simd` times one of them only.
  *
- *   npx tsx bench/faces/plumbing.bench.ts [--video PATH] [--repeats 20]
+ *   npx tsx bench/faces/plumbing.bench.ts [--video PATH] [--repeats 20] [--warp exact|simd]
  */
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { readClip } from '../../core/media/read-clip.ts';
 import { OnnxSessionStore, rectToAffine, warpToFloat } from '../../core/models/index.ts';
+import { setWarpPath, type WarpPath } from '../../core/models/image-warp.ts';
 import { alignedCrop, alignmentMap, toCropSpace } from '../../plugins/landmarks/src/aligned-crop.ts';
 import { assembleRows, BLAZEFACE_SIZE, decodeBlazeface, generateAnchors } from '../../plugins/landmarks/src/blazeface-decode.ts';
 import { FaceModels, MESH_SIZE, rotatedBoxMap } from '../../plugins/landmarks/src/face-models.ts';
@@ -29,6 +32,7 @@ const args = process.argv.slice(2);
 const arg = (name: string, dflt: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : dflt);
 const VIDEO = path.resolve(arg('video', path.resolve(import.meta.dirname, '../../../shared/data/faces/Megamind.avi')));
 const REPEATS = Number(arg('repeats', '20'));
+const PATHS = (args.includes('--warp') ? [arg('warp', 'simd')] : ['exact', 'simd']) as WarpPath[];
 const CLASSES = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'];
 
 const store = new OnnxSessionStore({ intraOpNumThreads: 1 });
@@ -89,7 +93,19 @@ const items: [string, () => unknown][] = [
   ['description level: AUs + sentences', () => describeClip({ frames, faces })],
 ];
 
-const rows = items.map(([name, work]) => [name, cpuMs(work).toFixed(2)]);
-console.log(`plumbing per clip (16 frames of ${path.basename(VIDEO)}, ${withFace.length} with a face), CPU-ms, median of ${REPEATS}`);
-printTable(['item', 'CPU-ms per clip'], rows);
+/** The item's CPU-ms under each warp path, the paths taking turns twice. */
+function byPath(work: () => unknown): string[] {
+  const times = PATHS.map(() => [] as number[]);
+  for (let round = 0; round < 2; round++) {
+    PATHS.forEach((p, i) => {
+      setWarpPath(p);
+      times[i].push(cpuMs(work));
+    });
+  }
+  return times.map((t) => Math.min(...t).toFixed(2));
+}
+
+const rows = items.map(([name, work]) => [name, ...byPath(work)]);
+console.log(`plumbing per clip (16 frames of ${path.basename(VIDEO)}, ${withFace.length} with a face), CPU-ms, median of ${REPEATS}, the lower of two turns`);
+printTable(['item', ...PATHS.map((p) => `${p} warps`)], rows);
 await store.dispose();

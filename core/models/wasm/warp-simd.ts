@@ -8,6 +8,7 @@ import { WARP_WASM_BASE64 } from './warp-wasm.ts';
 
 interface Exports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  copy_rows(from: number, to: number, span: number, fromStride: number, toStride: number, rows: number): void;
   warp_axes(cols: number, rows: number, outW: number, v0: number, v1: number, out: number, mode: number, scale: number, bias: number): void;
   warp(xu: number, yu: number, outW: number, v0: number, v1: number, m1: number, m2: number, m4: number, m5: number,
     W: number, H: number, xlo: number, xhi: number, ylo: number, yhi: number,
@@ -127,17 +128,12 @@ function stage(frame: Frame, xa: number, xb: number, ya: number, yb: number, fil
   const { width: W, rgb } = frame;
   const rowBytes = 3 * (xb - xa + 4), rows = yb - ya + 4;
   const outAt = align16(srcAt + rowBytes * rows + 16);
-  reserve(outAt + outBytes + 32);
-  bytes.fill(fill, srcAt, srcAt + rowBytes); // ring row ya - 1
-  bytes.fill(fill, srcAt + rowBytes * (rows - 2), srcAt + rowBytes * rows + 16); // rows yb + 1, yb + 2, slack read past them
-  const span = 3 * (xb - xa + 1);
-  for (let y = ya, d = srcAt + rowBytes; y <= yb; y++, d += rowBytes) {
-    bytes[d] = fill; bytes[d + 1] = fill; bytes[d + 2] = fill;
-    const s = (y * W + xa) * 3;
-    bytes.set(rgb.subarray(s, s + span), d + 3);
-    const e = d + 3 + span;
-    bytes[e] = fill; bytes[e + 1] = fill; bytes[e + 2] = fill; bytes[e + 3] = fill; bytes[e + 4] = fill; bytes[e + 5] = fill;
-  }
+  // The frame's rows ya..yb whole, after the output; copy_rows lays them out inside the ring.
+  const blockAt = align16(outAt + outBytes + 32), block = rgb.subarray(ya * W * 3, (yb + 1) * W * 3);
+  reserve(blockAt + block.length);
+  bytes.fill(fill, srcAt, srcAt + rowBytes * rows + 16); // the ring, and the slack read past it
+  bytes.set(block, blockAt);
+  wasm.copy_rows(blockAt + 3 * xa, srcAt + rowBytes + 3, 3 * (xb - xa + 1), 3 * W, rowBytes, yb - ya + 1);
   return { xa, xb, ya, yb, rowBytes, outAt };
 }
 

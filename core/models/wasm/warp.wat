@@ -225,4 +225,17 @@
             (br $col)))
         (local.set $v (i32.add (local.get $v) (i32.const 1)))
         (br $row))))
+
+  ;; Copies `rows` rows of `span` bytes from `from` (rows `fromStride` apart) to `to` (rows `toStride`
+  ;; apart): the source rectangle goes into the module in one block and is laid out here, which is
+  ;; cheaper than a copy per row from JS.
+  (func (export "copy_rows") (param $from i32) (param $to i32) (param $span i32) (param $fromStride i32) (param $toStride i32) (param $rows i32)
+    (block $done
+      (loop $row
+        (br_if $done (i32.le_s (local.get $rows) (i32.const 0)))
+        (memory.copy (local.get $to) (local.get $from) (local.get $span))
+        (local.set $from (i32.add (local.get $from) (local.get $fromStride)))
+        (local.set $to (i32.add (local.get $to) (local.get $toStride)))
+        (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
+        (br $row))))
 )
