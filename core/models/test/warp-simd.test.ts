@@ -1,3 +1,8 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Frame } from '../../types.ts';
 import { type Affine, rectToAffine, setWarpPath, warpToFloat, warpToFrame } from '../image-warp.ts';
@@ -110,4 +115,25 @@ describe('WASM SIMD warps', () => {
     });
     expect(Buffer.from(simd.buffer).equals(Buffer.from(exact.buffer))).toBe(true);
   });
+});
+
+describe('VISAGE_WARP', () => {
+  /** README (Face models and plumbing per clip): the same labels, probabilities within 1e-4 of the exact warps. */
+  it('=exact runs the f64 loops; the default SIMD warps give the same label and probabilities within 1e-4', () => {
+    const root = fileURLToPath(new URL('../../../', import.meta.url)), dir = mkdtempSync(path.join(os.tmpdir(), 'visage-warp-'));
+    const rows = (warp: string) => {
+      const out = path.join(dir, `${warp || 'default'}.jsonl`);
+      const r = spawnSync(process.execPath, ['bin/visage.js', 'pipeline', 'run', 'samples/astronaut.mp4', '--out', out],
+        { cwd: root, env: { ...process.env, VISAGE_WARP: warp }, encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(readFileSync(out, 'utf8').trim()) as { label: string; probabilities: Record<string, number> };
+    };
+    const exact = rows('exact'), simd = rows('');
+    const pathIn = (warp: string) => spawnSync(process.execPath, ['--import', 'tsx', '-e',
+      "import('./core/models/image-warp.ts').then((m) => console.log(m.setWarpPath('simd')))"],
+    { cwd: root, env: { ...process.env, VISAGE_WARP: warp }, encoding: 'utf8' }).stdout.trim();
+    expect([pathIn('exact'), pathIn('')]).toEqual(['exact', 'simd']);
+    expect(simd.label).toBe(exact.label);
+    for (const [name, p] of Object.entries(exact.probabilities)) expect(Math.abs(simd.probabilities[name] - p), name).toBeLessThanOrEqual(1e-4);
+  }, 60_000);
 });
