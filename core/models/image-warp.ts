@@ -85,7 +85,7 @@ function warpInto(
   frame: Frame, m: Affine, outW: number, outH: number, fill: number,
   out: Float32Array | Uint8Array, offset: number, gray: boolean, scale: number, bias: number,
 ): void {
-  if (warpPath === 'simd' && simdFill(fill)) warpBySimd(frame, m, outW, outH, fill, out, offset, gray, scale, bias);
+  if (warpPath === 'simd' && simdFill(fill) && m.every(Number.isFinite)) warpBySimd(frame, m, outW, outH, fill, out, offset, gray, scale, bias);
   else if (m[1] === 0 && m[3] === 0) warpSeparable(frame, m, outW, outH, fill, out, offset, gray, scale, bias);
   else warpGeneral(frame, m, outW, outH, fill, out, offset, gray, scale, bias);
 }

@@ -105,15 +105,16 @@ describe('WASM SIMD warps', () => {
     }
   });
 
-  it('leave a fill the ring cannot hold (not a byte) to the exact loops', () => {
+  it('leave a fill the ring cannot hold (not a byte) and a map that is not finite to the exact loops', () => {
     const f = noise(41, 29);
-    const m = maps()[6];
-    const { exact, simd } = both(() => {
-      const out = new Float32Array(31 * 27 * 3);
-      warpToFloat(f, m, 31, 27, out, 0, { fill: 0.5 });
-      return out;
-    });
-    expect(Buffer.from(simd.buffer).equals(Buffer.from(exact.buffer))).toBe(true);
+    for (const [m, fill] of [[maps()[6], 0.5], [maps()[6], -1], [[1, 0.1, NaN, 0, 1, 0], 0], [[1, 0, NaN, 0, 1, 0], 0], [[Infinity, 0, 0, 0, 1, 0], 0]] as [Affine, number][]) {
+      const { exact, simd } = both(() => {
+        const out = new Float32Array(31 * 27 * 3);
+        warpToFloat(f, m, 31, 27, out, 0, { fill });
+        return out;
+      });
+      expect(Buffer.from(simd.buffer).equals(Buffer.from(exact.buffer)), `map ${m.join(',')} fill ${fill}`).toBe(true);
+    }
   });
 });
 
