@@ -8,7 +8,7 @@ import { WARP_WASM_BASE64 } from './warp-wasm.ts';
 
 interface Exports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
-  copy_rows(from: number, to: number, span: number, fromStride: number, toStride: number, rows: number): void;
+  copy_rows(from: number, to: number, span: number, fromStride: number, toStride: number, rows: number, fill: number): void;
   warp_axes(cols: number, rows: number, outW: number, v0: number, v1: number, out: number, mode: number, scale: number, bias: number): void;
   warp(xu: number, yu: number, outW: number, v0: number, v1: number, m1: number, m2: number, m4: number, m5: number,
     W: number, H: number, xlo: number, xhi: number, ylo: number, yhi: number,
@@ -131,9 +131,10 @@ function stage(frame: Frame, xa: number, xb: number, ya: number, yb: number, fil
   // The frame's rows ya..yb whole, after the output; copy_rows lays them out inside the ring.
   const blockAt = align16(outAt + outBytes + 32), block = rgb.subarray(ya * W * 3, (yb + 1) * W * 3);
   reserve(blockAt + block.length);
-  bytes.fill(fill, srcAt, srcAt + rowBytes * rows + 16); // the ring, and the slack read past it
+  bytes.fill(fill, srcAt, srcAt + rowBytes); // ring row ya - 1
+  bytes.fill(fill, srcAt + rowBytes * (rows - 2), srcAt + rowBytes * rows + 16); // rows yb + 1, yb + 2, the slack read past them
   bytes.set(block, blockAt);
-  wasm.copy_rows(blockAt + 3 * xa, srcAt + rowBytes + 3, 3 * (xb - xa + 1), 3 * W, rowBytes, yb - ya + 1);
+  wasm.copy_rows(blockAt + 3 * xa, srcAt + rowBytes + 3, 3 * (xb - xa + 1), 3 * W, rowBytes, yb - ya + 1, fill);
   return { xa, xb, ya, yb, rowBytes, outAt };
 }
 

@@ -226,14 +226,21 @@
         (local.set $v (i32.add (local.get $v) (i32.const 1)))
         (br $row))))
 
-  ;; Copies `rows` rows of `span` bytes from `from` (rows `fromStride` apart) to `to` (rows `toStride`
-  ;; apart): the source rectangle goes into the module in one block and is laid out here, which is
-  ;; cheaper than a copy per row from JS.
-  (func (export "copy_rows") (param $from i32) (param $to i32) (param $span i32) (param $fromStride i32) (param $toStride i32) (param $rows i32)
+;; Copies `rows` rows of `span` bytes from `from` (rows `fromStride` apart) to `to` (rows `toStride`
+  ;; apart), with the ring's `fill` bytes on both sides of each (3 before, 6 after; the stores reach a
+  ;; byte or two further, into ring bytes of the rows around): the source rectangle goes into the
+  ;; module in one block and is laid out here, cheaper than a copy per row from JS.
+  (func (export "copy_rows") (param $from i32) (param $to i32) (param $span i32) (param $fromStride i32) (param $toStride i32)
+    (param $rows i32) (param $fill i32)
+    (local $four i32) (local $eight i64)
+    (local.set $four (i32.mul (local.get $fill) (i32.const 0x01010101)))
+    (local.set $eight (i64.mul (i64.extend_i32_u (local.get $fill)) (i64.const 0x0101010101010101)))
     (block $done
       (loop $row
         (br_if $done (i32.le_s (local.get $rows) (i32.const 0)))
+        (i32.store (i32.sub (local.get $to) (i32.const 4)) (local.get $four))
         (memory.copy (local.get $to) (local.get $from) (local.get $span))
+        (i64.store (i32.add (local.get $to) (local.get $span)) (local.get $eight))
         (local.set $from (i32.add (local.get $from) (local.get $fromStride)))
         (local.set $to (i32.add (local.get $to) (local.get $toStride)))
         (local.set $rows (i32.sub (local.get $rows) (i32.const 1)))
