@@ -68,26 +68,28 @@ const letterbox = (f: (typeof frames)[number]) => {
   const ox = (side - f.width) / 2, oy = (side - f.height) / 2;
   return rectToAffine([-ox, -oy, side - ox, side - oy], S, S);
 };
+// The model inputs are allocated once, as InputBuffers keeps them in the pipeline (a fresh 12.6 MB
+// array per run cost its page faults to whichever warp wrote it first).
+const M = MESH_SIZE;
+const detectorInput = new Float32Array(16 * S * S * 3), meshInput = new Float32Array(16 * M * M * 3);
+const ferInput = new Float32Array(16 * 64 * 64), faceApiInputs = new Float32Array(16 * 112 * 112 * 3);
 const items: [string, () => unknown][] = [
   ['detector input: 16 letterboxed 256x256 warps', () => {
-    const input = new Float32Array(16 * S * S * 3);
-    frames.forEach((f, i) => warpToFloat(f, letterbox(f), S, S, input, i * S * S * 3, { scale: 1 / 127.5, bias: -1 }));
+    frames.forEach((f, i) => warpToFloat(f, letterbox(f), S, S, detectorInput, i * S * S * 3, { scale: 1 / 127.5, bias: -1 }));
   }],
   ['detector output: 8 x assemble + decode 2 frames', () => {
     for (let k = 0; k < 8; k++) assembleRows(detOut, 2).forEach((rows) => decodeBlazeface(rows, anchors));
   }],
   ['mesh input: 16 rotated 192x192 warps', () => {
-    const M = MESH_SIZE;
-    const input = new Float32Array(16 * M * M * 3);
-    faces.forEach((f, i) => f.box && warpToFloat(frames[i], rotatedBoxMap(f.box, 0.1, M), M, M, input, i * M * M * 3, { scale: 1 / 255 }));
+    faces.forEach((f, i) => f.box && warpToFloat(frames[i], rotatedBoxMap(f.box, 0.1, M), M, M, meshInput, i * M * M * 3, { scale: 1 / 255 }));
   }],
   ['aligned crops: 16 rotated 224x224 RGB', () => frames.map((f, t) => alignedCrop(f, faces[t]))],
   ['68 points, crop maps, crop-space points', () => faces.map((f) => {
     const m = alignmentMap(f, 224);
     return f.mesh && m ? toCropSpace(meshTo68(f.mesh), m) : null;
   })],
-  ['FER2013 input: 64x64 gray from crops', () => emotionInput(withFace.map((t) => crops[t]))],
-  ['face-api input: 112x112 RGB from crops', () => faceApiInput(withFace.map((t) => crops[t]))],
+  ['FER2013 input: 64x64 gray from crops', () => emotionInput(withFace.map((t) => crops[t]), ferInput)],
+  ['face-api input: 112x112 RGB from crops', () => faceApiInput(withFace.map((t) => crops[t]), faceApiInputs)],
   ['parsing level: 16 maps from the mesh + skin fraction', () => faces.map((f) => classArea(parseFromMesh(f, 224, alignmentMap(f, 224) ?? undefined), 'skin'))],
   ['action-units level: AUs + prototypes', () => prototypeScores(computeActionUnits(faces), CLASSES)],
   ['description level: AUs + sentences', () => describeClip({ frames, faces })],
