@@ -113,7 +113,9 @@ export function warpSimdAxes(
 function insideRange(t: Taps, j0: number, j1: number): [number, number] {
   let lo = Infinity, hi = -1;
   for (let j = j0; j < j1; j++) {
-    for (const i of [t.i0[j], t.i1[j]]) if (i >= 0) { lo = Math.min(lo, i); hi = Math.max(hi, i); }
+    const a = t.i0[j], b = t.i1[j];
+    if (a >= 0) { lo = Math.min(lo, a); hi = Math.max(hi, a); }
+    if (b >= 0) { lo = Math.min(lo, b); hi = Math.max(hi, b); }
   }
   return hi < 0 ? [0, 0] : [lo, hi];
 }
