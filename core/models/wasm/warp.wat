@@ -166,7 +166,7 @@
             (select (i32.const 12) (select (i32.const 4) (i32.const 3) (i32.eq (local.get $mode) (i32.const 1))) (i32.eqz (local.get $mode)))))))
         (local.set $v (i32.add (local.get $v) (i32.const 1)))
         (br $row))))
-;; The axis-aligned warp (no rotation, no shear): the taps of each column and row come from
+  ;; The axis-aligned warp (no rotation, no shear): the taps of each column and row come from
   ;; image-warp.ts's taps() as tables, so a pixel costs its four loads and three lerps. Entry u of
   ;; `cols` is (x0 byte offset, x1 byte offset, fx): column u reads those bytes of its two rows at
   ;; fraction fx; entry v of `rows` is (row y0 byte address, row y1 byte address, fy). i32, i32, f32.
