@@ -226,7 +226,7 @@
         (local.set $v (i32.add (local.get $v) (i32.const 1)))
         (br $row))))
 
-;; Copies `rows` rows of `span` bytes from `from` (rows `fromStride` apart) to `to` (rows `toStride`
+  ;; Copies `rows` rows of `span` bytes from `from` (rows `fromStride` apart) to `to` (rows `toStride`
   ;; apart), with the ring's `fill` bytes on both sides of each (3 before, 6 after; the stores reach a
   ;; byte or two further, into ring bytes of the rows around): the source rectangle goes into the
   ;; module in one block and is laid out here, cheaper than a copy per row from JS.
