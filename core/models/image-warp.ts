@@ -8,6 +8,21 @@
  * Samples outside the source read as `fill` (TF cropAndResize's extrapolation value is 0).
  */
 import type { Frame } from '../types.ts';
+import { simdFill, warpSimd, warpSimdAxes } from './wasm/warp-simd.ts';
+
+/**
+ * Which loops the warps run: 'simd' (the WASM SIMD kernel of wasm/warp.wat, the blend in f32) or
+ * 'exact' (the f64 loops below). `VISAGE_WARP=exact` in the environment, read once, or setWarpPath.
+ */
+export type WarpPath = 'simd' | 'exact';
+let warpPath: WarpPath = process.env.VISAGE_WARP === 'exact' ? 'exact' : 'simd';
+
+/** Selects the warp loops for every later warp; returns the previous choice. */
+export function setWarpPath(next: WarpPath): WarpPath {
+  const previous = warpPath;
+  warpPath = next;
+  return previous;
+}
 
 /** [a, b, c, d, e, f]: x = a*u + b*v + c, y = d*u + e*v + f. */
 export type Affine = [number, number, number, number, number, number];
@@ -70,8 +85,31 @@ function warpInto(
   frame: Frame, m: Affine, outW: number, outH: number, fill: number,
   out: Float32Array | Uint8Array, offset: number, gray: boolean, scale: number, bias: number,
 ): void {
-  if (m[1] === 0 && m[3] === 0) warpSeparable(frame, m, outW, outH, fill, out, offset, gray, scale, bias);
+  if (warpPath === 'simd' && simdFill(fill) && m.every(Number.isFinite)) warpBySimd(frame, m, outW, outH, fill, out, offset, gray, scale, bias);
+  else if (m[1] === 0 && m[3] === 0) warpSeparable(frame, m, outW, outH, fill, out, offset, gray, scale, bias);
   else warpGeneral(frame, m, outW, outH, fill, out, offset, gray, scale, bias);
+}
+
+/** The SIMD kernels; the letterbox bands of an axis-aligned map are filled here as warpSeparable does. */
+function warpBySimd(
+  frame: Frame, m: Affine, outW: number, outH: number, fill: number,
+  out: Float32Array | Uint8Array, offset: number, gray: boolean, scale: number, bias: number,
+): void {
+  if (m[1] !== 0 || m[3] !== 0) {
+    warpSimd(frame, m, outW, 0, outH, fill, out, offset, gray, scale, bias);
+    return;
+  }
+  const cx = taps(outW, frame.width, m[0], m[2]), cy = taps(outH, frame.height, m[4], m[5]);
+  let v0 = 0, v1 = outH;
+  if (fill === 0) {
+    const band = (v: number) => cy.i0[v] < 0 && cy.i1[v] < 0;
+    while (v0 < outH && band(v0)) v0++;
+    while (v1 > v0 && band(v1 - 1)) v1--;
+    const perRow = outW * (gray ? 1 : 3), value = 0 * scale + bias;
+    out.fill(value, offset, offset + v0 * perRow);
+    out.fill(value, offset + v1 * perRow, offset + outH * perRow);
+  }
+  warpSimdAxes(frame, cx, cy, outW, v0, v1, fill, out, offset, gray, scale, bias);
 }
 
 /** Axis-aligned maps: bilinear taps per column and per row, computed once. */

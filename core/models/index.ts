@@ -8,5 +8,5 @@ export { modelThreadsFor, type ModelThreadsRequest } from './model-threads.ts';
 export { chooseOrtProvider, describeDeviceRequest, providerSessionOptions, type DeviceRequest, type OrtProvider, type ProviderChoice } from './ort-provider.ts';
 export { InputBuffers } from './input-buffers.ts';
 export { chunkedCalls, CHUNKS_IN_FLIGHT } from './chunked-calls.ts';
-export { warpToFloat, warpToFrame, rectToAffine, applyAffine, invertAffine, type Affine } from './image-warp.ts';
+export { warpToFloat, warpToFrame, rectToAffine, applyAffine, invertAffine, setWarpPath, type Affine, type WarpPath } from './image-warp.ts';
 export { FACE_API_EXPRESSION_LABELS, FACE_API_EXPRESSION_SIZE, buildFaceExpressionNet, faceApiModelsDir, faceExpressionNetOnnx, type FaceExpressionNetOnnx } from './face-expression-net.ts';

@@ -1,6 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Frame } from '../../types.ts';
-import { applyAffine, invertAffine, rectToAffine, warpToFloat, warpToFrame } from '../image-warp.ts';
+import { applyAffine, invertAffine, rectToAffine, setWarpPath, warpToFloat, warpToFrame, type WarpPath } from '../image-warp.ts';
+
+// The exact f64 loops; warp-simd.test.ts holds the SIMD kernels to them.
+let previousPath: WarpPath;
+beforeAll(() => { previousPath = setWarpPath('exact'); });
+afterAll(() => { setWarpPath(previousPath); });
 
 /** A W x H frame whose pixel (x, y) is (x*10, y*10, x+y) (mod 256). */
 function ramp(W: number, H: number): Frame {
