@@ -76,6 +76,7 @@ for (const [model, size, channels, batch] of MODELS) {
   const v1 = convertTfjsToOnnx(source, { modelName: model, layout: 'nhwc' }).bytes;
   rows.push(...await compare(model, size, channels, batch, [
     ['converter v1, arena off (before)', v1, NO_ARENA],
+    ['converter v1, arena without patterns', v1, ARENA_NO_PATTERNS],
     ['converter v2, arena off', v2, NO_ARENA],
     ['converter v2, arena without patterns (now)', v2, ARENA_NO_PATTERNS],
   ]));
