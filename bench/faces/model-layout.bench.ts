@@ -1,6 +1,6 @@
 /**
  * The face models' own CPU in onnxruntime, A/B in one process: the converter's graph (version 2,
- * NCHW between convs, PRelu and channel pads as convs) against version 1's (`layout: 'nhwc'`, a
+ * NCHW between convs, PRelu and channel pads as convs, this CPU's channel block) against version 1's (`layout: 'nhwc'`, a
  * Transpose pair around every conv), and the worker sessions' memory options (CPU arena on without
  * memory patterns, against arena off as before). One session per variant with the worker sessions'
  * options (one intra-op thread, idle threads sleeping), the pipeline's batch per call, rounds
@@ -16,6 +16,7 @@ import sharp from 'sharp';
 import { faceModelJsonPath, type FaceModelName } from '../../core/models/face-model-sources.ts';
 import { readTfjsGraphModel } from '../../core/models/tfjs-graph.ts';
 import { convertTfjsToOnnx } from '../../core/models/tfjs-to-onnx.ts';
+import { nchwcChannelBlock } from '../../core/models/nchwc-block.ts';
 import { median, printTable } from '../lib/table.ts';
 import { selfCpuSeconds } from '../frontend/cpu-seconds.ts';
 
@@ -72,7 +73,7 @@ async function compare(model: FaceModelName, size: number, channels: number, bat
 const rows: string[][] = [];
 for (const [model, size, channels, batch] of MODELS) {
   const source = await readTfjsGraphModel(faceModelJsonPath(model));
-  const v2 = convertTfjsToOnnx(source, { modelName: model }).bytes;
+  const v2 = convertTfjsToOnnx(source, { modelName: model, channelBlock: nchwcChannelBlock() }).bytes;
   const v1 = convertTfjsToOnnx(source, { modelName: model, layout: 'nhwc' }).bytes;
   rows.push(...await compare(model, size, channels, batch, [
     ['converter v1, arena off (before)', v1, NO_ARENA],

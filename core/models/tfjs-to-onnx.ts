@@ -47,6 +47,14 @@ export interface ConvertOptions {
    * graph, kept as the reference the layout-tracking graph is tested against).
    */
   layout?: 'nchw-between-convs' | 'nhwc';
+  /**
+   * The channel block of onnxruntime's NCHWc convs on the CPU that will run the model (16 with
+   * AVX-512, `nchwcChannelBlock()`). A conv output whose channels are not a multiple of it is stored
+   * with zero channels appended up to one, so that a pool reading it stays blocked: the NCHWc
+   * transformer blocks pools only in whole blocks, and its convs compute whole blocks anyway.
+   * 0 (default): never; elsewhere the zero channels would cost real work.
+   */
+  channelBlock?: number;
 }
 
 /** Result of a conversion. */
@@ -86,6 +94,18 @@ export function depthwiseToGrouped(w: TfWeight): { data: Float32Array; dims: num
   return { data: out, dims: [c * m, 1, kh, kw], group: c };
 }
 
+/** TF ops that keep a wide value wide (zero channels appended stay zero through them). */
+const WIDE_READERS = new Set(['_FusedConv2D', 'Conv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2dNative', 'MaxPool', 'AvgPool', 'Add', 'AddV2', 'Relu', 'Relu6', 'Elu', 'Prelu', 'Pad']);
+
+/** An OIHW kernel with zero filters appended up to `out` and zero input taps up to `inputs`. */
+export function zeroPadConv(k: { data: Float32Array; dims: number[] }, out: number, inputs: number): { data: Float32Array; dims: number[] } {
+  const [o, i, kh, kw] = k.dims;
+  if (out === o && inputs === i) return k;
+  const data = new Float32Array(out * inputs * kh * kw);
+  for (let a = 0; a < o; a++) for (let b = 0; b < i; b++) data.set(k.data.subarray((a * i + b) * kh * kw, (a * i + b + 1) * kh * kw), (a * inputs + b) * kh * kw);
+  return { data, dims: [out, inputs, kh, kw] };
+}
+
 /**
  * A constant of NHWC-aligned shape (rank <= 4, broadcast from the right) as the NCHW constant that
  * broadcasts the same way against the transposed tensor: e.g. a per-channel [C] becomes [1,C,1,1].
@@ -107,6 +127,7 @@ export function convertTfjsToOnnx(model: TfjsGraphModel, options: ConvertOptions
   const modelName = options.modelName ?? model.path;
   const dynamicBatch = options.dynamicBatch ?? true;
   const keepNchw = (options.layout ?? 'nchw-between-convs') === 'nchw-between-convs';
+  const block = keepNchw ? options.channelBlock ?? 0 : 0;
   const g = new OnnxGraphBuilder(modelName.replace(/[^\w.-]+/g, '_'));
   const nodes = new Map(model.nodes.map((n) => [n.name, n]));
   /** TF value name -> ONNX value name (Identity nodes alias their input). */
@@ -135,17 +156,55 @@ export function convertTfjsToOnnx(model: TfjsGraphModel, options: ConvertOptions
   };
   /** Channel counts of NCHW values, where known (from the conv weights that made them). */
   const channels = new Map<string, number>();
+  /**
+   * NCHW values stored with zero channels appended (see `blockWidth`), by their stored channel
+   * count. Every op that keeps such a value wide keeps those channels exactly zero.
+   */
+  const widths = new Map<string, number>();
+  const widthOf = (v: string) => widths.get(v) ?? channels.get(v);
+  /** TF nodes by the nodes they read, to decide whether a conv's output may be stored wide. */
+  const readers = new Map<string, TfNode[]>();
+  for (const n of model.nodes) for (const i of n.input ?? []) {
+    const from = stripPort(i);
+    readers.set(from, [...(readers.get(from) ?? []), n]);
+  }
+  /**
+   * The stored channel count of a conv's output: rounded up to a whole `channelBlock` when every
+   * reader keeps it wide (blazeface's 24-channel stage on AVX-512, whose max pools stay blocked).
+   */
+  const blockWidth = (n: TfNode, c: number) => {
+    if (block === 0 || c <= block || c % block === 0) return c;
+    return (readers.get(n.name) ?? []).every((r) => WIDE_READERS.has(r.op)) ? Math.ceil(c / block) * block : c;
+  };
+  /** Slices of wide values back to their channels, by value. */
+  const narrowed = new Map<string, string>();
+  /** A wide value cut back to its channels, for an op that needs them exact. */
+  const narrow = (v: string): string => {
+    const c = channels.get(v);
+    if (!widths.has(v) || c === undefined) return v;
+    let cut = narrowed.get(v);
+    if (cut === undefined) {
+      cut = g.op('Slice', [v, g.addInt64(g.uniqueName(`${v}/from`), [0]), g.addInt64(g.uniqueName(`${v}/to`), [c]), g.addInt64(g.uniqueName(`${v}/axis`), [1])]);
+      narrowed.set(v, cut);
+      nchwValues.add(cut);
+      channels.set(cut, c);
+    }
+    return cut;
+  };
   /** Records a convolution's or pool's NCHW output; with layout 'nhwc' it goes straight back to NHWC. */
-  const fromConv = (nchw: string, outChannels: number | undefined) => {
+  const fromConv = (nchw: string, outChannels: number | undefined, width?: number) => {
     nchwValues.add(nchw);
     if (outChannels !== undefined) channels.set(nchw, outChannels);
+    if (width !== undefined && outChannels !== undefined && width > outChannels) widths.set(nchw, width);
     return keepNchw ? nchw : transposeOnce(nchw, NCHW_TO_NHWC);
   };
-  /** `y`, computed elementwise from `x`, is in x's layout. */
+  /** `y`, computed elementwise from `x`, is in x's layout (and width). */
   const sameLayout = (x: string, y: string) => {
     if (nchwValues.has(x)) nchwValues.add(y);
     const c = channels.get(x);
     if (c !== undefined) channels.set(y, c);
+    const w = widths.get(x);
+    if (w !== undefined) widths.set(y, w);
     return y;
   };
   /** Permuted copies of constants read by ops that run in NCHW, by TF name. */
@@ -167,6 +226,12 @@ export function convertTfjsToOnnx(model: TfjsGraphModel, options: ConvertOptions
     }
     return known;
   };
+  /** A conv bias with zeros appended up to `width` (the zero channels of a wide output). */
+  const paddedBias = (ref: string, width: number) => {
+    const b = new Float32Array(width);
+    b.set(weightOf(ref).data as Float32Array);
+    return g.addInitializer(g.uniqueName(`${stripPort(ref)}/wide`), b, [width]);
+  };
   /** Resolves a TF input reference to its ONNX value as stored (NCHW when in `nchwValues`). */
   const stored = (ref: string): string => {
     const name = stripPort(ref);
@@ -185,7 +250,7 @@ export function convertTfjsToOnnx(model: TfjsGraphModel, options: ConvertOptions
   /** Resolves a TF input reference to an ONNX value in TF's layout, materialising constants on first use. */
   const valueOf = (ref: string): string => {
     const v = stored(ref);
-    return nchwValues.has(v) ? transposeOnce(v, NCHW_TO_NHWC) : v;
+    return nchwValues.has(v) ? transposeOnce(narrow(v), NCHW_TO_NHWC) : v;
   };
   /** A 4-D TF input as an NCHW value. */
   const nchwOf = (ref: string): string => {
@@ -199,9 +264,11 @@ export function convertTfjsToOnnx(model: TfjsGraphModel, options: ConvertOptions
   const elementwise = (opType: string, refs: string[]): string => {
     const vars = refs.filter((r) => !isConst(r));
     if (vars.length > 0 && vars.every((r) => nchwValues.has(stored(r)))) {
-      const ins = refs.map((r) => (isConst(r) ? nchwConst(r) : stored(r)));
+      // Wide inputs stay wide only where zero channels give zero: a sum or product of equally wide values.
+      const keepWide = ['Add', 'Sub', 'Mul'].includes(opType) && vars.length === refs.length && new Set(vars.map((r) => widthOf(stored(r)))).size === 1;
+      const ins = refs.map((r) => (isConst(r) ? nchwConst(r) : keepWide ? stored(r) : narrow(stored(r))));
       if (ins.every((v) => v !== undefined)) {
-        return sameLayout(stored(vars[0]), g.op(opType, ins as string[]));
+        return sameLayout(ins[refs.indexOf(vars[0])]!, g.op(opType, ins as string[]));
       }
     }
     return g.op(opType, refs.map(valueOf));
@@ -230,9 +297,10 @@ export function convertTfjsToOnnx(model: TfjsGraphModel, options: ConvertOptions
    */
   const preluAsConvs = (x: string, slopeRef: string): string | undefined => {
     const w = weightOf(slopeRef);
-    const s = w.data as Float32Array;
-    const count = channels.get(x);
-    if (w.dtype !== 'float32' || s.length !== count) return undefined; // one slope per channel only
+    if (w.dtype !== 'float32' || (w.data as Float32Array).length !== channels.get(x)) return undefined; // one slope per channel only
+    const count = widthOf(x)!;
+    const s = new Float32Array(count); // a wide value's zero channels get slope 0: s*0 + 1*Relu(0) = 0
+    s.set(w.data as Float32Array);
     const depthwise = (input: string, scale: Float32Array, tag: string) =>
       g.op('Conv', [input, g.addInitializer(g.uniqueName(`${slopeRef}/${tag}`), scale, [count, 1, 1, 1])], { kernel_shape: [1, 1], group: count });
     return sameLayout(x, g.op('Add', [depthwise(x, s, 'slope'), depthwise(g.op('Relu', [x]), s.map((v) => 1 - v), 'one_minus_slope')]));
@@ -244,9 +312,10 @@ export function convertTfjsToOnnx(model: TfjsGraphModel, options: ConvertOptions
    */
   const padChannels = (x: string, inChannels: number, extra: number): string => {
     const out = inChannels + extra;
-    const eye = new Float32Array(out * inChannels);
-    for (let c = 0; c < inChannels; c++) eye[c * inChannels + c] = 1;
-    const w = g.addInitializer(g.uniqueName(`${x}/pad_channels`), eye, [out, inChannels, 1, 1]);
+    const inWidth = widthOf(x)!;
+    const eye = new Float32Array(out * inWidth);
+    for (let c = 0; c < inChannels; c++) eye[c * inWidth + c] = 1;
+    const w = g.addInitializer(g.uniqueName(`${x}/pad_channels`), eye, [out, inWidth, 1, 1]);
     const y = g.op('Conv', [x, w], { kernel_shape: [1, 1] });
     nchwValues.add(y);
     channels.set(y, out);
@@ -254,6 +323,7 @@ export function convertTfjsToOnnx(model: TfjsGraphModel, options: ConvertOptions
   };
   /** A (fused) activation of the ONNX value `x`, in x's layout. */
   const activation = (n: TfNode, x: string, kind: string, extraArgs: string[]): string => {
+    if (!['', 'Relu', 'Relu6', 'Elu', 'Prelu'].includes(kind)) x = narrow(x); // f(0) != 0: zero channels would not stay zero
     switch (kind) {
       case '': return x;
       case 'Relu': return sameLayout(x, g.op('Relu', [x]));
@@ -263,6 +333,7 @@ export function convertTfjsToOnnx(model: TfjsGraphModel, options: ConvertOptions
       case 'Prelu': {
         const convs = nchwValues.has(x) ? preluAsConvs(x, extraArgs[0]) : undefined;
         if (convs !== undefined) return convs;
+        x = narrow(x);
         const slope = nchwValues.has(x) ? nchwConst(extraArgs[0]) : valueOf(extraArgs[0]);
         if (slope === undefined) return g.op('PRelu', [transposeOnce(x, NCHW_TO_NHWC), valueOf(extraArgs[0])]);
         return sameLayout(x, g.op('PRelu', [x, slope]));
@@ -306,22 +377,33 @@ export function convertTfjsToOnnx(model: TfjsGraphModel, options: ConvertOptions
       case 'Conv2D': {
         const { bias, act } = n.op === 'Conv2D' ? { bias: false, act: '' } : fusedOps(n);
         const w = weightOf(ins[1]);
-        const k = hwioToOihw(w);
+        const x = nchwOf(ins[0]);
+        const [out, inChannels] = hwioToOihw(w).dims;
+        const width = ['', 'Relu', 'Relu6', 'Elu', 'Prelu'].includes(act) ? blockWidth(n, out) : out;
+        // Zero filters for zero channels appended to the output, zero taps for those of the input.
+        const k = zeroPadConv(hwioToOihw(w), width, widthOf(x) ?? inChannels);
         const wName = g.addInitializer(g.uniqueName(`${ins[1]}/oihw`), k.data, k.dims);
         const convIns = [wName];
-        if (bias) convIns.push(valueOf(ins[2]));
-        const y = fromConv(g.op('Conv', [nchwOf(ins[0]), ...convIns], convAttrs(n, [k.dims[2], k.dims[3]])), k.dims[0]);
+        if (bias) convIns.push(width > out ? paddedBias(ins[2], width) : valueOf(ins[2]));
+        const y = fromConv(g.op('Conv', [x, ...convIns], convAttrs(n, [k.dims[2], k.dims[3]])), out, width);
         return activation(n, y, act, ins.slice(3));
       }
       case 'DepthwiseConv2dNative':
       case 'FusedDepthwiseConv2dNative': {
         const { bias, act } = n.op === 'DepthwiseConv2dNative' ? { bias: false, act: '' } : fusedOps(n);
-        const k = depthwiseToGrouped(weightOf(ins[1]));
+        let k = depthwiseToGrouped(weightOf(ins[1]));
+        let x = nchwOf(ins[0]);
+        const out = k.dims[0];
+        // A wide input stays wide through a depthwise conv of one filter per channel (zero filters
+        // for the zero channels); with several filters per channel it is cut back first.
+        const width = k.group === out ? widthOf(x) ?? out : out;
+        if (width > out) k = { ...zeroPadConv(k, width, 1), group: width };
+        else x = narrow(x);
         const wName = g.addInitializer(g.uniqueName(`${ins[1]}/grouped`), k.data, k.dims);
         const convIns = [wName];
-        if (bias) convIns.push(valueOf(ins[2]));
+        if (bias) convIns.push(width > out ? paddedBias(ins[2], width) : valueOf(ins[2]));
         const attrs = { ...convAttrs(n, [k.dims[2], k.dims[3]]), group: k.group };
-        const y = fromConv(g.op('Conv', [nchwOf(ins[0]), ...convIns], attrs), k.dims[0]);
+        const y = fromConv(g.op('Conv', [x, ...convIns], attrs), out, width);
         return activation(n, y, act, ins.slice(3));
       }
       case 'MaxPool':
@@ -330,7 +412,8 @@ export function convertTfjsToOnnx(model: TfjsGraphModel, options: ConvertOptions
         const attrs = convAttrs(n, [ksize[1], ksize[2]]);
         delete attrs.dilations;
         // TF AvgPool SAME divides by the count of real (unpadded) pixels: count_include_pad = 0.
-        return fromConv(g.op(n.op === 'MaxPool' ? 'MaxPool' : 'AveragePool', [nchwOf(ins[0])], attrs), channels.get(stored(ins[0])));
+        const x = nchwOf(ins[0]);
+        return fromConv(g.op(n.op === 'MaxPool' ? 'MaxPool' : 'AveragePool', [x], attrs), channels.get(x), widths.get(x));
       }
       case 'Add': case 'AddV2': return elementwise('Add', ins.slice(0, 2));
       case 'Sub': return elementwise('Sub', ins.slice(0, 2));
@@ -338,17 +421,20 @@ export function convertTfjsToOnnx(model: TfjsGraphModel, options: ConvertOptions
       case 'RealDiv': return elementwise('Div', ins.slice(0, 2));
       case 'Maximum': return elementwise('Max', ins.slice(0, 2));
       case 'Minimum': return elementwise('Min', ins.slice(0, 2));
-      case 'Relu': case 'Sigmoid': case 'Tanh': case 'Elu':
-        return sameLayout(stored(ins[0]), g.op(n.op, [stored(ins[0])]));
+      case 'Relu': case 'Sigmoid': case 'Tanh': case 'Elu': {
+        const x = n.op === 'Sigmoid' ? narrow(stored(ins[0])) : stored(ins[0]); // sigmoid(0) != 0
+        return sameLayout(x, g.op(n.op, [x]));
+      }
       case 'Relu6': return activation(n, stored(ins[0]), 'Relu6', []);
       case 'Softmax': return g.op('Softmax', [valueOf(ins[0])], { axis: -1 });
       case 'Prelu': return activation(n, stored(ins[0]), 'Prelu', [ins[1]]);
       case 'Pad': {
         const p = intsOf(ins[1]); // [[b0,e0],[b1,e1],...] -> [b0,b1,...,e0,e1,...]
         const rank = p.length / 2;
-        const x = stored(ins[0]);
-        const inChannels = channels.get(x);
-        if (inChannels !== undefined && rank === 4 && p.slice(0, 7).every((v) => v === 0) && p[7] > 0) return padChannels(x, inChannels, p[7]);
+        const wide = stored(ins[0]);
+        const inChannels = channels.get(wide);
+        if (inChannels !== undefined && rank === 4 && p.slice(0, 7).every((v) => v === 0) && p[7] > 0) return padChannels(wide, inChannels, p[7]);
+        const x = narrow(wide);
         // An NCHW input is padded in place: the TF dims' pairs taken in NCHW order.
         const dims = nchwValues.has(x) && rank === 4 ? NHWC_TO_NCHW : Array.from({ length: rank }, (_, i) => i);
         const pads = [...dims.map((d) => p[2 * d]), ...dims.map((d) => p[2 * d + 1])];
@@ -369,7 +455,7 @@ export function convertTfjsToOnnx(model: TfjsGraphModel, options: ConvertOptions
         const parts = ins.slice(0, -1);
         if (parts.every((r) => nchwValues.has(stored(r)))) {
           // All NCHW (so rank 4): TF's axis is where the permutation put it.
-          const y = g.op('Concat', parts.map(stored), { axis: NHWC_TO_NCHW.indexOf((axis + 4) % 4) });
+          const y = g.op('Concat', parts.map((r) => narrow(stored(r))), { axis: NHWC_TO_NCHW.indexOf((axis + 4) % 4) });
           nchwValues.add(y);
           return y;
         }

@@ -20,6 +20,7 @@ import { FACE_MODEL_NAMES, type FaceModelName, faceModelJsonPath, faceModelOnnx,
 import { ModelCache } from '../model-cache.ts';
 import { readTfjsGraphModel } from '../tfjs-graph.ts';
 import { convertTfjsToOnnx } from '../tfjs-to-onnx.ts';
+import { nchwcChannelBlock } from '../nchwc-block.ts';
 
 const shared = resolve(import.meta.dirname, '../../../../shared');
 const astronautPath = join(shared, 'data/faces/astronaut.png');
@@ -92,7 +93,8 @@ describe('TFJS -> ONNX parity with TensorFlow.js (wasm)', () => {
     it(`${name}: every output within 1e-3 of its range`, async () => {
       const jsonPath = name === 'faceres' ? join(humanModelsDir(), 'faceres.json') : faceModelJsonPath(name);
       const source = await readTfjsGraphModel(jsonPath);
-      const converted = convertTfjsToOnnx(source, { modelName: name });
+      // channelBlock 16 (AVX-512's): the zero channels appended to blazeface's 24 are checked on every CPU.
+      const converted = convertTfjsToOnnx(source, { modelName: name, channelBlock: 16 });
       const session = await ort.InferenceSession.create(converted.bytes);
       const tfModel = await loadTfjs(jsonPath);
       const { size, channels, lo, hi } = INPUTS[name];
@@ -171,7 +173,7 @@ describe('layout: NCHW between convolutions (converter version 2)', () => {
   for (const name of FACE_MODEL_NAMES) {
     it(`${name}: outputs equal the NHWC-wrapped graph's (version 1) within float rounding`, async () => {
       const source = await readTfjsGraphModel(faceModelJsonPath(name));
-      const nchw = convertTfjsToOnnx(source, { modelName: name });
+      const nchw = convertTfjsToOnnx(source, { modelName: name, channelBlock: 16 });
       const nhwc = convertTfjsToOnnx(source, { modelName: name, layout: 'nhwc' });
       const { size, channels, lo, hi } = INPUTS[name];
       const one = size * size * channels;
@@ -198,7 +200,7 @@ describe('layout: NCHW between convolutions (converter version 2)', () => {
 
     it(`${name}: transposes only at the input and before ops that need NHWC; no PRelu or channel Pad left`, async () => {
       const source = await readTfjsGraphModel(faceModelJsonPath(name));
-      const converted = convertTfjsToOnnx(source, { modelName: name });
+      const converted = convertTfjsToOnnx(source, { modelName: name, channelBlock: nchwcChannelBlock() });
       const nodes = nodesOf(converted.bytes);
       const readers = (value: string) => nodes.filter((n) => n.inputs.includes(value)).map((n) => n.op);
       for (const t of nodes.filter((n) => n.op === 'Transpose')) {
@@ -209,10 +211,26 @@ describe('layout: NCHW between convolutions (converter version 2)', () => {
       // onnxruntime's NCHWc transformer blocks neither: they cost a reorder pair each (PRelu also ran
       // unvectorised: 60% of facemesh's time).
       expect(nodes.filter((n) => n.op === 'PRelu' || n.op === 'Pad')).toEqual([]);
+      // onnxruntime's x64 NCHWc transformer keeps every conv and pool blocked with this CPU's channel
+      // block: nothing is reordered into the blocked layout after the input's first conv. (Other
+      // CPUs have no NCHWc: no reorders.)
+      const optimized = join(cacheDir, `${name}-optimized.onnx`);
+      await ort.InferenceSession.create(converted.bytes, { graphOptimizationLevel: 'all', optimizedModelFilePath: optimized, logSeverityLevel: 3 });
+      const ran = nodesOf(await readFile(optimized));
+      expect(ran.filter((n) => n.op === 'ReorderInput').length, `${name}: ReorderInput nodes in onnxruntime's graph`).toBe(0);
       // The 'nhwc' reference really is the other layout: a Transpose pair around every conv.
       const reference = nodesOf(convertTfjsToOnnx(source, { modelName: name, layout: 'nhwc' }).bytes);
       const convs = reference.filter((n) => n.op === 'Conv').length;
       expect(reference.filter((n) => n.op === 'Transpose').length).toBeGreaterThanOrEqual(convs);
     });
   }
+});
+
+describe('nchwcChannelBlock', () => {
+  it('is 16 on an x64 CPU with AVX-512, else 0', () => {
+    const cpu = (flags: string) => `processor\t: 0\nflags\t\t: fpu sse2 ${flags}\nbugs\t\t: spectre\n`;
+    expect(nchwcChannelBlock(cpu('avx2 fma'))).toBe(0);
+    expect(nchwcChannelBlock('')).toBe(0);
+    expect(nchwcChannelBlock(cpu('avx2 avx512f avx512bw'))).toBe(process.arch === 'x64' ? 16 : 0);
+  });
 });
