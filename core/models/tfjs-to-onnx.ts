@@ -8,12 +8,15 @@
  * back to NHWC is written only where an op needs TF's axis meaning (Reshape, Mean, Softmax, MatMul)
  * and at the graph outputs; one Transpose to NCHW follows the input.
  *
- * Knowing the layout lets the converter write two ops the way onnxruntime's NCHWc transformer (the
+ * Knowing the layout lets the converter write ops the way onnxruntime's NCHWc transformer (the
  * blocked layout its x64 CPU convs run in) can keep blocked, instead of a reorder pair around each:
  * - PRelu as s*x + (1-s)*Relu(x), two 1x1 depthwise convs and a Relu. onnxruntime's own PRelu took
- *   60% of facemesh's time; this graph runs facemesh in a third of the CPU.
+ *   60% of facemesh's time; this graph runs facemesh in 40% of the CPU.
  * - a Pad that appends zero channels (blazeface's and facemesh's stride-2 residual blocks) as a 1x1
  *   conv with identity weights, so the residual Add fuses into the conv.
+ * - with `channelBlock` (16 on AVX-512), conv outputs stored with zero channels up to a whole block
+ *   (blazeface's 24 channels), so that the pools reading them stay blocked too. Ops that need the
+ *   exact channels (Concat, Sigmoid, Pad of other axes, a transpose back to NHWC) read a Slice.
  * The layout tracking by itself changes nothing at run time: onnxruntime's transpose optimizer
  * cancelled version 1's Transpose pair around every conv to the same optimized graph.
  *
