@@ -28,7 +28,7 @@ export const FACE_API_EXPRESSION_LABELS = ['neutral', 'happy', 'sad', 'angry', '
 export const FACE_API_EXPRESSION_SIZE = 112;
 
 /** Bumped whenever the graph written here changes, so cached .onnx files are rebuilt. */
-export const FACE_EXPRESSION_NET_VERSION = 1;
+export const FACE_EXPRESSION_NET_VERSION = 2;
 
 const MEAN_RGB = [122.782, 117.001, 104.298];
 
@@ -78,10 +78,12 @@ export function buildFaceExpressionNet(weights: Map<string, TfWeight>): Uint8Arr
   for (let block = 0; block < 4; block++) {
     const p = `dense${block}`;
     const out1 = relu(block === 0 ? conv(x, `${p}/conv0`, 2) : separable(x, `${p}/conv0`, 2));
-    const out2 = separable(out1, `${p}/conv1`, 1);
-    const out3 = separable(relu(add(out1, out2)), `${p}/conv2`, 1);
-    const out4 = separable(relu(add(out1, add(out2, out3))), `${p}/conv3`, 1);
-    x = relu(add(out1, add(out2, add(out3, out4))));
+    // Running sums, each new conv output added last (face-api adds out1 + (out2 + (out3 + ...)):
+    // the same sums up to float rounding). A conv output read only by an Add is what onnxruntime's
+    // NCHWc transformer fuses into the conv; face-api's order read out2 and out3 three times each.
+    const sum2 = add(separable(out1, `${p}/conv1`, 1), out1);
+    const sum3 = add(separable(relu(sum2), `${p}/conv2`, 1), sum2);
+    x = relu(add(separable(relu(sum3), `${p}/conv3`, 1), sum3));
   }
   const pooled = g.op('AveragePool', [x], { kernel_shape: [7, 7], strides: [2, 2] });
   const flat = g.op('Flatten', [pooled], { axis: 1 });

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ModelCache } from './model-cache.ts';
 import { readTfjsGraphModel } from './tfjs-graph.ts';
+import { nchwcChannelBlock } from './nchwc-block.ts';
 import { CONVERTER_VERSION, convertTfjsToOnnx } from './tfjs-to-onnx.ts';
 
 /** The face models Visage converts and runs. */
@@ -48,11 +49,13 @@ export async function faceModelOnnx(
 ): Promise<FaceModelOnnx> {
   // Reading the source is needed anyway to hash it; conversion itself only runs on a miss.
   const source = await readTfjsGraphModel(faceModelJsonPath(name, sourceDir));
+  // The graph depends on the CPU's conv block (a cache shared by machines keeps one per block).
+  const channelBlock = nchwcChannelBlock();
   const cached = await cache.getOrBuild(
     name,
     source.sha256,
-    () => convertTfjsToOnnx(source, { modelName: name }).bytes,
-    `c${CONVERTER_VERSION}`,
+    () => convertTfjsToOnnx(source, { modelName: name, channelBlock }).bytes,
+    `c${CONVERTER_VERSION}${channelBlock ? `-b${channelBlock}` : ''}`,
   );
   return { name, path: cached.path, bytes: cached.bytes, sourceSha256: source.sha256, cacheHit: cached.hit };
 }

@@ -2,6 +2,7 @@ export { OnnxGraphBuilder, attr, ONNX_OPSET, ONNX_IR_VERSION, type OnnxElementTy
 export { readTfjsGraphModel, float16ToFloat32, type TfjsGraphModel, type TfNode, type TfWeight } from './tfjs-graph.ts';
 export { convertTfjsToOnnx, CONVERTER_VERSION, type ConvertOptions, type ConvertedModel } from './tfjs-to-onnx.ts';
 export { ModelCache, defaultModelCacheDir, writeFileAtomic, type CachedModel } from './model-cache.ts';
+export { nchwcChannelBlock } from './nchwc-block.ts';
 export { FACE_MODEL_NAMES, faceModelOnnx, faceModelJsonPath, humanModelsDir, type FaceModelName, type FaceModelOnnx } from './face-model-sources.ts';
 export { OnnxSessionStore, runSession, modelRunStats, type OrtDevice, type SessionStoreOptions } from './session-store.ts';
 export { modelThreadsFor, type ModelThreadsRequest } from './model-threads.ts';

@@ -95,10 +95,13 @@ export class OnnxSessionStore {
       session = Promise.all([load(), this.sessionOptions(), this.provider()]).then(([bytes, options, { provider }]) =>
         this.pool && provider === 'cpu'
           // The workers are the parallelism: the cores shared among them (one intra-op thread
-          // each on 2 cores). Without onnxruntime's CPU arena, which every worker would grow to
-          // its largest batch, peak RSS in bench:frontend was 441 MiB instead of 520, at the same
-          // CPU-s per clip.
-          ? this.pool.open(key, bytes, { intraOpNumThreads: threadsPerWorkerSession(this.workers), enableCpuMemArena: false, ...options })
+          // each on 2 cores). onnxruntime's CPU arena stays on (without it every run faulted in
+          // fresh pages: 1100-6000 minor faults per round of the four face models against 50, and
+          // 4-15% more CPU), but without memory patterns: a pattern is one block per input shape
+          // that the arena keeps, which took peak RSS from about 440 to 520 MiB in bench:frontend.
+          // Arena without patterns reuses freed blocks instead (README, "Face models and plumbing
+          // per clip").
+          ? this.pool.open(key, bytes, { intraOpNumThreads: threadsPerWorkerSession(this.workers), enableMemPattern: false, ...options })
           : ort.InferenceSession.create(bytes, options));
       // A failed load must not poison the store: the next call retries.
       session.catch(() => this.sessions.delete(key));

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
+import onnxProto from 'onnx-proto';
 import sharp from 'sharp';
 import { FACE_API_EXPRESSION_LABELS, FACE_API_EXPRESSION_SIZE, faceApiModelsDir, faceExpressionNetOnnx } from '../face-expression-net.ts';
 import { ModelCache } from '../model-cache.ts';
@@ -100,6 +101,16 @@ describe('face-api FaceExpressionNet as ONNX', () => {
       expect(maxDiff).toBeLessThanOrEqual(1e-3 * (hi - lo));
     }
     await session.release();
+  });
+
+  it('onnxruntime fuses every dense-block sum into a conv (x64 NCHWc; other CPUs have no blocked convs)', async () => {
+    const { bytes } = await faceExpressionNetOnnx(new ModelCache(cacheDir));
+    const optimized = join(cacheDir, 'face-api-expression-optimized.onnx');
+    await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', optimizedModelFilePath: optimized, logSeverityLevel: 3 });
+    const ops = onnxProto.onnx.ModelProto.decode(await readFile(optimized)).graph!.node!.map((n) => `${n.domain ?? ''}:${n.opType}`);
+    if (!ops.some((op) => op.includes('nchwc'))) return;
+    // Each running sum reads a conv output nothing else reads, so it runs inside that conv.
+    expect(ops.filter((op) => op.endsWith(':Add'))).toEqual([]);
   });
 
   it('caches the .onnx keyed by the weights\' sha256 and reuses it', async () => {

@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
+import onnxProto from 'onnx-proto';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -19,6 +20,7 @@ import { FACE_MODEL_NAMES, type FaceModelName, faceModelJsonPath, faceModelOnnx,
 import { ModelCache } from '../model-cache.ts';
 import { readTfjsGraphModel } from '../tfjs-graph.ts';
 import { convertTfjsToOnnx } from '../tfjs-to-onnx.ts';
+import { nchwcChannelBlock } from '../nchwc-block.ts';
 
 const shared = resolve(import.meta.dirname, '../../../../shared');
 const astronautPath = join(shared, 'data/faces/astronaut.png');
@@ -91,7 +93,8 @@ describe('TFJS -> ONNX parity with TensorFlow.js (wasm)', () => {
     it(`${name}: every output within 1e-3 of its range`, async () => {
       const jsonPath = name === 'faceres' ? join(humanModelsDir(), 'faceres.json') : faceModelJsonPath(name);
       const source = await readTfjsGraphModel(jsonPath);
-      const converted = convertTfjsToOnnx(source, { modelName: name });
+      // channelBlock 16 (AVX-512's): the zero channels appended to blazeface's 24 are checked on every CPU.
+      const converted = convertTfjsToOnnx(source, { modelName: name, channelBlock: 16 });
       const session = await ort.InferenceSession.create(converted.bytes);
       const tfModel = await loadTfjs(jsonPath);
       const { size, channels, lo, hi } = INPUTS[name];
@@ -155,5 +158,79 @@ describe('TFJS -> ONNX parity with TensorFlow.js (wasm)', () => {
     expect(first.path).toContain(first.sourceSha256.slice(0, 16));
     expect(Buffer.compare(Buffer.from(first.bytes), Buffer.from(second.bytes))).toBe(0);
     expect((await readdir(cacheDir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});
+
+/** Node list of a serialized ONNX model. */
+function nodesOf(bytes: Uint8Array) {
+  return onnxProto.onnx.ModelProto.decode(bytes).graph!.node!.map((n) => ({ op: n.opType!, inputs: n.input!, outputs: n.output! }));
+}
+
+describe('layout: NCHW between convolutions (converter version 2)', () => {
+  // Ops that need TF's axis meaning, so their input is transposed back to NHWC (and graph outputs).
+  const NHWC_READERS = new Set(['Reshape', 'ReduceMean', 'Softmax', 'Concat', 'MatMul', 'Identity']);
+
+  for (const name of FACE_MODEL_NAMES) {
+    it(`${name}: outputs equal the NHWC-wrapped graph's (version 1) within float rounding`, async () => {
+      const source = await readTfjsGraphModel(faceModelJsonPath(name));
+      const nchw = convertTfjsToOnnx(source, { modelName: name, channelBlock: 16 });
+      const nhwc = convertTfjsToOnnx(source, { modelName: name, layout: 'nhwc' });
+      const { size, channels, lo, hi } = INPUTS[name];
+      const one = size * size * channels;
+      const x = new Float32Array(2 * one);
+      x.set(existsSync(astronautPath) ? await astronaut(size, channels, lo, hi) : pattern([1, size, size, channels], lo, hi, 0.5));
+      x.set(pattern([1, size, size, channels], lo, hi), one);
+      const feeds = { [nchw.inputs[0].name]: new ort.Tensor('float32', x, [2, size, size, channels]) };
+      const [a, b] = await Promise.all([nchw, nhwc].map(async (c) => (await ort.InferenceSession.create(c.bytes)).run(feeds)));
+      expect(nchw.outputs).toEqual(nhwc.outputs);
+      for (const o of nchw.outputs) {
+        const got = a[o].data as Float32Array;
+        const want = b[o].data as Float32Array;
+        expect(a[o].dims).toEqual(b[o].dims);
+        let maxDiff = 0, magnitude = 0;
+        for (let i = 0; i < want.length; i++) {
+          maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
+          magnitude = Math.max(magnitude, Math.abs(want[i]));
+        }
+        // Rounding only: the fused sums and PRelu-as-convs reorder float additions (measured <= 6e-7 of
+        // the magnitude; a probability near 0, facemesh's face flag on a non-face, gets 1e-5 absolute).
+        expect(maxDiff, `${name}/${o}: diff ${maxDiff} vs magnitude ${magnitude}`).toBeLessThanOrEqual(1e-5 * Math.max(magnitude, 1));
+      }
+    });
+
+    it(`${name}: transposes only at the input and before ops that need NHWC; no PRelu or channel Pad left`, async () => {
+      const source = await readTfjsGraphModel(faceModelJsonPath(name));
+      const converted = convertTfjsToOnnx(source, { modelName: name, channelBlock: nchwcChannelBlock() });
+      const nodes = nodesOf(converted.bytes);
+      const readers = (value: string) => nodes.filter((n) => n.inputs.includes(value)).map((n) => n.op);
+      for (const t of nodes.filter((n) => n.op === 'Transpose')) {
+        const fromInput = t.inputs[0] === converted.inputs[0].name;
+        const toNhwcReaders = readers(t.outputs[0]).every((op) => NHWC_READERS.has(op));
+        expect(fromInput || toNhwcReaders, `Transpose of ${t.inputs[0]} feeds ${readers(t.outputs[0]).join(', ')}`).toBe(true);
+      }
+      // onnxruntime's NCHWc transformer blocks neither: they cost a reorder pair each (PRelu also ran
+      // unvectorised: 60% of facemesh's time).
+      expect(nodes.filter((n) => n.op === 'PRelu' || n.op === 'Pad')).toEqual([]);
+      // onnxruntime's x64 NCHWc transformer keeps every conv and pool blocked with this CPU's channel
+      // block: nothing is reordered into the blocked layout after the input's first conv. (Other
+      // CPUs have no NCHWc: no reorders.)
+      const optimized = join(cacheDir, `${name}-optimized.onnx`);
+      await ort.InferenceSession.create(converted.bytes, { graphOptimizationLevel: 'all', optimizedModelFilePath: optimized, logSeverityLevel: 3 });
+      const ran = nodesOf(await readFile(optimized));
+      expect(ran.filter((n) => n.op === 'ReorderInput').length, `${name}: ReorderInput nodes in onnxruntime's graph`).toBe(0);
+      // The 'nhwc' reference really is the other layout: a Transpose pair around every conv.
+      const reference = nodesOf(convertTfjsToOnnx(source, { modelName: name, layout: 'nhwc' }).bytes);
+      const convs = reference.filter((n) => n.op === 'Conv').length;
+      expect(reference.filter((n) => n.op === 'Transpose').length).toBeGreaterThanOrEqual(convs);
+    });
+  }
+});
+
+describe('nchwcChannelBlock', () => {
+  it('is 16 on an x64 CPU with AVX-512, else 0', () => {
+    const cpu = (flags: string) => `processor\t: 0\nflags\t\t: fpu sse2 ${flags}\nbugs\t\t: spectre\n`;
+    expect(nchwcChannelBlock(cpu('avx2 fma'))).toBe(0);
+    expect(nchwcChannelBlock('')).toBe(0);
+    expect(nchwcChannelBlock(cpu('avx2 avx512f avx512bw'))).toBe(process.arch === 'x64' ? 16 : 0);
   });
 });

@@ -1,6 +1,7 @@
 /** Converter details on tiny hand-written TFJS graphs, checked against values computed by hand. */
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
+import onnxProto from 'onnx-proto';
 import { float16ToFloat32, type TfjsGraphModel, type TfNode, type TfWeight } from '../tfjs-graph.ts';
 import { convertTfjsToOnnx } from '../tfjs-to-onnx.ts';
 
@@ -76,5 +77,53 @@ describe('convertTfjsToOnnx', () => {
   it('names an op it cannot map, with the node, as MODEL_OP_UNSUPPORTED', () => {
     const m = model([placeholder('x', [1, 2]), { name: 'weird/node', op: 'Cumsum', input: ['x'] }], []);
     expect(() => convertTfjsToOnnx(m, { modelName: 'unit' })).toThrow(expect.objectContaining({ code: 'MODEL_OP_UNSUPPORTED', message: expect.stringContaining('weird/node') }));
+  });
+
+  it('stores 24-channel conv outputs wide with channelBlock 16, and cuts them back where channels must be exact', async () => {
+    // conv 3->24 (Relu) -> depthwise -> conv 24->24 + residual -> max pool -> Relu, read by a Sigmoid,
+    // a ConcatV2 and a channel Pad (24 -> 32): the wide values meet every op that keeps or cuts them.
+    const conv = (stride: number, fused: string[]) => ({
+      strides: { list: { i: ['1', String(stride), String(stride), '1'] } }, padding: { s: b64('SAME') }, data_format: { s: b64('NHWC') },
+      fused_ops: { list: { s: fused.map(b64) } }, num_args: { i: '1' },
+    });
+    const nodes: TfNode[] = [
+      placeholder('x', [1, 8, 8, 3]), ...['w1', 'b1', 'dw', 'w2', 'b2', 'pads', 'axis'].map(constNode),
+      { name: 'a', op: '_FusedConv2D', input: ['x', 'w1', 'b1'], attr: conv(1, ['BiasAdd', 'Relu']) },
+      { name: 'd', op: 'DepthwiseConv2dNative', input: ['a', 'dw'], attr: { strides: { list: { i: ['1', '1', '1', '1'] } }, padding: { s: b64('SAME') } } },
+      { name: 'p', op: '_FusedConv2D', input: ['d', 'w2', 'b2'], attr: conv(1, ['BiasAdd']) },
+      { name: 's', op: 'AddV2', input: ['p', 'a'] },
+      { name: 'm', op: 'MaxPool', input: ['s'], attr: { ksize: { list: { i: ['1', '2', '2', '1'] } }, strides: { list: { i: ['1', '2', '2', '1'] } }, padding: { s: b64('SAME') } } },
+      { name: 'r', op: 'Relu', input: ['m'] },
+      { name: 'sig', op: 'Sigmoid', input: ['r'] },
+      { name: 'cat', op: 'ConcatV2', input: ['r', 'm', 'axis'] },
+      { name: 'padded', op: 'Pad', input: ['m', 'pads'] },
+    ];
+    const wave = (n: number, phase: number) => Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + phase));
+    const weights = [
+      f32('w1', [3, 3, 3, 24], wave(648, 0)), f32('b1', [24], wave(24, 1)), f32('dw', [3, 3, 24, 1], wave(216, 2)),
+      f32('w2', [1, 1, 24, 24], wave(576, 3)), f32('b2', [24], wave(24, 4)),
+      i32('pads', [4, 2], [0, 0, 0, 0, 0, 0, 0, 8]), i32('axis', [], [3]),
+    ];
+    const m = model(nodes, weights);
+    const wide = convertTfjsToOnnx(m, { modelName: 'unit', channelBlock: 16 });
+    const reference = convertTfjsToOnnx(m, { modelName: 'unit', layout: 'nhwc' });
+    const graph = onnxProto.onnx.ModelProto.decode(wide.bytes).graph!;
+    const dims = (name: string) => graph.initializer!.find((t) => t.name === name)?.dims?.map(Number);
+    const convWeights = graph.node!.filter((n) => n.opType === 'Conv').map((n) => dims(n.input![1])![0]);
+    expect(convWeights.slice(0, 3)).toEqual([32, 32, 32]); // 24 channels stored as 32
+    expect(graph.node!.filter((n) => n.opType === 'Slice').length).toBeGreaterThan(0);
+
+    const x = Float32Array.from(wave(192, 5));
+    const feeds = (c: typeof wide) => ({ [c.inputs[0].name]: new ort.Tensor('float32', x, [1, 8, 8, 3]) });
+    const got = await (await ort.InferenceSession.create(wide.bytes)).run(feeds(wide));
+    const want = await (await ort.InferenceSession.create(reference.bytes)).run(feeds(reference));
+    expect(wide.outputs).toEqual(['sig', 'cat', 'padded']);
+    for (const o of wide.outputs) {
+      expect(got[o].dims).toEqual(want[o].dims);
+      const a = got[o].data as Float32Array;
+      const b = want[o].data as Float32Array;
+      for (let i = 0; i < b.length; i++) expect(Math.abs(a[i] - b[i]), `${o}[${i}]`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(b[i])));
+    }
+    expect(got.padded.dims).toEqual([1, 4, 4, 32]);
   });
 });
