@@ -74,15 +74,31 @@ export function decodeBlazeface(rows: Float32Array, anchors: Float32Array, opts:
   return nonMaxSuppression(candidates, iouThreshold, maxDetections);
 }
 
+// Hot per-frame code uses module-level functions and plain loops, not closures made per call: V8
+// drops a dead closure's optimized code at a full GC, so per-call closures were compiled again
+// every few clips (README, "Face models and plumbing per clip").
+const byScoreDescending = (a: { score: number }, b: { score: number }) => b.score - a.score;
+
 /** Greedy NMS (tf.image.nonMaxSuppression semantics: drop a box whose IoU with a kept one > threshold). */
 export function nonMaxSuppression<T extends { box: Box; score: number }>(items: T[], iouThreshold: number, max: number): T[] {
-  const sorted = [...items].sort((a, b) => b.score - a.score);
+  const sorted = [...items].sort(byScoreDescending);
   const kept: T[] = [];
   for (const c of sorted) {
     if (kept.length >= max) break;
-    if (kept.every((k) => iou(k.box, c.box) <= iouThreshold)) kept.push(c);
+    if (overlapsNone(kept, c.box, iouThreshold)) kept.push(c);
   }
   return kept;
+}
+
+function overlapsNone(kept: readonly { box: Box }[], box: Box, iouThreshold: number): boolean {
+  for (const k of kept) if (!(iou(k.box, box) <= iouThreshold)) return false;
+  return true;
+}
+
+/** The data of the output shaped [N, rows, cols]. */
+function outputData(outputs: readonly { dims: readonly number[]; data: Float32Array }[], rows: number, cols: number): Float32Array {
+  for (const o of outputs) if (o.dims[1] === rows && o.dims[2] === cols) return o.data;
+  throw new Error(`blazeface output [N,${rows},${cols}] missing`);
 }
 
 /**
@@ -90,12 +106,8 @@ export function nonMaxSuppression<T extends { box: Box; score: number }>(items: 
  * outputs are matched by their row count (512 or 384) and width (1 scores, 16 regressors).
  */
 export function assembleRows(outputs: { dims: readonly number[]; data: Float32Array }[], batch: number): Float32Array[] {
-  const find = (rows: number, cols: number) => {
-    const t = outputs.find((o) => o.dims[1] === rows && o.dims[2] === cols);
-    if (!t) throw new Error(`blazeface output [N,${rows},${cols}] missing`);
-    return t.data;
-  };
-  const s512 = find(512, 1), r512 = find(512, 16), s384 = find(384, 1), r384 = find(384, 16);
+  const s512 = outputData(outputs, 512, 1), r512 = outputData(outputs, 512, 16);
+  const s384 = outputData(outputs, 384, 1), r384 = outputData(outputs, 384, 16);
   const result: Float32Array[] = [];
   for (let b = 0; b < batch; b++) {
     const rows = new Float32Array(BLAZEFACE_ANCHORS * 17);

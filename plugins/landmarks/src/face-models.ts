@@ -109,29 +109,46 @@ export class FaceModels {
   /** Detects faces in every frame; per frame, up to `maxDetections` faces, best first. */
   async detect(frames: Frame[]): Promise<Detection[][]> {
     frames.forEach(checkFrame);
-    const S = BLAZEFACE_SIZE;
-    const perChunk = await chunkedCalls(frames.length, this.options.detectBatch, async (start, end) => {
-      const chunk = frames.slice(start, end);
-      const regions = chunk.map((f) => this.detectorRegion(f));
-      const result = await this.inputs.with(chunk.length * S * S * 3, (input) => {
-        // Letterbox fill 0 becomes -1 after normalisation, as human's zero padding does.
-        chunk.forEach((f, i) => warpToFloat(f, rectToAffine(regions[i], S, S), S, S, input, i * S * S * 3, { scale: 1 / 127.5, bias: -1 }));
-        return runSession(this.detector, 'blazeface', {
-          [this.detector.inputNames[0]]: new ort.Tensor('float32', input, [chunk.length, S, S, 3]),
-        });
-      });
-      const outputs = Object.values(result).map((t) => ({ dims: t.dims, data: t.data as Float32Array }));
-      return assembleRows(outputs, chunk.length).map((rows, i) => {
-        const [rx0, ry0, rx1, ry1] = regions[i];
-        const sx = (rx1 - rx0) / S, sy = (ry1 - ry0) / S;
-        return decodeBlazeface(rows, this.anchors, this.options).map((d): Detection => {
-          const box: Box = [d.box[0] * sx + rx0, d.box[1] * sy + ry0, d.box[2] * sx + rx0, d.box[3] * sy + ry0];
-          const keypoints = d.keypoints.map((v, k) => (k % 2 === 0 ? v * sx + rx0 : v * sy + ry0));
-          return { box, faceBox: enlargeToSquare(box, this.options.boxScale), score: d.score, keypoints };
-        });
-      });
-    });
+    // The per-chunk work lives in methods and loops, not in closures made per call: V8 drops a
+    // dead closure's optimized code at a full GC, so those were compiled again every few clips.
+    const perChunk = await chunkedCalls(frames.length, this.options.detectBatch, (start, end) => this.detectChunk(frames.slice(start, end)));
     return perChunk.flat();
+  }
+
+  private async detectChunk(chunk: Frame[]): Promise<Detection[][]> {
+    const S = BLAZEFACE_SIZE;
+    const regions: Box[] = [];
+    for (const f of chunk) regions.push(this.detectorRegion(f));
+    const result = await this.inputs.with(chunk.length * S * S * 3, (input) => this.runDetector(chunk, regions, input));
+    const outputs = Object.values(result).map((t) => ({ dims: t.dims, data: t.data as Float32Array }));
+    const rows = assembleRows(outputs, chunk.length);
+    const detections: Detection[][] = [];
+    for (let i = 0; i < rows.length; i++) detections.push(this.frameDetections(rows[i], regions[i]));
+    return detections;
+  }
+
+  private runDetector(chunk: Frame[], regions: Box[], input: Float32Array<ArrayBuffer>): Promise<Record<string, ort.Tensor>> {
+    const S = BLAZEFACE_SIZE;
+    // Letterbox fill 0 becomes -1 after normalisation, as human's zero padding does.
+    for (let i = 0; i < chunk.length; i++) warpToFloat(chunk[i], rectToAffine(regions[i], S, S), S, S, input, i * S * S * 3, { scale: 1 / 127.5, bias: -1 });
+    return runSession(this.detector, 'blazeface', {
+      [this.detector.inputNames[0]]: new ort.Tensor('float32', input, [chunk.length, S, S, 3]),
+    });
+  }
+
+  /** One frame's detections, from detector-input pixels to the frame's pixels. */
+  private frameDetections(rows: Float32Array, region: Box): Detection[] {
+    const S = BLAZEFACE_SIZE;
+    const [rx0, ry0, rx1, ry1] = region;
+    const sx = (rx1 - rx0) / S, sy = (ry1 - ry0) / S;
+    const detections: Detection[] = [];
+    for (const d of decodeBlazeface(rows, this.anchors, this.options)) {
+      const box: Box = [d.box[0] * sx + rx0, d.box[1] * sy + ry0, d.box[2] * sx + rx0, d.box[3] * sy + ry0];
+      const keypoints = new Float32Array(d.keypoints.length);
+      for (let k = 0; k < keypoints.length; k++) keypoints[k] = k % 2 === 0 ? d.keypoints[k] * sx + rx0 : d.keypoints[k] * sy + ry0;
+      detections.push({ box, faceBox: enlargeToSquare(box, this.options.boxScale), score: d.score, keypoints });
+    }
+    return detections;
   }
 
   /**
@@ -157,18 +174,21 @@ export class FaceModels {
       });
       const mesh = r.output_mesh.data as Float32Array;
       const flag = r.output_faceflag.data as Float32Array;
-      chunk.forEach((fi, k) => {
-        const m = maps[k];
-        const pts = new Float32Array(MESH_POINTS * 3);
-        for (let p = 0; p < MESH_POINTS; p++) {
-          const o = k * MESH_POINTS * 3 + p * 3;
-          pts[p * 3] = m[0] * mesh[o] + m[1] * mesh[o + 1] + m[2];
-          pts[p * 3 + 1] = m[3] * mesh[o] + m[4] * mesh[o + 1] + m[5];
-          pts[p * 3 + 2] = Math.hypot(m[0], m[3]) * mesh[o + 2];
-        }
-        results[fi] = { mesh: pts, confidence: flag[k] };
-      });
+      // Loops and a module-level function, not a closure per chunk: see detect().
+      for (let k = 0; k < chunk.length; k++) results[chunk[k]] = { mesh: meshToFrame(mesh, k, maps[k]), confidence: flag[k] };
     });
     return results;
   }
+}
+
+/** Face `k`'s points of a FaceMesh output, from crop pixels to the frame's pixels through `m`. */
+function meshToFrame(mesh: Float32Array, k: number, m: Affine): Float32Array {
+  const pts = new Float32Array(MESH_POINTS * 3);
+  for (let p = 0; p < MESH_POINTS; p++) {
+    const o = k * MESH_POINTS * 3 + p * 3;
+    pts[p * 3] = m[0] * mesh[o] + m[1] * mesh[o + 1] + m[2];
+    pts[p * 3 + 1] = m[3] * mesh[o] + m[4] * mesh[o + 1] + m[5];
+    pts[p * 3 + 2] = Math.hypot(m[0], m[3]) * mesh[o + 2];
+  }
+  return pts;
 }

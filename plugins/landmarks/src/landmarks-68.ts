@@ -30,11 +30,13 @@ export const LANDMARKS_68_CONTOURS: readonly (readonly [number, number, boolean]
 /** Picks the 68 points (x, y, z each) from a 468-point mesh. */
 export function meshTo68(mesh: Float32Array): Float32Array {
   const out = new Float32Array(68 * 3);
-  LANDMARKS_68.forEach((m, k) => {
+  // A plain loop, not a closure per call: see blazeface-decode.ts.
+  for (let k = 0; k < LANDMARKS_68.length; k++) {
+    const m = LANDMARKS_68[k];
     out[k * 3] = mesh[m * 3];
     out[k * 3 + 1] = mesh[m * 3 + 1];
     out[k * 3 + 2] = mesh[m * 3 + 2];
-  });
+  }
   return out;
 }
 
