@@ -49,11 +49,15 @@ export class EmotionClassifier {
         [this.session.inputNames[0]]: new ort.Tensor('float32', emotionInput(chunk, input), [chunk.length, S, S, 1]),
       }));
       const probs = r[this.session.outputNames[0]].data as Float32Array;
-      return chunk.map((_, i) => {
+      // Plain loops, not closures made per chunk: V8 drops a dead closure's optimized code at a
+      // full GC, so those were compiled again every few clips.
+      const perCrop: ClassScores[] = [];
+      for (let i = 0; i < chunk.length; i++) {
         const scores: ClassScores = {};
-        EMOTION_LABELS.forEach((label, k) => (scores[label] = probs[i * EMOTION_LABELS.length + k]));
-        return scores;
-      });
+        for (let k = 0; k < EMOTION_LABELS.length; k++) scores[EMOTION_LABELS[k]] = probs[i * EMOTION_LABELS.length + k];
+        perCrop.push(scores);
+      }
+      return perCrop;
     });
     return perChunk.flat();
   }

@@ -49,12 +49,18 @@ export class FaceApiExpressionClassifier {
       const r = await this.inputs.with(chunk.length * S * S * 3, (input) =>
         runSession(this.session, 'face-api-expression', { input: new ort.Tensor('float32', faceApiInput(chunk, input), [chunk.length, S, S, 3]) }));
       const probs = r.probabilities.data as Float32Array;
-      return chunk.map((_, i) => {
+      // Plain loops, not closures made per chunk: V8 drops a dead closure's optimized code at a
+      // full GC, so those were compiled again every few clips.
+      const perCrop: ClassScores[] = [];
+      for (let i = 0; i < chunk.length; i++) {
         const byName: ClassScores = {};
-        FACE_API_EXPRESSION_LABELS.forEach((label, k) => (byName[FACE_API_TO_VISAGE[label]] = probs[i * K + k]));
+        for (let k = 0; k < K; k++) byName[FACE_API_TO_VISAGE[FACE_API_EXPRESSION_LABELS[k]]] = probs[i * K + k];
         // Same key order as the FER2013 level, so rows read alike.
-        return Object.fromEntries(EMOTION_LABELS.map((c) => [c, byName[c]]));
-      });
+        const scores: ClassScores = {};
+        for (const c of EMOTION_LABELS) scores[c] = byName[c];
+        perCrop.push(scores);
+      }
+      return perCrop;
     });
     return perChunk.flat();
   }

@@ -26,25 +26,34 @@ export function fuseOverTime(
   let total = 0;
   const acc: Record<string, number> = Object.create(null); // class names are data: no inherited keys
   let labels: string[] | null = null;
-  perFrame.forEach((scores, t) => {
+  // Plain loops, not closures made per call: V8 drops a dead closure's optimized code at a full GC,
+  // so those were compiled again every few clips.
+  for (let t = 0; t < perFrame.length; t++) {
+    const scores = perFrame[t];
     const w = weights[t];
-    if (!scores || !(w > 0)) return;
+    if (!scores || !(w > 0)) continue;
     if (!Number.isFinite(w)) throw errors.faceInputMismatch('fuseOverTime', `weight ${t} is ${w}`);
     const keys = Object.keys(scores);
     if (!labels) {
       labels = keys;
       for (const k of keys) acc[k] = 0;
-    } else if (keys.length !== labels.length || keys.some((k) => !Object.hasOwn(acc, k))) {
+    } else if (keys.length !== labels.length || !hasEvery(acc, keys)) {
       throw errors.faceInputMismatch('fuseOverTime', `frame ${t} has classes [${keys.join(', ')}], expected [${labels.join(', ')}]`);
     }
     total += w;
     // Clamp before log so a hard 0 from the CNN does not make the whole clip -Infinity.
     for (const k of keys) acc[k] += w * (mode === 'geometric' ? Math.log(Math.max(scores[k], 1e-12)) : scores[k]);
-  });
+  }
   if (!labels || total === 0) return null;
   const keys: string[] = labels;
   // fromEntries makes own keys whatever the class names are (an assignment to "__proto__" would not).
   if (mode === 'arithmetic') return Object.fromEntries(keys.map((k) => [k, acc[k] / total]));
   const probs = softmax(keys.map((k) => acc[k] / total));
   return Object.fromEntries(keys.map((k, i) => [k, probs[i]]));
+}
+
+/** Whether `acc` has an own key for each of `keys`. */
+function hasEvery(acc: Record<string, number>, keys: readonly string[]): boolean {
+  for (const k of keys) if (!Object.hasOwn(acc, k)) return false;
+  return true;
 }
