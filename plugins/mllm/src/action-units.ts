@@ -193,41 +193,51 @@ function canonicalAnchors(mesh: Float32Array): Float64Array {
   return out;
 }
 
+// Per-frame code uses module-level functions and plain loops, not closures made per call: V8 drops
+// a dead closure's optimized code at a full GC, so per-call closures were compiled again every few
+// clips (README, "Face models and plumbing per clip").
+
+/** Mesh point `idx` mapped through `align`. */
+function alignedPoint(align: Similarity, mesh: Float32Array, idx: number): Point {
+  const [x, y] = applySimilarity(align, mesh[idx * 3], mesh[idx * 3 + 1]);
+  return { x, y };
+}
+
+/** The mean of mesh points `ids` mapped through `align`. */
+function alignedMean(align: Similarity, mesh: Float32Array, ids: readonly number[]): Point {
+  let x = 0, y = 0;
+  for (const i of ids) { const q = alignedPoint(align, mesh, i); x += q.x; y += q.y; }
+  return { x: x / ids.length, y: y / ids.length };
+}
+
 function measureFrame(mesh: Float32Array, template: Float64Array): FrameMeasures {
   const src = new Float64Array(RIGID_ANCHORS.length * 2);
-  RIGID_ANCHORS.forEach((idx, i) => {
+  for (let i = 0; i < RIGID_ANCHORS.length; i++) {
+    const idx = RIGID_ANCHORS[i];
     src[2 * i] = mesh[idx * 3];
     src[2 * i + 1] = mesh[idx * 3 + 1];
-  });
+  }
   const align: Similarity = fitSimilarity(src, template);
-  const p = (idx: number): Point => {
-    const [x, y] = applySimilarity(align, mesh[idx * 3], mesh[idx * 3 + 1]);
-    return { x, y };
-  };
-  const mean = (ids: readonly number[]): Point => {
-    let x = 0, y = 0;
-    for (const i of ids) { const q = p(i); x += q.x; y += q.y; }
-    return { x: x / ids.length, y: y / ids.length };
-  };
-  const innerR = mean(INNER_BROW.right), innerL = mean(INNER_BROW.left);
-  const cornerRight = p(LIP_CORNER.right), cornerLeft = p(LIP_CORNER.left);
-  const upperOuter = p(LIP_MID.upperOuter), upperInner = p(LIP_MID.upperInner);
-  const lowerInner = p(LIP_MID.lowerInner), lowerOuter = p(LIP_MID.lowerOuter);
-  const eyeR = p(EYE_OUTER.right), eyeL = p(EYE_OUTER.left), nose = p(1);
+  const innerR = alignedMean(align, mesh, INNER_BROW.right), innerL = alignedMean(align, mesh, INNER_BROW.left);
+  const cornerRight = alignedPoint(align, mesh, LIP_CORNER.right), cornerLeft = alignedPoint(align, mesh, LIP_CORNER.left);
+  const upperOuter = alignedPoint(align, mesh, LIP_MID.upperOuter), upperInner = alignedPoint(align, mesh, LIP_MID.upperInner);
+  const lowerInner = alignedPoint(align, mesh, LIP_MID.lowerInner), lowerOuter = alignedPoint(align, mesh, LIP_MID.lowerOuter);
+  const eyeR = alignedPoint(align, mesh, EYE_OUTER.right), eyeL = alignedPoint(align, mesh, EYE_OUTER.left);
+  const nose = alignedPoint(align, mesh, 1);
   return {
     innerBrowY: (innerR.y + innerL.y) / 2,
     innerBrowGap: innerL.x - innerR.x,
-    outerBrowY: mean([...OUTER_BROW.right, ...OUTER_BROW.left]).y,
-    upperLidY: mean([UPPER_LID.right, UPPER_LID.left]).y,
-    cheekY: mean([...CHEEK.right, ...CHEEK.left]).y,
-    noseWingY: mean([NOSE_WING.right, NOSE_WING.left]).y,
+    outerBrowY: alignedMean(align, mesh, [...OUTER_BROW.right, ...OUTER_BROW.left]).y,
+    upperLidY: alignedMean(align, mesh, [UPPER_LID.right, UPPER_LID.left]).y,
+    cheekY: alignedMean(align, mesh, [...CHEEK.right, ...CHEEK.left]).y,
+    noseWingY: alignedMean(align, mesh, [NOSE_WING.right, NOSE_WING.left]).y,
     cornerRight,
     cornerLeft,
     mouthWidth: Math.hypot(cornerLeft.x - cornerRight.x, cornerLeft.y - cornerRight.y),
     lipGap: lowerInner.y - upperInner.y,
     lipThickness: (upperInner.y - upperOuter.y) + (lowerOuter.y - lowerInner.y),
-    lowerLipChinY: (lowerOuter.y + p(CHIN.boss).y) / 2,
-    mentonY: p(CHIN.menton).y,
+    lowerLipChinY: (lowerOuter.y + alignedPoint(align, mesh, CHIN.boss).y) / 2,
+    mentonY: alignedPoint(align, mesh, CHIN.menton).y,
     // The alignment rotates the frame back to the template, so the head's own roll is its opposite.
     rollDeg: -similarityAngleDeg(align),
     noseTurn: nose.x - (eyeR.x + eyeL.x) / 2,
@@ -250,27 +260,41 @@ function pickNeutral(measures: (FrameMeasures | null)[], choice: NeutralChoice, 
   const firstPresent = measures.findIndex((m) => m !== null);
   if (choice === 'first') return firstPresent;
   if (choice !== 'auto') throw mllmConfigInvalid('actionUnits.neutral', `expected 'auto', 'first' or a frame index, got ${JSON.stringify(choice)}`);
-  const growing: [(m: FrameMeasures) => number, number][] = [
-    [(m) => m.mouthWidth, fullScale.AU20],
-    [(m) => m.lipGap, fullScale.AU25],
-    [(m) => m.mentonY, fullScale.AU26],
-    [(m) => -m.cheekY, fullScale.AU6],
-    [(m) => -m.noseWingY, fullScale.AU9],
-  ];
-  const mins = growing.map(([f]) => Math.min(...measures.filter((m) => m !== null).map((m) => f(m!))));
+  // Math.min folded from Infinity, as Math.min(...values) gives it.
+  const mins = new Array<number>(GROWING_MEASURES.length).fill(Infinity);
+  for (const m of measures) {
+    if (m) for (let k = 0; k < GROWING_MEASURES.length; k++) mins[k] = Math.min(mins[k], GROWING_MEASURES[k][0](m));
+  }
   let best = firstPresent, bestScore = Infinity;
-  measures.forEach((m, t) => {
-    if (!m) return;
-    const score = growing.reduce((s, [f, scale], k) => s + (f(m) - mins[k]) / scale, 0);
+  for (let t = 0; t < measures.length; t++) {
+    const m = measures[t];
+    if (!m) continue;
+    let score = 0;
+    for (let k = 0; k < GROWING_MEASURES.length; k++) {
+      const [measure, au] = GROWING_MEASURES[k];
+      score += (measure(m) - mins[k]) / fullScale[au];
+    }
     // The tolerance keeps float32 mesh noise from deciding between equally neutral frames.
     if (score < bestScore - 1e-4) { best = t; bestScore = score; }
-  });
+  }
   return best;
 }
 
+/** The measures that only grow away from rest, with the AU whose full scale is their unit. */
+const GROWING_MEASURES: readonly (readonly [(m: FrameMeasures) => number, ActionUnit])[] = [
+  [(m) => m.mouthWidth, 'AU20'],
+  [(m) => m.lipGap, 'AU25'],
+  [(m) => m.mentonY, 'AU26'],
+  [(m) => -m.cheekY, 'AU6'],
+  [(m) => -m.noseWingY, 'AU9'],
+];
+
+/** x rounded to 4 decimals, null when not finite (JSON has no NaN). */
+const roundOrNull = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e4) / 1e4 : null);
+const clean = (xs: number[]) => xs.map(roundOrNull);
+
 /** A JSON-safe copy of the series (NaN becomes null), for JSONL rows. */
 export function auSeriesToJSON(series: AuSeries): Record<string, unknown> {
-  const clean = (xs: number[]) => xs.map((x) => (Number.isFinite(x) ? Math.round(x * 1e4) / 1e4 : null));
   const intensity: Record<string, (number | null)[]> = {};
   for (const au of series.aus) intensity[au] = clean(series.intensity[au]);
   return {

@@ -76,7 +76,11 @@ export function prototypeScores(series: AuSeries, runClasses: readonly string[],
     let best = 0, apex: number | null = null;
     for (let t = 0; t < series.frameCount; t++) {
       if (!series.present[t]) continue;
-      const mean = aus.reduce((s, au) => s + series.intensity[au][t], 0) / aus.length;
+      // A plain sum, not a reduce callback made per frame: V8 drops a dead closure's optimized code
+      // at a full GC, so it was compiled again every few clips.
+      let sum = 0;
+      for (const au of aus) sum += series.intensity[au][t];
+      const mean = sum / aus.length;
       if (apex === null || mean > best) { best = mean; apex = t; }
     }
     evidence[c] = best;
