@@ -62,9 +62,11 @@ export function warpSimd(
   const { width: W, height: H } = frame;
   const [m0, m1, m2, m3, m4, m5] = m;
   // The frame's pixels the warp can read: the corners' source points (up to column outW, the one
-  // more an odd width computes), two pixels of margin.
-  const xs = [0.5, outW + 0.5].flatMap((u) => [v0 + 0.5, v1 - 0.5].map((v) => m0 * u + m1 * v + m2 - 0.5));
-  const ys = [0.5, outW + 0.5].flatMap((u) => [v0 + 0.5, v1 - 0.5].map((v) => m3 * u + m4 * v + m5 - 0.5));
+  // more an odd width computes), two pixels of margin. Written out, not as closures made per call:
+  // V8 drops a dead closure's optimized code at a full GC, so those were compiled again every few clips.
+  const ua = 0.5, ub = outW + 0.5, va = v0 + 0.5, vb = v1 - 0.5;
+  const xs = [m0 * ua + m1 * va + m2 - 0.5, m0 * ua + m1 * vb + m2 - 0.5, m0 * ub + m1 * va + m2 - 0.5, m0 * ub + m1 * vb + m2 - 0.5];
+  const ys = [m3 * ua + m4 * va + m5 - 0.5, m3 * ua + m4 * vb + m5 - 0.5, m3 * ub + m4 * va + m5 - 0.5, m3 * ub + m4 * vb + m5 - 0.5];
   const xa = Math.max(0, Math.floor(Math.min(...xs)) - 2), xb = Math.min(W - 1, Math.floor(Math.max(...xs)) + 2);
   const ya = Math.max(0, Math.floor(Math.min(...ys)) - 2), yb = Math.min(H - 1, Math.floor(Math.max(...ys)) + 2);
   // Layout: the xu and yu tables (outW + 1 entries: the kernel takes two columns at a time), the source, the output.
@@ -92,22 +94,26 @@ export function warpSimdAxes(
   const rowsAt = align16(12 * outW), srcAt = align16(rowsAt + 12 * (v1 - v0));
   const mode = outputMode(out, gray);
   const src = stage(frame, xa, xb, ya, yb, fill, srcAt, bytesPerPixel[mode] * outW * (v1 - v0));
-  // A tap outside the frame reads the ring's first pixel (column xa - 1) or row (ya - 1).
-  const col = (i: number) => (i < 0 ? 0 : 3 * (i - src.xa + 1));
-  const row = (i: number) => srcAt + (i < 0 ? 0 : src.rowBytes * (i - src.ya + 1));
+  // Module-level tapColumn/tapRow, not closures made per call (see warpSimd).
   for (let u = 0; u < outW; u++) {
-    ints[3 * u] = col(cx.i0[u]);
-    ints[3 * u + 1] = col(cx.i1[u]);
+    ints[3 * u] = tapColumn(cx.i0[u], src.xa);
+    ints[3 * u + 1] = tapColumn(cx.i1[u], src.xa);
     floats[3 * u + 2] = cx.w1[u];
   }
   for (let v = v0, e = rowsAt >> 2; v < v1; v++, e += 3) {
-    ints[e] = row(cy.i0[v]);
-    ints[e + 1] = row(cy.i1[v]);
+    ints[e] = tapRow(cy.i0[v], srcAt, src.rowBytes, src.ya);
+    ints[e + 1] = tapRow(cy.i1[v], srcAt, src.rowBytes, src.ya);
     floats[e + 2] = cy.w1[v];
   }
   wasm.warp_axes(0, rowsAt - 12 * v0, outW, v0, v1, src.outAt, mode, scale, bias);
   collect(out, offset, gray, outW, v0, v1, src.outAt);
 }
+
+// A tap outside the frame reads the ring's first pixel (column xa - 1) or row (ya - 1).
+/** Byte offset in a staged row of source column i (staged from column xa). */
+const tapColumn = (i: number, xa: number) => (i < 0 ? 0 : 3 * (i - xa + 1));
+/** Byte address of source row i (staged from row ya at srcAt). */
+const tapRow = (i: number, srcAt: number, rowBytes: number, ya: number) => srcAt + (i < 0 ? 0 : rowBytes * (i - ya + 1));
 
 /** The smallest and largest source index inside the frame among taps j0 <= j < j1 ([0, 0] if none). */
 function insideRange(t: Taps, j0: number, j1: number): [number, number] {
