@@ -160,24 +160,30 @@ export class FaceModels {
   async mesh(frames: Frame[], boxes: (Box | null)[], rolls: number[] = []): Promise<(MeshResult | null)[]> {
     if (boxes.length !== frames.length) throw errors.faceInputMismatch('FaceModels.mesh', `${frames.length} frames but ${boxes.length} boxes`);
     frames.forEach(checkFrame);
-    const S = MESH_SIZE;
     const jobs = boxes.flatMap((b, i) => (b ? [i] : []));
     const results: (MeshResult | null)[] = boxes.map(() => null);
-    await chunkedCalls(jobs.length, this.options.meshBatch, async (start, end) => {
-      const chunk = jobs.slice(start, end);
-      const maps: Affine[] = chunk.map((i) => rotatedBoxMap(boxes[i]!, rolls[i] ?? 0, S));
-      const r = await this.inputs.with(chunk.length * S * S * 3, (input) => {
-        chunk.forEach((fi, k) => warpToFloat(frames[fi], maps[k], S, S, input, k * S * S * 3, { scale: 1 / 255 }));
-        return runSession(this.meshModel, 'facemesh', {
-          [this.meshModel.inputNames[0]]: new ort.Tensor('float32', input, [chunk.length, S, S, 3]),
-        });
-      });
-      const mesh = r.output_mesh.data as Float32Array;
-      const flag = r.output_faceflag.data as Float32Array;
-      // Loops and a module-level function, not a closure per chunk: see detect().
-      for (let k = 0; k < chunk.length; k++) results[chunk[k]] = { mesh: meshToFrame(mesh, k, maps[k]), confidence: flag[k] };
-    });
+    // The chunk's work in a method, not a closure made per call: see detect().
+    await chunkedCalls(jobs.length, this.options.meshBatch, (start, end) => this.meshChunk(frames, boxes, rolls, jobs.slice(start, end), results));
     return results;
+  }
+
+  /** FaceMesh on the frames `chunk` (indices into `frames`), into `results`. */
+  private async meshChunk(frames: Frame[], boxes: (Box | null)[], rolls: number[], chunk: number[], results: (MeshResult | null)[]): Promise<void> {
+    const S = MESH_SIZE;
+    const maps: Affine[] = [];
+    for (const i of chunk) maps.push(rotatedBoxMap(boxes[i]!, rolls[i] ?? 0, S));
+    const r = await this.inputs.with(chunk.length * S * S * 3, (input) => this.runMesh(frames, chunk, maps, input));
+    const mesh = r.output_mesh.data as Float32Array;
+    const flag = r.output_faceflag.data as Float32Array;
+    for (let k = 0; k < chunk.length; k++) results[chunk[k]] = { mesh: meshToFrame(mesh, k, maps[k]), confidence: flag[k] };
+  }
+
+  private runMesh(frames: Frame[], chunk: number[], maps: Affine[], input: Float32Array<ArrayBuffer>): Promise<Record<string, ort.Tensor>> {
+    const S = MESH_SIZE;
+    for (let k = 0; k < chunk.length; k++) warpToFloat(frames[chunk[k]], maps[k], S, S, input, k * S * S * 3, { scale: 1 / 255 });
+    return runSession(this.meshModel, 'facemesh', {
+      [this.meshModel.inputNames[0]]: new ort.Tensor('float32', input, [chunk.length, S, S, 3]),
+    });
   }
 }
 
