@@ -112,12 +112,16 @@ export function computeActionUnits(faces: readonly FaceFrame[], options: ActionU
       throw errors.shapeMismatch('computeActionUnits', `frame ${t}: mesh has ${f.mesh.length} values, expected ${MESH_POINTS * 3} (468 x 3)`);
     }
   });
-  const present = faces.map((f) => f.mesh !== null);
+  // Filled by push, not made by map: map's result arrays came in more than one elements kind
+  // (their hidden class), and each new one threw away this function's optimized code ("wrong map").
+  const present: boolean[] = [];
+  for (const f of faces) present.push(f.mesh !== null);
   const first = present.indexOf(true);
   if (first < 0) throw auNoFace(faces.length);
 
   const template = canonicalAnchors(faces[first].mesh!);
-  const measures: (FrameMeasures | null)[] = faces.map((f) => (f.mesh ? measureFrame(f.mesh, template) : null));
+  const measures: (FrameMeasures | null)[] = [];
+  for (const f of faces) measures.push(f.mesh ? measureFrame(f.mesh, template) : null);
   const neutral = pickNeutral(measures, options.neutral ?? 'auto', fullScale);
   const ref = measures[neutral]!;
 
@@ -257,7 +261,9 @@ function pickNeutral(measures: (FrameMeasures | null)[], choice: NeutralChoice, 
     if (!measures[choice]) throw mllmConfigInvalid('actionUnits.neutral', `frame ${choice} has no face`);
     return choice;
   }
-  const firstPresent = measures.findIndex((m) => m !== null);
+  let firstPresent = 0;
+  while (firstPresent < measures.length && measures[firstPresent] === null) firstPresent++;
+  if (firstPresent === measures.length) firstPresent = -1;
   if (choice === 'first') return firstPresent;
   if (choice !== 'auto') throw mllmConfigInvalid('actionUnits.neutral', `expected 'auto', 'first' or a frame index, got ${JSON.stringify(choice)}`);
   // Math.min folded from Infinity, as Math.min(...values) gives it.
