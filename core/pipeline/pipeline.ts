@@ -79,7 +79,11 @@ export class Pipeline {
   private readonly contexts: PluginContext[] = [];
   private prompts?: Promise<PromptSet>;
   private readonly limits: PipelineLimits;
-  private readonly ahead = new IngestAhead();
+  // Two: a batch asks for the next clip's ingest as a clip starts, before that clip has taken its
+  // own from here (runClip). With one, every other clip of `--jobs 2` found the slot taken and was
+  // decoded only when its turn came (25 of 50 in bench:frontend). So one clip is held ahead of the
+  // clips started, and a second only until the clip just started takes its own.
+  private readonly ahead = new IngestAhead(2);
 
   private constructor(readonly preset: ResolvedPreset, private readonly deps: PipelineDeps) {
     this.limits = deps.limits ?? DEFAULT_LIMITS;
@@ -119,7 +123,7 @@ export class Pipeline {
   }
 
   /**
-   * Starts `source`'s ingest now, at most one clip ahead, so that its decoding overlaps the clips in
+   * Starts `source`'s ingest now, at most two held (see `ahead`), so that its decoding overlaps the clips in
    * flight; the next run() of that source takes it (result or error) instead of ingesting. Batches
    * call it for the clip after the one they start (core/batch/run-batch.ts).
    */

@@ -28,15 +28,21 @@ describe('Pipeline.prefetch', () => {
     await pl.dispose();
   });
 
-  it('holds one clip ahead: a second prefetch while one waits starts nothing', async () => {
+  // A batch asks for the next clip's ingest as a clip starts, before that clip has taken its own:
+  // two must be held then, or every other clip of a two-lane batch is not ingested ahead.
+  it('holds two ingests ahead (the clip just started, and the next), a third prefetch starts nothing', async () => {
     const log = resetProbe();
     const pl = await probeHost().pipeline({ preset: 'probe' });
     pl.prefetch({ path: 'b.mp4' });
     pl.prefetch({ path: 'c.mp4' });
+    pl.prefetch({ path: 'd.mp4' });
     pl.prefetch({ path: 'b.mp4' });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(ingests(log)).toEqual(['b.mp4', 'c.mp4']);
     await pl.run({ path: 'b.mp4' });
     await pl.run({ path: 'c.mp4' });
-    expect(ingests(log)).toEqual(['b.mp4', 'c.mp4']);
+    await pl.run({ path: 'd.mp4' });
+    expect(ingests(log)).toEqual(['b.mp4', 'c.mp4', 'd.mp4']);
     await pl.dispose();
   });
 
