@@ -12,9 +12,12 @@
  *   calls of one clip, recorded and replayed through the same sessions);
  * - efficiency = achieved clips/s / floor clips/s (floor = cores / floor CPU-s per clip), and the CPU
  *   efficiency = floor CPU-s / achieved CPU-s per clip, which other load on the machine does not move;
+ * - utilization of the cores (efficiency = utilization x CPU efficiency), and the CPU per clip of the
+ *   JS main thread, the process's other threads and the decoder processes;
  * - decode and plumbing shares of the CPU per clip (plumbing: neither decoding nor model inference);
  * - RSS every 50 clips up to `--rss-clips` (default 500; 0 skips it): growth after the first
- *   `clips` and after twice that (warm-up), and the peak.
+ *   `clips` and after twice that (warm-up), and the peak; and the throughput figures of those
+ *   clips (the steady state of a long batch) against the same floor.
  *
  *   npm run bench:frontend -- [--clips 50] [--jobs 2] [--rss-clips 500] [--video PATH] [--model-threads 0|N|auto]
  */
@@ -28,7 +31,7 @@ import { modelThreadsFor } from '../../core/models/model-threads.ts';
 import { median, printTable } from '../lib/table.ts';
 import { applyHeapGrowth } from '../../core/cli/heap-growth.ts';
 import { decoderChoice, pyavDecoderStats } from '../../core/media/pyav-decoder.ts';
-import { cpuSeconds, decoderRssBytes } from './cpu-seconds.ts';
+import { cpuSeconds, decoderRssBytes, mainThreadCpuSeconds } from './cpu-seconds.ts';
 import { recordModelCalls, replayCpuSeconds } from './model-replay.ts';
 
 const args = process.argv.slice(2);
@@ -91,6 +94,7 @@ async function batch(from: number, to: number, after: (done: number) => void = (
 }
 
 const c0 = cpuSeconds();
+const main0 = mainThreadCpuSeconds();
 const elu0 = performance.eventLoopUtilization();
 const t0 = performance.now();
 const perClipWall = await batch(0, CLIPS);
@@ -99,6 +103,7 @@ const perClipWall = await batch(0, CLIPS);
 const jsBusy = performance.eventLoopUtilization(elu0).utilization;
 const wall = (performance.now() - t0) / 1000;
 const c1 = cpuSeconds();
+const mainCpu = (mainThreadCpuSeconds() - main0) / CLIPS;
 const load1 = os.loadavg();
 const runCpu = (c1.total - c0.total) / CLIPS;
 
@@ -130,6 +135,8 @@ printTable(['figure', 'value'], [
   [`floor clips/s (${CORES} cores / floor CPU-s per clip)`, floorRate.toFixed(2)],
   ['efficiency = achieved clips/s / floor clips/s', (achieved / floorRate).toFixed(2)],
   ['CPU efficiency = floor CPU-s / achieved CPU-s per clip', (floorCpu / runCpu).toFixed(2)],
+  ['utilization = clips/s x CPU-s per clip / cores (efficiency = utilization x CPU efficiency)', ((achieved * runCpu) / CORES).toFixed(2)],
+  ['CPU-s per clip by thread: JS main thread / the process\'s other threads (onnxruntime workers, V8 and libuv helpers) / decoder processes', `${mainCpu.toFixed(3)} / ${((c1.self - c0.self) / CLIPS - mainCpu).toFixed(3)} / ${((c1.children - c0.children) / CLIPS).toFixed(3)}`],
   ['decode share of CPU per clip (floor decode / achieved)', `${((100 * decodeCpu) / runCpu).toFixed(0)} %`],
   ['plumbing share of CPU per clip (neither decode nor models)', `${((100 * Math.max(0, runCpu - floorCpu)) / runCpu).toFixed(0)} %`],
   [`JS thread busy share during the batch (model calls ${sessionWorkers > 0 ? 'in worker threads' : 'run on it'})`, `${(100 * jsBusy).toFixed(0)} %`],
@@ -146,8 +153,18 @@ if (RSS_CLIPS > CLIPS) {
     console.log(`RSS after ${n} clips: ${(samples[samples.length - 1].rss / MiB).toFixed(0)} MiB (decoder processes ${(decoders / MiB).toFixed(0)})`); // as it goes: the run is long
   };
   sample(CLIPS);
+  const steady0 = cpuSeconds(), steadyT0 = performance.now();
   await batch(CLIPS, RSS_CLIPS, (n) => n % 50 === 0 && sample(n));
+  // The same figures once the JIT has warmed up (a long batch's steady state), against the same floor.
+  const steadyRate = (RSS_CLIPS - CLIPS) / ((performance.now() - steadyT0) / 1000);
+  const steadyCpu = (cpuSeconds().total - steady0.total) / (RSS_CLIPS - CLIPS);
   if (samples[samples.length - 1].clips !== RSS_CLIPS) sample(RSS_CLIPS);
+  printTable([`steady state, clips ${CLIPS + 1}-${RSS_CLIPS}`, 'value'], [
+    ['clips/s (wall; RSS sampled every 50 clips)', steadyRate.toFixed(2)],
+    ['CPU-s per clip (process + decoder processes)', steadyCpu.toFixed(3)],
+    ['efficiency = achieved clips/s / floor clips/s (the floor above)', (steadyRate / floorRate).toFixed(2)],
+    ['CPU efficiency = floor CPU-s / achieved CPU-s per clip', (floorCpu / steadyCpu).toFixed(2)],
+  ]);
   const end = samples[samples.length - 1].rss;
   // Allocators and onnxruntime's arenas settle over the first hundred clips or so; growth is what
   // comes after that.
