@@ -19,7 +19,7 @@ import { errors } from '../errors/index.ts';
 import { ModelCache } from './model-cache.ts';
 import { OnnxGraphBuilder } from './onnx-builder.ts';
 import { readTfjsWeights, type TfWeight } from './tfjs-graph.ts';
-import { depthwiseToGrouped, hwioToOihw } from './tfjs-to-onnx.ts';
+import { depthwiseToGrouped, hwioToOihw } from './tfjs-weights.ts';
 
 /** face-api's label order of the 7 outputs (`FACE_EXPRESSION_LABELS` in its source). */
 export const FACE_API_EXPRESSION_LABELS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'] as const;
