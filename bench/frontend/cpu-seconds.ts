@@ -8,17 +8,20 @@ import { pyavDecoderCpuSeconds, pyavDecoderPids } from '../../core/media/pyav-de
 
 const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux architecture Node supports
 
+/** The fields of a /proc stat line after the command name (which may hold spaces): field 3 on. */
+function statFields(path: string): string[] {
+  const stat = readFileSync(path, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 export function childCpuSeconds(): number {
-  // Fields after the command name (which may hold spaces) start at field 3; cutime/cstime are 16/17.
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields('/proc/self/stat'); // cutime/cstime are fields 16/17
   return (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND;
 }
 
 /** CPU seconds of this process's main thread alone (the JS thread: warps, levels, plumbing). */
 export function mainThreadCpuSeconds(): number {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(`/proc/self/task/${process.pid}/stat`); // utime/stime are fields 14/15
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 

@@ -122,6 +122,11 @@ const stageMs = profiler.spans.reduce((a, s) => a + s.duration, 0);
 
 const achieved = CLIPS / wall;
 const floorRate = CORES / floorCpu;
+/** Efficiency and CPU efficiency of `rate` clips/s at `cpu` CPU-s per clip, against this run's floor. */
+const efficiencyRows = (rate: number, cpu: number) => [
+  ['efficiency = achieved clips/s / floor clips/s', (rate / floorRate).toFixed(2)],
+  ['CPU efficiency = floor CPU-s / achieved CPU-s per clip', (floorCpu / cpu).toFixed(2)],
+];
 console.log(`frontend benchmark: ${CLIPS} clips x 16 frames of ${path.basename(VIDEO)} (each under its own name), embedded preset, jobs ${JOBS}, ${MODEL_THREADS ?? 'default'} model threads, sessions in ${sessionWorkers} worker threads (VISAGE_ORT_WORKERS), V8 heap growing ${heapGrowing || 'default'}% (VISAGE_HEAP_GROWING_PERCENT), ${CORES} cores, node ${process.version}`);
 console.log(`decoder: VISAGE_DECODER=${decoderChoice()}; clips decoded by the pooled PyAV decoder: ${pyavDecoderStats.decoded} (MPEG-4 B-frames not needed, so not decoded: ${pyavDecoderStats.bFramesSkipped}), passed to the ffmpeg command: ${pyavDecoderStats.declined}`);
 console.log(`1-min load average: ${load0[0].toFixed(1)} at start, ${load1[0].toFixed(1)} after the batch (other processes on this machine)`);
@@ -133,8 +138,7 @@ printTable(['figure', 'value'], [
   [`floor: decode-only CPU-s per clip (readClip x${FLOOR_REPEATS}, alone)`, decodeCpu.toFixed(3)],
   [`floor: model-only CPU-s per clip (${modelCalls.length} onnxruntime calls replayed x${FLOOR_REPEATS})`, modelCpu.toFixed(3)],
   [`floor clips/s (${CORES} cores / floor CPU-s per clip)`, floorRate.toFixed(2)],
-  ['efficiency = achieved clips/s / floor clips/s', (achieved / floorRate).toFixed(2)],
-  ['CPU efficiency = floor CPU-s / achieved CPU-s per clip', (floorCpu / runCpu).toFixed(2)],
+  ...efficiencyRows(achieved, runCpu),
   ['utilization = clips/s x CPU-s per clip / cores (efficiency = utilization x CPU efficiency)', ((achieved * runCpu) / CORES).toFixed(2)],
   ['CPU-s per clip by thread: JS main thread / the process\'s other threads (onnxruntime workers, V8 and libuv helpers) / decoder processes', `${mainCpu.toFixed(3)} / ${((c1.self - c0.self) / CLIPS - mainCpu).toFixed(3)} / ${((c1.children - c0.children) / CLIPS).toFixed(3)}`],
   ['decode share of CPU per clip (floor decode / achieved)', `${((100 * decodeCpu) / runCpu).toFixed(0)} %`],
@@ -162,8 +166,7 @@ if (RSS_CLIPS > CLIPS) {
   printTable([`steady state, clips ${CLIPS + 1}-${RSS_CLIPS}`, 'value'], [
     ['clips/s (wall; RSS sampled every 50 clips)', steadyRate.toFixed(2)],
     ['CPU-s per clip (process + decoder processes)', steadyCpu.toFixed(3)],
-    ['efficiency = achieved clips/s / floor clips/s (the floor above)', (steadyRate / floorRate).toFixed(2)],
-    ['CPU efficiency = floor CPU-s / achieved CPU-s per clip', (floorCpu / steadyCpu).toFixed(2)],
+    ...efficiencyRows(steadyRate, steadyCpu),
   ]);
   const end = samples[samples.length - 1].rss;
   // Allocators and onnxruntime's arenas settle over the first hundred clips or so; growth is what

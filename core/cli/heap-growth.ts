@@ -5,7 +5,8 @@
  * the next full collection due at about twice that), that still ran a full collection for almost
  * every clip: 1.07 per clip in bench:frontend, 30–40 CPU-ms per clip across the main thread and
  * V8's helper threads. With the old generation allowed to grow 4x (a limit of about 80 MB here) it
- * was 0.33 per clip and 40 CPU-ms less per clip, for the same peak RSS (README, "Front end").
+ * was 0.33 per clip and 30–40 CPU-ms less per clip, for about 20 MiB more peak RSS (README,
+ * "Front end").
  *
  * VISAGE_HEAP_GROWING_PERCENT sets it (default 300, V8's --heap-growing-percent: the limit is the
  * live size times 1 + percent/100); 0 leaves V8's own heuristics.
