@@ -14,7 +14,8 @@
  *
  * Stages run in this order (core/pipeline/stages.ts, the STAGES table): prompts (once per run, before
  * the first clip) -> ingest -> levels -> fusion -> decide. `ctx.afterClip.tap(fn)` observes each
- * finished clip.
+ * finished clip. A clip's frames are valid until its row is written, no longer (see `Frame`): copy
+ * the pixels you keep.
  */
 export type { Frame, Clip, FaceFrame, ClassScores } from './types.ts';
 export type {

@@ -3,7 +3,11 @@
  * plain objects), so a stage could later run in a worker without changing the plugin API.
  */
 
-/** One decoded RGB frame, 8 bits per channel, row-major, no padding. */
+/**
+ * One decoded RGB frame, 8 bits per channel, row-major, no padding. Its pixels live as long as its
+ * clip: `visage pipeline run` and `visage worker` decode later clips into the same memory once a
+ * clip's row is written (Pipeline.release), so a plugin copies whatever pixels it keeps longer.
+ */
 export interface Frame {
   width: number;
   height: number;

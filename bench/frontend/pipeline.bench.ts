@@ -1,7 +1,8 @@
 /**
  * The front end's throughput against its floor, in one run, through the real host (the code path
  * of `visage pipeline run`, embedded preset): N clips, each Megamind.avi under its own name (a
- * symbolic link), `jobs` clips in flight, onnxruntime sessions as the host makes them.
+ * symbolic link), `jobs` clips in flight, onnxruntime sessions as the host makes them, each clip's
+ * frame memory handed back when it ends (Pipeline.release; VISAGE_REUSE_FRAMES=0 for no reuse).
  *
  * Printed:
  * - per-stage table (median wall ms per clip, from the stage profiler) and the model calls;
@@ -26,6 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHost, StageProfiler } from '../../core/index.ts';
 import { readClip } from '../../core/media/read-clip.ts';
+import { frameMemory } from '../../core/media/frame-memory.ts';
 import { modelRunStats, ortWorkers } from '../../core/models/session-store.ts';
 import { modelThreadsFor } from '../../core/models/model-threads.ts';
 import { median, printTable } from '../lib/table.ts';
@@ -67,7 +69,8 @@ const modelCalls = await recordModelCalls(() => pipeline.run({ path: clipPath(-2
 
 // The floor, measured alone before the batch: the same decoder on the same file, the same model calls.
 const d0 = cpuSeconds();
-for (let i = 0; i < FLOOR_REPEATS; i++) await readClip(VIDEO, { frames: 16 });
+// Each clip's frame memory is handed back, as the batch's clips are (core/media/frame-memory.ts).
+for (let i = 0; i < FLOOR_REPEATS; i++) frameMemory.giveBack((await readClip(VIDEO, { frames: 16 })).frames);
 const decodeCpu = (cpuSeconds().total - d0.total) / FLOOR_REPEATS;
 const modelCpu = await replayCpuSeconds(modelCalls, FLOOR_REPEATS);
 const floorCpu = decodeCpu + modelCpu;
@@ -85,7 +88,8 @@ async function batch(from: number, to: number, after: (done: number) => void = (
       // As `pipeline run` does (core/batch/run-batch.ts): the next clip's ingest starts now.
       if (next < to) pipeline.prefetch({ path: clipPath(next), id: `clip-${next}` });
       const t = performance.now();
-      await pipeline.run({ path: clipPath(i), id: `clip-${i}` });
+      // As `pipeline run` does once the row is written: the frames' memory goes to the next decode.
+      pipeline.release(await pipeline.run({ path: clipPath(i), id: `clip-${i}` }));
       walls.push(performance.now() - t);
       after(++done);
     }
@@ -129,6 +133,7 @@ const efficiencyRows = (rate: number, cpu: number) => [
 ];
 console.log(`frontend benchmark: ${CLIPS} clips x 16 frames of ${path.basename(VIDEO)} (each under its own name), embedded preset, jobs ${JOBS}, ${MODEL_THREADS ?? 'default'} model threads, sessions in ${sessionWorkers} worker threads (VISAGE_ORT_WORKERS), V8 heap growing ${heapGrowing || 'default'}% (VISAGE_HEAP_GROWING_PERCENT), ${CORES} cores, node ${process.version}`);
 console.log(`decoder: VISAGE_DECODER=${decoderChoice()}; clips decoded by the pooled PyAV decoder: ${pyavDecoderStats.decoded} (MPEG-4 B-frames not needed, so not decoded: ${pyavDecoderStats.bFramesSkipped}), passed to the ffmpeg command: ${pyavDecoderStats.declined}`);
+console.log(`frame memory (VISAGE_REUSE_FRAMES${process.env.VISAGE_REUSE_FRAMES === '0' ? '=0: off' : ': on'}): decodes into handed-back memory ${frameMemory.stats.reused} of ${frameMemory.stats.lent}`);
 console.log(`1-min load average: ${load0[0].toFixed(1)} at start, ${load1[0].toFixed(1)} after the batch (other processes on this machine)`);
 printTable(['stage / provider', 'median ms per clip (wall)', 'total ms'], rows);
 printTable(['figure', 'value'], [

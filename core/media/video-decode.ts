@@ -9,13 +9,14 @@
  * and that stall tripled decode time in a batch run. A file lets ffmpeg run at full speed.
  */
 import { existsSync, readdirSync, rmSync, statfsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { ffmpegFailed, mediaDecodeFailed, mediaFramesTooLarge } from '../errors/messages.ts';
 import type { Frame } from '../types.ts';
 import { mediaToolInput, runMediaTool } from './child-process.ts';
+import { frameMemory } from './frame-memory.ts';
 import type { FfmpegTools } from './ffmpeg-locate.ts';
 
 /**
@@ -34,7 +35,7 @@ function tempDirFor(bytes: number): string {
   return os.tmpdir();
 }
 
-/** The most decoded bytes one clip may take: the frames are read back into one Buffer (fs.readFile's limit). */
+/** The most decoded bytes one clip may take: the frames are read back into one Buffer (kept at fs.readFile's limit). */
 export const MAX_DECODED_BYTES = 2 ** 31 - 1;
 
 const FRAME_FILE = /^visage-frames-(\d+)-[0-9a-f-]+\.ppm$/;
@@ -132,6 +133,25 @@ export function parsePpmStream(buf: Buffer): { width: number; height: number; rg
   return out;
 }
 
+/** The frame file, read into memory from `frameMemory` (E2BIG when it is over `maxBytes`). */
+async function readFrameFile(file: string, maxBytes: number): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size > maxBytes) throw Object.assign(new Error(`${size} bytes`), { code: 'E2BIG' });
+    const buffer = frameMemory.take(size);
+    let filled = 0;
+    while (filled < size) {
+      const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** What a decoder did with the frame file: `detail` explains a run that wrote no frame. */
 export interface FrameFileRun {
   failed: boolean;
@@ -164,15 +184,15 @@ export async function decodeThroughFrameFile(
   try {
     res = await run(out, maxBytes);
     if (!res) return null;
-    bytes = await readFile(out).catch((e: NodeJS.ErrnoException) => {
+    bytes = await readFrameFile(out, maxBytes).catch((e: NodeJS.ErrnoException) => {
       // No file: the decoder wrote no frame (its log says why, below). Anything else is a real read failure.
       if (e.code === 'ENOENT') return Buffer.alloc(0);
+      if (e.code === 'E2BIG') throw ffmpegFailed(path, `more output than ${indices.length} frames of at most ${side}px`);
       throw ffmpegFailed(path, `cannot read the decoded frames back: ${e.message}`);
     });
   } finally {
     await rm(out, { force: true });
   }
-  if (bytes.length > maxBytes) throw ffmpegFailed(path, `more output than ${indices.length} frames of at most ${side}px`);
   let images;
   try {
     images = parsePpmStream(bytes);

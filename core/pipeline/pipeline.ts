@@ -21,6 +21,7 @@ import { guard } from './stage-guard.ts';
 import { cacheKey, modelFingerprint, type LevelCache } from './level-cache.ts';
 import { normalizeSource } from './normalize-source.ts';
 import { IngestAhead } from './ingest-ahead.ts';
+import { frameMemory } from '../media/frame-memory.ts';
 
 export type { ClipResult, LevelsResult } from './stage-types.ts';
 
@@ -84,6 +85,8 @@ export class Pipeline {
   // decoded only when its turn came (25 of 50 in bench:frontend). So one clip is held ahead of the
   // clips started, and a second only until the clip just started takes its own.
   private readonly ahead = new IngestAhead(2);
+  /** Clips this pipeline ingested itself (from no cache, not given in RunOptions.clip): release() takes only these. */
+  private readonly ownClips = new WeakSet<Clip>();
 
   private constructor(readonly preset: ResolvedPreset, private readonly deps: PipelineDeps) {
     this.limits = deps.limits ?? DEFAULT_LIMITS;
@@ -115,6 +118,18 @@ export class Pipeline {
     const result = (await this.guarded(source, opts, false)) as ClipResult;
     this.hooks.afterClip.call(result);
     return result;
+  }
+
+  /**
+   * Hands the memory of a finished clip's decoded frames back for the next clips to decode into
+   * (core/media/frame-memory.ts), instead of leaving it to the garbage collector. The result's
+   * frames must not be read afterwards, by the caller or by a plugin: `visage pipeline run` calls
+   * it once the clip's row and renders are written. A clip this pipeline did not ingest itself
+   * (from a cache, or given in RunOptions.clip) is left alone. Returns the bytes handed back.
+   */
+  release(result: LevelsResult): number {
+    if (!this.ownClips.delete(result.clip)) return 0;
+    return frameMemory.giveBack(result.clip.frames);
   }
 
   /** Runs ingest and the levels only (feature extraction), under the same limits and checks as run(). */
@@ -161,6 +176,7 @@ export class Pipeline {
     const clip = opts.clip ? { ...opts.clip }
       : cache ? await this.profiler.phase(timings, 'ingest', () => cache.ingest(clipKey!, () => this.invoke('ingest', ingest, source, { ...scope, timings: undefined })))
       : await (this.ahead.take(source, abort, timings) ?? this.invoke('ingest', ingest, source, scope));
+    if (!opts.clip && !cache) this.ownClips.add(clip);
     if (source.label && !clip.label) clip.label = source.label;
 
     const cached = cache && { cache, clipKey: clipKey!, wantRenders };

@@ -8,6 +8,7 @@ import type { Host } from '../host/host.ts';
 import { queueWorkerMismatch } from '../errors/messages.ts';
 import { rowFromResult } from '../output/row.ts';
 import type { Pipeline } from '../pipeline/pipeline.ts';
+import type { ClipResult } from '../pipeline/stage-types.ts';
 import { encodeLevels, failureReason, type ClipJobData, type ClipJobResult } from './clip-job.ts';
 import { jobId, presetSpec } from './job-identity.ts';
 import { checkReachable, QUEUE_NAME, queueTarget } from './queue-connection.ts';
@@ -65,9 +66,9 @@ export async function startWorker(o: WorkerOptions): Promise<{ close(): Promise<
       const pl = await pipelineFor(d.preset);
       const source = { ...d.source, path: mapRoot(d.source.path, o.rootMaps) };
       // Extraction needs the levels alone (no classes, no fusion), as in an in-process extract.
-      const out = d.kind === 'levels'
-        ? { levels: encodeLevels((await pl.levels(source)).levels, d.slots ?? []) }
-        : { row: rowFromResult(await pl.run(source)) };
+      const result = d.kind === 'levels' ? await pl.levels(source) : await pl.run(source);
+      const out = d.kind === 'levels' ? { levels: encodeLevels(result.levels, d.slots ?? []) } : { row: rowFromResult(result as ClipResult) };
+      pl.release(result); // encoded: the frames' memory goes to the next job's decode
       o.log(`job ${job.id} done in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
       return out;
     } catch (e) {

@@ -14,8 +14,9 @@ import { runCli } from '../helpers/cli.ts';
 const run = promisify(execFile);
 const VIDEO = path.join(REPO_ROOT, 'samples/astronaut.mp4');
 
+/** Major GCs over `clips` clips, frame memory left to the garbage collector (frame-reuse.test.ts hands it back). */
 async function majorGcs(percent: string, clips: number): Promise<{ percent: number; major: number }> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'test/helpers/gc-count-run.ts'), VIDEO, String(clips)], {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'test/helpers/gc-count-run.ts'), VIDEO, String(clips), 'keep'], {
     cwd: REPO_ROOT,
     env: { ...process.env, VISAGE_HEAP_GROWING_PERCENT: percent },
   });

@@ -1,8 +1,10 @@
 /**
- * Run as a child process by test/frontend/heap-growth.test.ts: applies the `visage` command's heap
- * growth (VISAGE_HEAP_GROWING_PERCENT from the environment), runs `clips` clips of `video`
- * through the embedded preset two at a time, as `pipeline run --jobs 2` does, and prints the
- * major garbage collections of this thread during them as JSON.
+ * Run as a child process by test/frontend/heap-growth.test.ts and frame-reuse.test.ts: applies the
+ * `visage` command's heap growth (VISAGE_HEAP_GROWING_PERCENT from the environment), runs `clips`
+ * clips of `video` through the embedded preset two at a time, as `pipeline run --jobs 2` does, and
+ * prints the major garbage collections of this thread during them as JSON. With `release` (the
+ * third argument) each clip's frame memory is handed back as `pipeline run` does; with `keep` it
+ * is left to the garbage collector.
  */
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
@@ -11,7 +13,8 @@ import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { applyHeapGrowth } from '../../core/cli/heap-growth.ts';
 import { createHost } from '../../core/index.ts';
 
-const [video, count] = [path.resolve(process.argv[2]), Number(process.argv[3])];
+const [video, count, frames] = [path.resolve(process.argv[2]), Number(process.argv[3]), process.argv[4]];
+if (frames !== 'release' && frames !== 'keep') throw new Error(`third argument: release or keep, not ${frames}`);
 const percent = applyHeapGrowth();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'visage-gc-count-'));
 // Each clip under its own name, as distinct files of a batch are.
@@ -30,7 +33,10 @@ const observer = new PerformanceObserver((list) => {
 observer.observe({ entryTypes: ['gc'] });
 let next = 0;
 await Promise.all([0, 1].map(async () => {
-  while (next < count) await pipeline.run(clip(next++));
+  while (next < count) {
+    const result = await pipeline.run(clip(next++));
+    if (frames === 'release') pipeline.release(result);
+  }
 }));
 await new Promise((r) => setTimeout(r, 50)); // the observer's last entries
 observer.disconnect();

@@ -170,7 +170,9 @@ export function registerPipelineCommands(program: Command, io: CliIO): void {
 async function runOne(pl: Pipeline, source: SourceRef, signal: AbortSignal, flags: RunFlags, slots?: ReadonlySet<string>, sheet?: ContactSheet): Promise<OutputRow> {
   const result = await pl.run(source, { signal, wantRenders: !!flags.saveRenders });
   if (flags.saveRenders) sheet?.add(result, await saveRenders(flags.saveRenders, result, slots));
-  return rowFromResult(result);
+  const row = rowFromResult(result);
+  pl.release(result);
+  return row;
 }
 
 /** `--renders a,b`: level slots of this preset whose renders are saved; undefined = all. */
