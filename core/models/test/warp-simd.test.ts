@@ -8,6 +8,7 @@ import type { Frame } from '../../types.ts';
 import { type Affine, rectToAffine, setWarpPath, warpToFloat, warpToFrame } from '../image-warp.ts';
 import { assembleWarp } from '../wasm/build.ts';
 import { WARP_WASM_BASE64 } from '../wasm/warp-wasm.ts';
+import { warpF32Model } from './warp-f32-model.ts';
 
 afterEach(() => { setWarpPath('simd'); });
 
@@ -88,6 +89,64 @@ describe('WASM SIMD warps', () => {
       }
     }
     expect(differ).toBeLessThan(10);
+  });
+
+  /** A rotation by `angle` and a scale, centred on (cx, cy) of the frame and on the output's centre. */
+  const turned = (angle: number, s: number, cx: number, cy: number, outW: number, outH: number): Affine => {
+    const c = Math.cos(angle) * s, n = Math.sin(angle) * s;
+    return [c, -n, cx - c * outW / 2 + n * outH / 2, n, c, cy - n * outW / 2 - c * outH / 2];
+  };
+
+  /**
+   * Bit for bit, not within a tolerance: the kernels' f32 blend is their numerical contract (the
+   * exact loops are the reference above), so a change of staging or of loop order must keep every
+   * byte. Covers both stagings: the frame's rows read in place (whole-width axis-aligned maps with
+   * every column inside, rotated crops with their margin inside the frame) and the ring of `fill`.
+   */
+  it('write the bytes of a scalar f32 model of their arithmetic: every output, staging, edge, fill, odd widths, 1-pixel frames', () => {
+    const cases: [Frame, Affine, number, number][] = [];
+    const f = noise(41, 29);
+    for (const m of maps()) cases.push([f, m, 31, 27], [f, m, 33, 25]);
+    const side = 41;
+    cases.push(
+      [f, rectToAffine([0, -6, side, side - 6], 16, 16), 16, 16], // letterbox over the whole width: rows in place, bands
+      [f, rectToAffine([0, 0, 41, 29], 13, 11), 13, 11], // the whole frame, downscaled: in place
+      [f, rectToAffine([0, 0, 41, 29], 64, 48), 64, 48], // upscaled: in place with the edge clamp
+      [f, rectToAffine([0, 3, 41, 20], 41, 17), 41, 17], // a band of rows, whole width
+      [f, rectToAffine([1, 0, 40, 29], 19, 9), 19, 9], // all but the side columns: ring
+      [f, turned(0.3, 0.5, 20, 14, 15, 13), 15, 13], // rotated, inside: in place
+      [f, turned(-2.1, 0.7, 20.5, 14.5, 17, 17), 17, 17],
+      [f, turned(0.2, 0.9, 3, 14, 11, 11), 11, 11], // across the left edge: ring
+      [f, turned(-0.4, 0.9, 38, 14, 11, 11), 11, 11], // right
+      [f, turned(0.5, 0.9, 20, 2, 11, 11), 11, 11], // top
+      [f, turned(1.2, 0.9, 20, 27, 11, 11), 11, 11], // bottom
+      [f, turned(0.1, 1.3, 0, 0, 9, 9), 9, 9], [f, turned(-0.1, 1.3, 41, 29, 9, 9), 9, 9], // corners
+      [f, turned(0.3, 0.45, 20, 14, 1, 1), 1, 1], [f, turned(0.3, 0.45, 20, 14, 1, 7), 1, 7], // one pixel wide
+    );
+    for (const [w, h] of [[1, 1], [1, 3], [3, 1], [2, 2]]) {
+      const tiny = noise(w, h);
+      for (const m of [rectToAffine([0, 0, w, h], 5, 3), rectToAffine([-1, -1, w + 1, h + 1], 4, 4), turned(0.7, 0.4, w / 2, h / 2, 6, 5)]) cases.push([tiny, m, 5, 4]);
+    }
+    const video = noise(720, 528);
+    cases.push([video, rectToAffine([0, -96, 720, 624], 256, 256), 256, 256], [video, turned(0.15, 1.1, 350, 240, 192, 192), 192, 192]);
+    let checked = 0;
+    for (const [frame, m, outW, outH] of cases) {
+      for (const [gray, scale, bias, fill] of [[false, 1 / 127.5, -1, 0], [true, 2 / 255, -1, 0], [false, 1 / 255, 0, 9], [true, 1, 0, 255]] as const) {
+        if (frame === video && fill !== 0) continue;
+        const out = new Float32Array(outW * outH * 3 + 10).fill(-7);
+        warpToFloat(frame, m, outW, outH, out, 5, { scale, bias, channels: gray ? 1 : 3, fill });
+        const model = warpF32Model(frame, m, outW, outH, fill, gray, scale, bias, false), n = model.length;
+        expect(Buffer.from(out.buffer, 20, 4 * n).equals(Buffer.from(model.buffer)), `map ${m.join(',')} ${outW}x${outH} gray ${gray} fill ${fill}`).toBe(true);
+        expect([...out.subarray(0, 5), ...out.subarray(5 + n)].every((x) => x === -7), 'writes outside its rows').toBe(true);
+        checked++;
+      }
+      for (const fill of [0, 9]) {
+        const model = warpF32Model(frame, m, outW, outH, fill, false, 1, 0.5, true);
+        expect(Buffer.from(warpToFrame(frame, m, outW, outH, fill).rgb).equals(Buffer.from(model.buffer)), `bytes, map ${m.join(',')} fill ${fill}`).toBe(true);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(300);
   });
 
   it('take a frame larger than the module memory at start, and a video-sized letterbox', () => {

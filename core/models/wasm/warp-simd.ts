@@ -1,7 +1,8 @@
 /**
  * The warp of image-warp.ts through the WASM SIMD kernel of warp.wat: the source rectangle the
- * warp reads goes into the module's memory inside a ring of `fill` pixels, the kernel writes the
- * output there, and it is copied out to the caller's array.
+ * warp reads goes into the module's memory inside a ring of `fill` pixels, or, when no tap can
+ * read the ring, as the frame's whole rows with one copy; the kernel writes the output there, and it
+ * is copied out to the caller's array.
  */
 import type { Frame } from '../../types.ts';
 import { WARP_WASM_BASE64 } from './warp-wasm.ts';
@@ -67,20 +68,24 @@ export function warpSimd(
   const ua = 0.5, ub = outW + 0.5, va = v0 + 0.5, vb = v1 - 0.5;
   const xs = [m0 * ua + m1 * va + m2 - 0.5, m0 * ua + m1 * vb + m2 - 0.5, m0 * ub + m1 * va + m2 - 0.5, m0 * ub + m1 * vb + m2 - 0.5];
   const ys = [m3 * ua + m4 * va + m5 - 0.5, m3 * ua + m4 * vb + m5 - 0.5, m3 * ub + m4 * va + m5 - 0.5, m3 * ub + m4 * vb + m5 - 0.5];
-  const xa = Math.max(0, Math.floor(Math.min(...xs)) - 2), xb = Math.min(W - 1, Math.floor(Math.max(...xs)) + 2);
-  const ya = Math.max(0, Math.floor(Math.min(...ys)) - 2), yb = Math.min(H - 1, Math.floor(Math.max(...ys)) + 2);
+  const left = Math.floor(Math.min(...xs)) - 2, right = Math.floor(Math.max(...xs)) + 2;
+  const top = Math.floor(Math.min(...ys)) - 2, bottom = Math.floor(Math.max(...ys)) + 2;
+  const xa = Math.max(0, left), xb = Math.min(W - 1, right), ya = Math.max(0, top), yb = Math.min(H - 1, bottom);
   // Layout: the xu and yu tables (outW + 1 entries: the kernel takes two columns at a time), the source, the output.
   const yuAt = align16(8 * (outW + 1)), srcAt = align16(yuAt + 8 * (outW + 1));
-  const mode = outputMode(out, gray);
-  const src = stage(frame, xa, xb, ya, yb, fill, srcAt, bytesPerPixel[mode] * (outW + 1) * (v1 - v0));
+  const mode = outputMode(out, gray), outBytes = bytesPerPixel[mode] * (outW + 1) * (v1 - v0);
+  // With its margin inside the frame (a face crop away from the edges), every source point lies two
+  // pixels inside the rectangle: the kernel's clamps change nothing and no tap reads the ring.
+  const src = left === xa && right === xb && top === ya && bottom === yb
+    ? stageRows(frame, ya, yb, fill, srcAt, outBytes) : stage(frame, xa, xb, ya, yb, fill, srcAt, outBytes);
   for (let u = 0, yu = yuAt >> 3; u <= outW; u++) {
     doubles[u] = m0 * (u + 0.5);
     doubles[yu + u] = m3 * (u + 0.5);
   }
   // Byte of frame pixel (x, y); wraps modulo 2^32 as the kernel's sums do.
-  const base = (srcAt + src.rowBytes - src.ya * src.rowBytes + 3 - src.xa * 3) | 0;
+  const base = (src.origin - src.ya * src.stride - src.xa * 3) | 0;
   wasm.warp(0, yuAt, outW, v0, v1, m1, m2, m4, m5, W, H, src.xa - 1, src.xb + 1, src.ya - 1, src.yb + 1,
-    base, src.rowBytes, src.outAt, mode, scale, bias);
+    base, src.stride, src.outAt, mode, scale, bias);
   collect(out, offset, gray, outW, v0, v1, src.outAt);
 }
 
@@ -92,8 +97,11 @@ export function warpSimdAxes(
   if (v1 <= v0 || outW <= 0) return;
   const [xa, xb] = insideRange(cx, 0, outW), [ya, yb] = insideRange(cy, v0, v1);
   const rowsAt = align16(12 * outW), srcAt = align16(rowsAt + 12 * (v1 - v0));
-  const mode = outputMode(out, gray);
-  const src = stage(frame, xa, xb, ya, yb, fill, srcAt, bytesPerPixel[mode] * outW * (v1 - v0));
+  const mode = outputMode(out, gray), outBytes = bytesPerPixel[mode] * outW * (v1 - v0);
+  // Every column tap inside the frame and the columns its whole width (the detector's letterbox, the
+  // downscales of the aligned crops): no tap reads a ring column, so the rows need none.
+  const src = xa === 0 && xb === frame.width - 1 && columnsInside(cx, outW)
+    ? stageRows(frame, ya, yb, fill, srcAt, outBytes) : stage(frame, xa, xb, ya, yb, fill, srcAt, outBytes);
   // Module-level tapColumn/tapRow, not closures made per call (see warpSimd).
   for (let u = 0; u < outW; u++) {
     ints[3 * u] = tapColumn(cx.i0[u], src.xa);
@@ -101,19 +109,31 @@ export function warpSimdAxes(
     floats[3 * u + 2] = cx.w1[u];
   }
   for (let v = v0, e = rowsAt >> 2; v < v1; v++, e += 3) {
-    ints[e] = tapRow(cy.i0[v], srcAt, src.rowBytes, src.ya);
-    ints[e + 1] = tapRow(cy.i1[v], srcAt, src.rowBytes, src.ya);
+    ints[e] = tapRow(cy.i0[v], src);
+    ints[e + 1] = tapRow(cy.i1[v], src);
     floats[e + 2] = cy.w1[v];
   }
   wasm.warp_axes(0, rowsAt - 12 * v0, outW, v0, v1, src.outAt, mode, scale, bias);
   collect(out, offset, gray, outW, v0, v1, src.outAt);
 }
 
-// A tap outside the frame reads the ring's first pixel (column xa - 1) or row (ya - 1).
-/** Byte offset in a staged row of source column i (staged from column xa). */
-const tapColumn = (i: number, xa: number) => (i < 0 ? 0 : 3 * (i - xa + 1));
-/** Byte address of source row i (staged from row ya at srcAt). */
-const tapRow = (i: number, srcAt: number, rowBytes: number, ya: number) => srcAt + (i < 0 ? 0 : rowBytes * (i - ya + 1));
+/**
+ * Where stage() or stageRows() put the frame: pixel (x, y) of the rectangle xa..xb, ya..yb at byte
+ * origin + stride (y - ya) + 3 (x - xa); `fillRow` is a row of `fill` at the same column offsets.
+ */
+interface Staged { xa: number; xb: number; ya: number; yb: number; origin: number; stride: number; fillRow: number; outAt: number }
+
+// A tap outside the frame reads the ring: the pixel before column xa, or the fill row.
+/** Byte offset in a staged row of source column i. */
+const tapColumn = (i: number, xa: number) => (i < 0 ? -3 : 3 * (i - xa));
+/** Byte address of source row i. */
+const tapRow = (i: number, src: Staged) => (i < 0 ? src.fillRow : src.origin + src.stride * (i - src.ya));
+
+/** Whether both taps of every column u < outW are inside the frame. */
+function columnsInside(t: Taps, outW: number): boolean {
+  for (let u = 0; u < outW; u++) if (t.i0[u] < 0 || t.i1[u] < 0) return false;
+  return true;
+}
 
 /** The smallest and largest source index inside the frame among taps j0 <= j < j1 ([0, 0] if none). */
 function insideRange(t: Taps, j0: number, j1: number): [number, number] {
@@ -131,7 +151,7 @@ function insideRange(t: Taps, j0: number, j1: number): [number, number] {
  * two after, in each direction) and reserves outBytes after it; returns the layout. The rectangle is
  * one pixel when it holds no pixel the warp reads (every tap then lands on the ring).
  */
-function stage(frame: Frame, xa: number, xb: number, ya: number, yb: number, fill: number, srcAt: number, outBytes: number) {
+function stage(frame: Frame, xa: number, xb: number, ya: number, yb: number, fill: number, srcAt: number, outBytes: number): Staged {
   if (xa > xb || ya > yb) xa = xb = ya = yb = 0;
   const { width: W, rgb } = frame;
   const rowBytes = 3 * (xb - xa + 4), rows = yb - ya + 4;
@@ -143,7 +163,22 @@ function stage(frame: Frame, xa: number, xb: number, ya: number, yb: number, fil
   bytes.fill(fill, srcAt + rowBytes * (rows - 2), srcAt + rowBytes * rows + 16); // rows yb + 1, yb + 2, the slack read past them
   bytes.set(block, blockAt);
   wasm.copy_rows(blockAt + 3 * xa, srcAt + rowBytes + 3, 3 * (xb - xa + 1), 3 * W, rowBytes, yb - ya + 1, fill);
-  return { xa, xb, ya, yb, rowBytes, outAt };
+  return { xa, xb, ya, yb, origin: srcAt + rowBytes + 3, stride: rowBytes, fillRow: srcAt + 3, outAt };
+}
+
+/**
+ * Copies the frame's rows ya..yb whole to srcAt with one copy, after a row of `fill` (what a row
+ * tap outside the frame reads), for warps whose taps read no ring column and no ring row below;
+ * reserves outBytes after it. Half the bytes stage() moves, and no copy_rows.
+ */
+function stageRows(frame: Frame, ya: number, yb: number, fill: number, srcAt: number, outBytes: number): Staged {
+  const { width: W, rgb } = frame, stride = 3 * W;
+  const rowsAt = align16(srcAt + stride + 16), block = rgb.subarray(ya * stride, (yb + 1) * stride);
+  const outAt = align16(rowsAt + block.length + 16); // the kernels' loads reach past the last pixel
+  reserve(outAt + outBytes + 32);
+  bytes.fill(fill, srcAt, rowsAt);
+  bytes.set(block, rowsAt);
+  return { xa: 0, xb: W - 1, ya, yb, origin: rowsAt, stride, fillRow: srcAt, outAt };
 }
 
 /** Copies rows v0 <= v < v1 of the kernel's output at outAt into `out`. */
