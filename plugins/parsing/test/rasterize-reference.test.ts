@@ -12,7 +12,7 @@ import { readClip } from '@visage/core/media';
 import type { FaceFrame } from '@visage/core';
 import { alignmentMap, FaceModels, trackFaces } from '@visage/landmarks';
 import { meshToCrop } from '../src/aligned-crop.ts';
-import { PARSING_CLASSES, type ParsingMap } from '../src/classes.ts';
+import { PARSING_CLASSES, PARSING_LABEL, type ParsingMap } from '../src/classes.ts';
 import { MESH_REGION_ORDER } from '../src/mesh-regions.ts';
 import { parseFromMesh } from '../src/parse-from-mesh.ts';
 import { classArea } from '../src/parsing-stats.ts';
@@ -67,6 +67,19 @@ describe('parsing on real meshes, against the previous implementation', () => {
           referenceFillPolygon(labels, size, points, region.polygon, MESH_REGION_ORDER.indexOf(region) + 1);
         }
       }
+    }
+  });
+
+  it('parses every frame to the map the previous fill gave, call after call (the crop points are reused)', () => {
+    for (const [k, { clip, face }] of faces.entries()) {
+      const cropMap = alignmentMap(face, 224) ?? undefined;
+      const map = parseFromMesh(face, 224, cropMap);
+      const reference = new Uint8Array(224 * 224);
+      if (face.mesh && face.box) {
+        const points = meshToCrop(face.mesh, cropMap!);
+        for (const r of MESH_REGION_ORDER) referenceFillPolygon(reference, 224, points, r.polygon, PARSING_LABEL[r.label]);
+      }
+      expect(Buffer.from(map.labels).equals(Buffer.from(reference)), `${clip} frame ${k}`).toBe(true);
     }
   });
 
