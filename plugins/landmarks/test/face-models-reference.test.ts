@@ -3,7 +3,8 @@
  * work (reference-face-models.ts): BlazeFace decoded where its four outputs lie against the copy
  * into [896, 17] rows, on the real detector's outputs for 16 frames of the bundled sample and of
  * the shared Megamind.avi, under several thresholds, and on logits at the score threshold;
- * FaceMesh points mapped to the frame against the per-point Math.hypot, on the real mesh outputs.
+ * FaceMesh points mapped to the frame and into a crop against the per-point Math.hypot, on the
+ * real mesh outputs.
  */
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -14,7 +15,8 @@ import type { Frame } from '@visage/core';
 import { BLAZEFACE_ANCHORS, BLAZEFACE_SIZE, blazefaceOutputs, decodeBlazeface, type DecodeOptions, generateAnchors } from '../src/blazeface-decode.ts';
 import { FaceModels, MESH_POINTS, MESH_SIZE, meshToFrame, rotatedBoxMap } from '../src/face-models.ts';
 import { FACES_DIR, REPO_ROOT, haveShared } from '../../../test/helpers/shared-data.ts';
-import { referenceAssembleRows, referenceDecodeRows, referenceMeshToFrame } from './reference-face-models.ts';
+import { toCropSpace } from '../src/aligned-crop.ts';
+import { referenceAssembleRows, referenceDecodeRows, referenceMeshToFrame, referenceToCropSpace } from './reference-face-models.ts';
 
 type RawOutputs = { dims: readonly number[]; data: Float32Array }[];
 const clips = [path.join(REPO_ROOT, 'samples/astronaut.mp4'), ...(haveShared('faces/Megamind.avi') ? [path.join(FACES_DIR, 'Megamind.avi')] : [])];
@@ -97,11 +99,15 @@ describe('face model post-processing on real outputs, against the previous imple
     }
   });
 
-  it('maps the mesh outputs to the same frame points', () => {
+  it('maps the mesh outputs to the same frame points, and those to the same crop points', () => {
     let faces = 0;
+    const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer).equals(Buffer.from(b.buffer));
     for (const { what, mesh, maps } of meshes) {
       maps.forEach((m, k) => {
-        expect(Buffer.from(meshToFrame(mesh, k, m).buffer).equals(Buffer.from(referenceMeshToFrame(mesh, k, m).buffer)), `${what} face ${k}`).toBe(true);
+        const points = meshToFrame(mesh, k, m);
+        expect(same(points, referenceMeshToFrame(mesh, k, m)), `${what} face ${k}`).toBe(true);
+        const crop = rotatedBoxMap([10, 20, 310, 320], 0.3 - 0.05 * k, 224);
+        expect(same(toCropSpace(points, crop), referenceToCropSpace(points, crop)), `${what} face ${k} in a crop`).toBe(true);
         faces++;
       });
     }

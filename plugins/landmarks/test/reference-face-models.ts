@@ -1,11 +1,12 @@
 /**
  * The face models' output post-processing as it was before issue 14's main-thread work (main
  * 4d3b656): BlazeFace's four raw outputs copied into a fresh [896, 17] array per image, then
- * decoded row by row; FaceMesh points mapped to the frame with Math.hypot per point. Kept verbatim
+ * decoded row by row; FaceMesh points mapped to the frame and into the crop with Math.hypot per
+ * point. Kept verbatim
  * as the reference the new code must match (face-models-reference.test.ts) and as the "before"
  * rows of bench/levels/levels-js.bench.ts.
  */
-import type { Affine } from '@visage/core/models';
+import { type Affine, invertAffine } from '@visage/core/models';
 import { BLAZEFACE_ANCHORS, type DecodeOptions, nonMaxSuppression, type RawDetection } from '../src/blazeface-decode.ts';
 import { MESH_POINTS } from '../src/face-models.ts';
 
@@ -69,4 +70,16 @@ export function referenceMeshToFrame(mesh: Float32Array, k: number, m: Affine): 
     pts[p * 3 + 2] = Math.hypot(m[0], m[3]) * mesh[o + 2];
   }
   return pts;
+}
+
+/** Source-frame points (x, y, z triples) mapped into the crop's pixel space. */
+export function referenceToCropSpace(points: Float32Array, map: Affine): Float32Array {
+  const inv = invertAffine(map);
+  const out = new Float32Array(points.length);
+  for (let p = 0; p < points.length; p += 3) {
+    out[p] = inv[0] * points[p] + inv[1] * points[p + 1] + inv[2];
+    out[p + 1] = inv[3] * points[p] + inv[4] * points[p + 1] + inv[5];
+    out[p + 2] = points[p + 2] * Math.hypot(inv[0], inv[3]);
+  }
+  return out;
 }
