@@ -12,11 +12,12 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { readClip } from '../../core/media/read-clip.ts';
 import { type Affine, OnnxSessionStore, rectToAffine, warpToFloat } from '../../core/models/index.ts';
-import { alignmentMap } from '../../plugins/landmarks/src/aligned-crop.ts';
+import { alignmentMap, toCropSpace } from '../../plugins/landmarks/src/aligned-crop.ts';
+import { meshTo68 } from '../../plugins/landmarks/src/landmarks-68.ts';
 import { BLAZEFACE_SIZE, blazefaceOutputs, decodeBlazeface, generateAnchors } from '../../plugins/landmarks/src/blazeface-decode.ts';
 import { FaceModels, MESH_SIZE, meshToFrame, rotatedBoxMap } from '../../plugins/landmarks/src/face-models.ts';
 import { trackFaces } from '../../plugins/landmarks/src/track-faces.ts';
-import { referenceAssembleRows, referenceDecodeRows, referenceMeshToFrame } from '../../plugins/landmarks/test/reference-face-models.ts';
+import { referenceAssembleRows, referenceDecodeRows, referenceMeshToFrame, referenceToCropSpace } from '../../plugins/landmarks/test/reference-face-models.ts';
 import { meshToCrop } from '../../plugins/parsing/src/aligned-crop.ts';
 import { emptyParsingMap, PARSING_LABEL, type ParsingMap } from '../../plugins/parsing/src/classes.ts';
 import { MESH_REGION_ORDER } from '../../plugins/parsing/src/mesh-regions.ts';
@@ -39,6 +40,7 @@ const { frames } = await readClip(VIDEO, { frames: 16 });
 const faces = await trackFaces(models, frames, { allowNoFace: true });
 const withFace = faces.filter((f) => f.mesh && f.box);
 const cropPoints = withFace.map((f) => meshToCrop(f.mesh!, alignmentMap(f, 224)!));
+const points68 = withFace.map((f) => ({ points: meshTo68(f.mesh!), map: alignmentMap(f, 224)! }));
 
 // The detector's raw outputs for the clip, in the level's calls of 2 frames.
 const S = BLAZEFACE_SIZE;
@@ -91,6 +93,7 @@ const items: [string, () => unknown, () => unknown][] = [
     }
   }],
   ['landmarks: 16 meshes to frame pixels (meshToFrame)', () => meshMaps.map((m, k) => referenceMeshToFrame(meshOut, k, m)), () => meshMaps.map((m, k) => meshToFrame(meshOut, k, m))],
+  ['landmarks: 16 x 68 points into the crop (toCropSpace)', () => points68.map((p) => referenceToCropSpace(p.points, p.map)), () => points68.map((p) => toCropSpace(p.points, p.map))],
 ];
 
 /** CPU-ms per clip of `work`: the mean over CLIPS calls. */
