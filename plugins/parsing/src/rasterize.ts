@@ -105,8 +105,9 @@ export function fillPolygon(
 }
 
 /**
- * Inserts x into crossings[0..count) kept ascending, in the order a Float64Array's sort() gives
- * (NaN last; crossings are finite unless coordinates near 1e154 overflow).
+ * Inserts x into crossings[0..count) kept ascending, as a Float64Array's sort() orders them:
+ * NaN last (crossings are finite unless coordinates near 1e154 overflow); -0 and +0 may come in
+ * either order, which gives the same span ends.
  */
 function insertSorted(count: number, x: number): void {
   let k = count;
