@@ -54,10 +54,10 @@ export function alignmentMap(face: FaceFrame, size: number, opts: AlignOptions =
 
 /**
  * A size x size RGB crop of the face, aligned (see file comment). Frames without a face give the
- * centre square of the frame, or black with `fallback: 'black'`.
+ * centre square of the frame, or black with `fallback: 'black'`. `m` is the face's
+ * `alignmentMap(face, size, opts)`, for a caller that has it already.
  */
-export function alignedCrop(frame: Frame, face: FaceFrame, size = 224, opts: AlignOptions = {}): Frame {
-  const m = alignmentMap(face, size, opts);
+export function alignedCrop(frame: Frame, face: FaceFrame, size = 224, opts: AlignOptions = {}, m = alignmentMap(face, size, opts)): Frame {
   if (m) return warpToFrame(frame, m, size, size);
   if (opts.fallback === 'black') return { width: size, height: size, rgb: new Uint8Array(size * size * 3), sourceIndex: frame.sourceIndex, time: frame.time };
   const side = Math.min(frame.width, frame.height);
@@ -69,10 +69,11 @@ export function alignedCrop(frame: Frame, face: FaceFrame, size = 224, opts: Ali
 export function toCropSpace(points: Float32Array, map: Affine): Float32Array {
   const inv = invertAffine(map);
   const out = new Float32Array(points.length);
+  const zScale = Math.hypot(inv[0], inv[3]); // once, not per point: Math.hypot is a slow builtin call
   for (let p = 0; p < points.length; p += 3) {
     out[p] = inv[0] * points[p] + inv[1] * points[p + 1] + inv[2];
     out[p + 1] = inv[3] * points[p] + inv[4] * points[p + 1] + inv[5];
-    out[p + 2] = points[p + 2] * Math.hypot(inv[0], inv[3]);
+    out[p + 2] = points[p + 2] * zScale;
   }
   return out;
 }

@@ -1,10 +1,13 @@
 /**
  * BlazeFace (short-range, 256x256 input) output decoding, as in @vladmandic/human
  * `src/face/blazeface.ts` + `facemeshutil.ts`:
- * - the four raw outputs, sorted by size, are the scores and regressors of the 512 stride-16
- *   anchors and the 384 stride-32 anchors; rows are concatenated as [512 rows, 384 rows] x 17;
- * - column 0 is a logit; columns 1..2 the box centre offset from its anchor, 3..4 its size,
- *   5..16 six keypoints (x, y) offset from the anchor, all in 256-px input units.
+ * - the four raw outputs are the scores [N, 512, 1], [N, 384, 1] and regressors [N, 512, 16],
+ *   [N, 384, 16] of the 512 stride-16 anchors and the 384 stride-32 anchors (anchor rows 0..511,
+ *   then 512..895);
+ * - a score is a logit; regressor columns 0..1 are the box centre offset from its anchor, 2..3 its
+ *   size, 4..15 six keypoints (x, y) offset from the anchor, all in 256-px input units.
+ * They are decoded where they lie: copying them into human's [896, 17] rows cost a fresh 61 kB
+ * array per frame.
  */
 import { type Box, iou } from './box.ts';
 
@@ -50,28 +53,72 @@ export interface DecodeOptions {
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
+/** One detector call's raw outputs, by role, for every image of the batch. */
+export interface BlazefaceOutputs {
+  scores512: Float32Array;
+  regressors512: Float32Array;
+  scores384: Float32Array;
+  regressors384: Float32Array;
+}
+
+/** The data of the output shaped [N, rows, cols]. */
+function outputData(outputs: readonly { dims: readonly number[]; data: Float32Array }[], rows: number, cols: number): Float32Array {
+  for (const o of outputs) if (o.dims[1] === rows && o.dims[2] === cols) return o.data;
+  throw new Error(`blazeface output [N,${rows},${cols}] missing`);
+}
+
+/** The four raw outputs of a batch, matched by their row count (512 or 384) and width (1 score, 16 regressors). */
+export function blazefaceOutputs(outputs: readonly { dims: readonly number[]; data: Float32Array }[]): BlazefaceOutputs {
+  return {
+    scores512: outputData(outputs, 512, 1),
+    regressors512: outputData(outputs, 512, 16),
+    scores384: outputData(outputs, 384, 1),
+    regressors384: outputData(outputs, 384, 16),
+  };
+}
+
 /**
- * Decodes one image's [896, 17] rows (see file comment) into boxes after greedy NMS, highest
- * score first, in detector-input pixels.
+ * Decodes image `image` of the batch into boxes after greedy NMS, highest score first, in
+ * detector-input pixels.
  */
-export function decodeBlazeface(rows: Float32Array, anchors: Float32Array, opts: DecodeOptions = {}): RawDetection[] {
+export function decodeBlazeface(outputs: BlazefaceOutputs, image: number, anchors: Float32Array, opts: DecodeOptions = {}): RawDetection[] {
   const { minConfidence = 0.2, iouThreshold = 0.1, maxDetections = 1 } = opts;
   const candidates: RawDetection[] = [];
-  for (let r = 0; r < BLAZEFACE_ANCHORS; r++) {
-    const o = r * 17;
-    const score = sigmoid(rows[o]);
+  const { scores512, regressors512, scores384, regressors384 } = outputs;
+  collectCandidates(candidates, scores512, regressors512, image * 512, 0, 512, anchors, minConfidence);
+  collectCandidates(candidates, scores384, regressors384, image * 384, 512, 384, anchors, minConfidence);
+  return nonMaxSuppression(candidates, iouThreshold, maxDetections);
+}
+
+/**
+ * Pushes the candidates among `count` anchors from `firstAnchor` on, whose logits are
+ * `scores[offset..offset + count)` and regressors the matching 16-wide rows of `regressors`.
+ */
+function collectCandidates(
+  candidates: RawDetection[], scores: Float32Array, regressors: Float32Array, offset: number,
+  firstAnchor: number, count: number, anchors: Float32Array, minConfidence: number,
+): void {
+  // Logits far enough under the threshold's logit skip the exp. The margin moves the score by at
+  // least 1e-8 (the sigmoid's slope is >= 0.0099 here), far above its rounding, so the kept set
+  // is the one the sigmoid test alone gives.
+  const skipBelow = minConfidence > 0 && minConfidence <= 0.99 ? Math.log(minConfidence / (1 - minConfidence)) - 1e-6 : -Infinity;
+  for (let i = 0; i < count; i++) {
+    const logit = scores[offset + i];
+    if (logit < skipBelow) continue;
+    const score = sigmoid(logit);
     if (score < minConfidence) continue;
+    const r = firstAnchor + i;
+    const o = (offset + i) * 16;
     const ax = anchors[2 * r], ay = anchors[2 * r + 1];
-    const cx = rows[o + 1] + ax, cy = rows[o + 2] + ay;
-    const w = rows[o + 3], h = rows[o + 4];
+    const cx = regressors[o] + ax, cy = regressors[o + 1] + ay;
+    const w = regressors[o + 2], h = regressors[o + 3];
     const keypoints = new Float32Array(12);
     for (let k = 0; k < 6; k++) {
-      keypoints[2 * k] = rows[o + 5 + 2 * k] + ax;
-      keypoints[2 * k + 1] = rows[o + 6 + 2 * k] + ay;
+      keypoints[2 * k] = regressors[o + 4 + 2 * k] + ax;
+      keypoints[2 * k + 1] = regressors[o + 5 + 2 * k] + ay;
     }
     candidates.push({ box: [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], score, keypoints, anchor: r });
   }
-  return nonMaxSuppression(candidates, iouThreshold, maxDetections);
 }
 
 // Hot per-frame code uses module-level functions and plain loops, not closures made per call: V8
@@ -93,34 +140,4 @@ export function nonMaxSuppression<T extends { box: Box; score: number }>(items: 
 function overlapsNone(kept: readonly { box: Box }[], box: Box, iouThreshold: number): boolean {
   for (const k of kept) if (!(iou(k.box, box) <= iouThreshold)) return false;
   return true;
-}
-
-/** The data of the output shaped [N, rows, cols]. */
-function outputData(outputs: readonly { dims: readonly number[]; data: Float32Array }[], rows: number, cols: number): Float32Array {
-  for (const o of outputs) if (o.dims[1] === rows && o.dims[2] === cols) return o.data;
-  throw new Error(`blazeface output [N,${rows},${cols}] missing`);
-}
-
-/**
- * Reassembles the four raw blazeface outputs of a batch into [N, 896, 17] rows:
- * outputs are matched by their row count (512 or 384) and width (1 scores, 16 regressors).
- */
-export function assembleRows(outputs: { dims: readonly number[]; data: Float32Array }[], batch: number): Float32Array[] {
-  const s512 = outputData(outputs, 512, 1), r512 = outputData(outputs, 512, 16);
-  const s384 = outputData(outputs, 384, 1), r384 = outputData(outputs, 384, 16);
-  const result: Float32Array[] = [];
-  for (let b = 0; b < batch; b++) {
-    const rows = new Float32Array(BLAZEFACE_ANCHORS * 17);
-    for (let i = 0; i < 512; i++) {
-      rows[i * 17] = s512[b * 512 + i];
-      rows.set(r512.subarray((b * 512 + i) * 16, (b * 512 + i + 1) * 16), i * 17 + 1);
-    }
-    for (let i = 0; i < 384; i++) {
-      const r = 512 + i;
-      rows[r * 17] = s384[b * 384 + i];
-      rows.set(r384.subarray((b * 384 + i) * 16, (b * 384 + i + 1) * 16), r * 17 + 1);
-    }
-    result.push(rows);
-  }
-  return result;
 }

@@ -10,7 +10,7 @@ import { type Affine, chunkedCalls, InputBuffers, rectToAffine, warpToFloat, typ
 import { errors } from '@visage/core';
 import type { Frame } from '@visage/core';
 import { type Box, enlargeToSquare } from './box.ts';
-import { BLAZEFACE_SIZE, type DecodeOptions, assembleRows, decodeBlazeface, generateAnchors } from './blazeface-decode.ts';
+import { BLAZEFACE_SIZE, type BlazefaceOutputs, type DecodeOptions, blazefaceOutputs, decodeBlazeface, generateAnchors } from './blazeface-decode.ts';
 
 /** FaceMesh input side. */
 export const MESH_SIZE = 192;
@@ -120,10 +120,9 @@ export class FaceModels {
     const regions: Box[] = [];
     for (const f of chunk) regions.push(this.detectorRegion(f));
     const result = await this.inputs.with(chunk.length * S * S * 3, (input) => this.runDetector(chunk, regions, input));
-    const outputs = Object.values(result).map((t) => ({ dims: t.dims, data: t.data as Float32Array }));
-    const rows = assembleRows(outputs, chunk.length);
+    const outputs = blazefaceOutputs(Object.values(result).map((t) => ({ dims: t.dims, data: t.data as Float32Array })));
     const detections: Detection[][] = [];
-    for (let i = 0; i < rows.length; i++) detections.push(this.frameDetections(rows[i], regions[i]));
+    for (let i = 0; i < chunk.length; i++) detections.push(this.frameDetections(outputs, i, regions[i]));
     return detections;
   }
 
@@ -136,13 +135,13 @@ export class FaceModels {
     });
   }
 
-  /** One frame's detections, from detector-input pixels to the frame's pixels. */
-  private frameDetections(rows: Float32Array, region: Box): Detection[] {
+  /** Image `image`'s detections, from detector-input pixels to the frame's pixels. */
+  private frameDetections(outputs: BlazefaceOutputs, image: number, region: Box): Detection[] {
     const S = BLAZEFACE_SIZE;
     const [rx0, ry0, rx1, ry1] = region;
     const sx = (rx1 - rx0) / S, sy = (ry1 - ry0) / S;
     const detections: Detection[] = [];
-    for (const d of decodeBlazeface(rows, this.anchors, this.options)) {
+    for (const d of decodeBlazeface(outputs, image, this.anchors, this.options)) {
       const box: Box = [d.box[0] * sx + rx0, d.box[1] * sy + ry0, d.box[2] * sx + rx0, d.box[3] * sy + ry0];
       const keypoints = new Float32Array(d.keypoints.length);
       for (let k = 0; k < keypoints.length; k++) keypoints[k] = k % 2 === 0 ? d.keypoints[k] * sx + rx0 : d.keypoints[k] * sy + ry0;
@@ -188,13 +187,14 @@ export class FaceModels {
 }
 
 /** Face `k`'s points of a FaceMesh output, from crop pixels to the frame's pixels through `m`. */
-function meshToFrame(mesh: Float32Array, k: number, m: Affine): Float32Array {
+export function meshToFrame(mesh: Float32Array, k: number, m: Affine): Float32Array {
   const pts = new Float32Array(MESH_POINTS * 3);
+  const zScale = Math.hypot(m[0], m[3]); // once, not per point: Math.hypot is a slow builtin call
   for (let p = 0; p < MESH_POINTS; p++) {
     const o = k * MESH_POINTS * 3 + p * 3;
     pts[p * 3] = m[0] * mesh[o] + m[1] * mesh[o + 1] + m[2];
     pts[p * 3 + 1] = m[3] * mesh[o] + m[4] * mesh[o + 1] + m[5];
-    pts[p * 3 + 2] = Math.hypot(m[0], m[3]) * mesh[o + 2];
+    pts[p * 3 + 2] = zScale * mesh[o + 2];
   }
   return pts;
 }

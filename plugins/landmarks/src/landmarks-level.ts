@@ -46,7 +46,7 @@ export async function extractLandmarks(models: FaceModels, frames: Frame[], opts
       face,
       landmarks68,
       landmarks68InCrop: landmarks68 && cropMap ? toCropSpace(landmarks68, cropMap) : null,
-      crop: alignedCrop(frames[t], face, size, opts),
+      crop: alignedCrop(frames[t], face, size, opts, cropMap),
       // Drawn on first use: only the CLIP landmarks level and --save-renders look at it.
       get render() {
         return (render ??= renderLandmarks(face, size, { ...opts, ...opts.render }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BLAZEFACE_ANCHORS, assembleRows, decodeBlazeface, generateAnchors, nonMaxSuppression } from '../src/blazeface-decode.ts';
+import { BLAZEFACE_ANCHORS, blazefaceOutputs, decodeBlazeface, generateAnchors, nonMaxSuppression } from '../src/blazeface-decode.ts';
 import { type Box, enlargeToSquare, iou, lerpBox } from '../src/box.ts';
 
 const logit = (p: number) => Math.log(p / (1 - p));
@@ -18,20 +18,25 @@ describe('blazeface anchors', () => {
 
 describe('decodeBlazeface', () => {
   const anchors = generateAnchors(256);
-  function rowsWith(entries: { r: number; p: number; dx: number; dy: number; w: number; h: number }[]) {
-    const rows = new Float32Array(BLAZEFACE_ANCHORS * 17).fill(0);
-    for (let r = 0; r < BLAZEFACE_ANCHORS; r++) rows[r * 17] = -10; // sigmoid ~ 4.5e-5
+  /** One image's raw outputs: every logit -10 (sigmoid ~ 4.5e-5) but the entries'. */
+  function outputsWith(entries: { r: number; p: number; dx: number; dy: number; w: number; h: number }[]) {
+    const scores = new Float32Array(BLAZEFACE_ANCHORS).fill(-10);
+    const regressors = new Float32Array(BLAZEFACE_ANCHORS * 16);
     for (const e of entries) {
-      rows.set([logit(e.p), e.dx, e.dy, e.w, e.h], e.r * 17);
-      for (let k = 0; k < 6; k++) rows.set([k, -k], e.r * 17 + 5 + 2 * k);
+      scores[e.r] = logit(e.p);
+      regressors.set([e.dx, e.dy, e.w, e.h], e.r * 16);
+      for (let k = 0; k < 6; k++) regressors.set([k, -k], e.r * 16 + 4 + 2 * k);
     }
-    return rows;
+    return blazefaceOutputs([
+      { dims: [1, 512, 1], data: scores.slice(0, 512) }, { dims: [1, 512, 16], data: regressors.slice(0, 512 * 16) },
+      { dims: [1, 384, 1], data: scores.slice(512) }, { dims: [1, 384, 16], data: regressors.slice(512 * 16) },
+    ]);
   }
 
   it('decodes centre offset + anchor and size into a box, and keypoints relative to the anchor', () => {
     const r = 600; // a stride-32 anchor
     const [ax, ay] = [anchors[2 * r], anchors[2 * r + 1]];
-    const [d] = decodeBlazeface(rowsWith([{ r, p: 0.9, dx: 3, dy: -2, w: 40, h: 50 }]), anchors);
+    const [d] = decodeBlazeface(outputsWith([{ r, p: 0.9, dx: 3, dy: -2, w: 40, h: 50 }]), 0, anchors);
     expect(d.anchor).toBe(r);
     expect(d.score).toBeCloseTo(0.9, 6);
     expect(d.box).toEqual([ax + 3 - 20, ay - 2 - 25, ax + 3 + 20, ay - 2 + 25].map((v) => expect.closeTo(v, 4)));
@@ -40,15 +45,15 @@ describe('decodeBlazeface', () => {
   });
 
   it('drops low scores and suppresses overlapping boxes (greedy, best first)', () => {
-    const rows = rowsWith([
+    const outputs = outputsWith([
       { r: 100, p: 0.8, dx: 0, dy: 0, w: 40, h: 40 },
       { r: 101, p: 0.95, dx: 0, dy: 0, w: 40, h: 40 }, // same anchor cell: overlaps r=100
       { r: 700, p: 0.6, dx: 0, dy: 0, w: 30, h: 30 }, // far away
       { r: 300, p: 0.1, dx: 0, dy: 0, w: 30, h: 30 }, // under minConfidence
     ]);
-    const dets = decodeBlazeface(rows, anchors, { maxDetections: 5 });
+    const dets = decodeBlazeface(outputs, 0, anchors, { maxDetections: 5 });
     expect(dets.map((d) => d.anchor)).toEqual([101, 700]);
-    expect(decodeBlazeface(rows, anchors).map((d) => d.anchor)).toEqual([101]); // human's maxDetected 1
+    expect(decodeBlazeface(outputs, 0, anchors).map((d) => d.anchor)).toEqual([101]); // human's maxDetected 1
   });
 
   it('NMS keeps boxes whose IoU is at or under the threshold', () => {
@@ -58,19 +63,24 @@ describe('decodeBlazeface', () => {
     expect(nonMaxSuppression([b, a], 0.34, 5)).toEqual([a, b]);
   });
 
-  it('assembles the four raw outputs by shape: 512 rows first, scores in column 0', () => {
-    const s512 = Float32Array.from({ length: 1024 }, (_, i) => i); // batch 2
-    const r512 = Float32Array.from({ length: 2 * 512 * 16 }, (_, i) => 10000 + i);
-    const s384 = Float32Array.from({ length: 768 }, (_, i) => -i);
-    const r384 = Float32Array.from({ length: 2 * 384 * 16 }, (_, i) => -10000 - i);
-    const rows = assembleRows([
+  it('finds the four raw outputs by shape, whatever their order, and reads image b of a batch at its own rows', () => {
+    const s512 = new Float32Array(1024).fill(-10), r512 = new Float32Array(2 * 512 * 16);
+    const s384 = new Float32Array(768).fill(-10), r384 = new Float32Array(2 * 384 * 16);
+    s512[512 + 7] = logit(0.9); // image 1, anchor 7
+    r512.set([1, 2, 30, 40], (512 + 7) * 16);
+    s384[20] = logit(0.8); // image 0, anchor 512 + 20
+    r384.set([-1, -2, 10, 20], 20 * 16);
+    const outputs = blazefaceOutputs([
       { dims: [2, 384, 16], data: r384 }, { dims: [2, 512, 1], data: s512 },
       { dims: [2, 384, 1], data: s384 }, { dims: [2, 512, 16], data: r512 },
-    ], 2);
-    expect(rows[1][0]).toBe(512); // batch 1, row 0 score
-    expect(rows[1][1]).toBe(10000 + 512 * 16);
-    expect(rows[0][512 * 17]).toBe(-0);
-    expect(rows[0][513 * 17 + 16]).toBe(-10000 - 16 - 15);
+    ]);
+    const [first] = decodeBlazeface(outputs, 0, anchors);
+    const [second] = decodeBlazeface(outputs, 1, anchors);
+    expect(first.anchor).toBe(532);
+    expect(first.box).toEqual([anchors[1064] - 1 - 5, anchors[1065] - 2 - 10, anchors[1064] - 1 + 5, anchors[1065] - 2 + 10]);
+    expect(second.anchor).toBe(7);
+    expect(second.box).toEqual([anchors[14] + 1 - 15, anchors[15] + 2 - 20, anchors[14] + 1 + 15, anchors[15] + 2 + 20]);
+    expect(() => blazefaceOutputs([{ dims: [2, 512, 1], data: s512 }])).toThrow(/\[N,512,16\] missing/);
   });
 });
 

@@ -214,8 +214,11 @@ function alignedMean(align: Similarity, mesh: Float32Array, ids: readonly number
   return { x: x / ids.length, y: y / ids.length };
 }
 
+// The rigid anchors of the frame being measured, reused by every call (fitSimilarity only reads them).
+const anchorScratch = new Float64Array(RIGID_ANCHORS.length * 2);
+
 function measureFrame(mesh: Float32Array, template: Float64Array): FrameMeasures {
-  const src = new Float64Array(RIGID_ANCHORS.length * 2);
+  const src = anchorScratch;
   for (let i = 0; i < RIGID_ANCHORS.length; i++) {
     const idx = RIGID_ANCHORS[i];
     src[2 * i] = mesh[idx * 3];

@@ -27,12 +27,13 @@ export function centreSquare(width: number, height: number): FaceBox {
 
 /**
  * Maps a flattened N x (x, y, z) mesh from source pixels into crop coordinates through the
- * inverse of `cropMap`. Returns N x (u, v), flattened.
+ * inverse of `cropMap`. Returns N x (u, v), flattened: in `out` when it is given and large
+ * enough (its first 2N values), else in a new array.
  */
-export function meshToCrop(mesh: Float32Array, cropMap: Affine): Float32Array {
+export function meshToCrop(mesh: Float32Array, cropMap: Affine, out?: Float32Array): Float32Array {
   const [a, b, c, d, e, f] = invertAffine(cropMap);
   const points = Math.floor(mesh.length / 3);
-  const out = new Float32Array(points * 2);
+  if (!out || out.length < points * 2) out = new Float32Array(points * 2);
   for (let p = 0; p < points; p++) {
     const x = mesh[3 * p];
     const y = mesh[3 * p + 1];

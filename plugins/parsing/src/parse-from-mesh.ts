@@ -21,6 +21,9 @@ export const MESH_POINTS = 468;
 /** Side of the aligned crop, in pixels, when not given: the CLIP input size. */
 export const DEFAULT_PARSING_SIZE = 224;
 
+// The mesh in crop pixels, reused by every call: it never leaves parseFromMesh.
+const cropPoints = new Float32Array(MESH_POINTS * 2);
+
 /** Throws PARSING_SIZE_INVALID unless `size` is an integer in [8, 4096]. */
 export function checkParsingSize(size: number): void {
   if (!Number.isInteger(size) || size < 8 || size > 4096) throw parsingSizeInvalid(size);
@@ -40,7 +43,7 @@ export function parseFromMesh(face: FaceFrame, size = DEFAULT_PARSING_SIZE, crop
   const map = emptyParsingMap(size);
   const { box, mesh } = face;
   if (!box || !mesh || mesh.length < MESH_POINTS * 3 || !(box[2] > box[0]) || !(box[3] > box[1])) return map;
-  const points = meshToCrop(mesh, cropMap ?? boxCropMap(box, size));
+  const points = meshToCrop(mesh, cropMap ?? boxCropMap(box, size), cropPoints);
   for (const region of MESH_REGION_ORDER) {
     fillPolygon(map.labels, size, points, region.polygon, PARSING_LABEL[region.label]);
   }

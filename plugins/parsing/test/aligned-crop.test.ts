@@ -25,6 +25,20 @@ describe('meshToCrop', () => {
     expect(right[0]).toBeCloseTo(26, 4);
     expect(right[1]).toBeCloseTo(25, 4);
   });
+
+  it('writes into a given array large enough, and makes a new one when it is too small', () => {
+    const mesh = Float32Array.from([10, 20, 5, 60, 100, -3]);
+    const map = boxCropMap([10, 20, 110, 120], 224);
+    const fresh = meshToCrop(mesh, map);
+    const out = new Float32Array(6).fill(-1);
+    expect(meshToCrop(mesh, map, out)).toBe(out);
+    expect([...out]).toEqual([...fresh, -1, -1]);
+    const small = new Float32Array(3);
+    const made = meshToCrop(mesh, map, small);
+    expect(made).not.toBe(small);
+    expect([...made]).toEqual([...fresh]);
+    expect([...small]).toEqual([0, 0, 0]);
+  });
 });
 
 describe('centreSquare', () => {
