@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OnnxSessionStore } from '@visage/core/models';
+import { mulberry32 } from '@visage/core/testing';
 import { readClip } from '@visage/core/media';
 import type { FaceFrame } from '@visage/core';
 import { alignmentMap, FaceModels, trackFaces } from '@visage/landmarks';
@@ -27,18 +28,6 @@ function expectSameFill(base: Uint8Array, size: number, points: ArrayLike<number
   fillPolygon(mine, size, points, polygon, 7);
   referenceFillPolygon(theirs, size, points, polygon, 7);
   expect(Buffer.from(mine).equals(Buffer.from(theirs)), what).toBe(true);
-}
-
-/** A small seeded generator (mulberry32), so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const clips = [path.join(REPO_ROOT, 'samples/astronaut.mp4'), ...(haveShared('faces/Megamind.avi') ? [path.join(FACES_DIR, 'Megamind.avi')] : [])];
@@ -129,7 +118,7 @@ describe('fillPolygon edge cases, against the previous implementation', () => {
   });
 
   it('fills seeded random polygons on small and odd rasters the same', () => {
-    const next = random(14);
+    const next = mulberry32(14);
     for (let trial = 0; trial < 400; trial++) {
       const size = 8 + Math.floor(next() * 40);
       const n = 3 + Math.floor(next() * 40);
@@ -144,7 +133,7 @@ describe('fillPolygon edge cases, against the previous implementation', () => {
   });
 
   it('fills seeded polygons whose crossings overflow to infinities and NaN the same', () => {
-    const next = random(308);
+    const next = mulberry32(308);
     for (let trial = 0; trial < 300; trial++) {
       const size = 8 + Math.floor(next() * 12);
       const n = 3 + Math.floor(next() * 8);
@@ -163,7 +152,7 @@ describe('fillPolygon edge cases, against the previous implementation', () => {
 
 describe('classArea edge cases, against the byte loop', () => {
   it('counts maps at every byte offset and odd sizes, every label value', () => {
-    const next = random(7);
+    const next = mulberry32(7);
     for (const size of [1, 2, 3, 5, 8, 13, 224]) {
       for (let offset = 0; offset < 4; offset++) {
         const buffer = new Uint8Array(offset + size * size + 3);
