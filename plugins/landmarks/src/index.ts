@@ -24,7 +24,10 @@ export function activate(ctx: PluginContext): void {
     const maxDetections = follow === undefined ? 1 : MAX_FACES;
     const models = await ctx.shared(`face-models:${o.minConfidence}:${maxDetections}`, () => FaceModels.load(ctx.models, { minConfidence: o.minConfidence, maxDetections }));
     const found: { tracks?: number } = {};
-    const opts: LandmarksLevelOptions = { ...o, clipId: clip.id, follow, found };
+    // Object.assign, not `{ ...o, clipId, ... }`: in Node 20's V8 a spread followed by a property its
+    // source lacks makes a new hidden class every clip, and the per-frame code reading these options
+    // (alignmentMap, the crops) deoptimized on each new one.
+    const opts: LandmarksLevelOptions = Object.assign({}, o, { clipId: clip.id, follow, found });
     const frames = await extractLandmarks(models, clip.frames, opts);
     const noFace = frames.flatMap((f, t) => (f.face.box ? [] : [t]));
     const data: LandmarksData = { frames, size: o.size };
