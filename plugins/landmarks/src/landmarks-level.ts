@@ -38,28 +38,20 @@ export interface LandmarksLevelOptions extends TrackOptions, AlignOptions {
 export async function extractLandmarks(models: FaceModels, frames: Frame[], opts: LandmarksLevelOptions = {}): Promise<LandmarkFrame[]> {
   const size = opts.size ?? 224;
   const faces = await trackFaces(models, frames, opts);
-  const out: LandmarkFrame[] = [];
-  for (let t = 0; t < faces.length; t++) out.push(landmarkFrame(faces[t], frames[t], size, opts));
-  return out;
-}
-
-/**
- * One frame's crop, landmarks and render. Module-level, not a closure made per clip: V8 drops a
- * dead closure's optimized code at a full GC, so in a batch it was compiled again every few clips.
- */
-function landmarkFrame(face: TrackedFace, frame: Frame, size: number, opts: LandmarksLevelOptions): LandmarkFrame {
-  const cropMap = alignmentMap(face, size, opts);
-  const landmarks68 = face.mesh ? meshTo68(face.mesh) : null;
-  let render: Uint8Array | undefined;
-  return {
-    face,
-    landmarks68,
-    landmarks68InCrop: landmarks68 && cropMap ? toCropSpace(landmarks68, cropMap) : null,
-    crop: alignedCrop(frame, face, size, opts),
-    // Drawn on first use: only the CLIP landmarks level and --save-renders look at it.
-    get render() {
-      return (render ??= renderLandmarks(face, size, { ...opts, ...opts.render }));
-    },
-    cropMap,
-  };
+  return faces.map((face, t) => {
+    const cropMap = alignmentMap(face, size, opts);
+    const landmarks68 = face.mesh ? meshTo68(face.mesh) : null;
+    let render: Uint8Array | undefined;
+    return {
+      face,
+      landmarks68,
+      landmarks68InCrop: landmarks68 && cropMap ? toCropSpace(landmarks68, cropMap) : null,
+      crop: alignedCrop(frames[t], face, size, opts),
+      // Drawn on first use: only the CLIP landmarks level and --save-renders look at it.
+      get render() {
+        return (render ??= renderLandmarks(face, size, { ...opts, ...opts.render }));
+      },
+      cropMap,
+    };
+  });
 }
