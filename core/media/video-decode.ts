@@ -100,6 +100,22 @@ export interface DecodeOptions {
   size?: { width: number; height: number };
 }
 
+/**
+ * Reads one PPM header token from `at.pos`, after whitespace and # comments, and moves `at.pos`
+ * past it. Module-level, not a closure made per parse: V8 drops a dead closure's optimized code at
+ * a full GC, so in a batch it was compiled again every few clips.
+ */
+function ppmToken(buf: Buffer, at: { pos: number }): string {
+  for (;;) {
+    while (at.pos < buf.length && /\s/.test(String.fromCharCode(buf[at.pos]))) at.pos++;
+    if (buf[at.pos] === 0x23) { while (at.pos < buf.length && buf[at.pos] !== 0x0a) at.pos++; continue; }
+    break;
+  }
+  const start = at.pos;
+  while (at.pos < buf.length && !/\s/.test(String.fromCharCode(buf[at.pos]))) at.pos++;
+  return buf.toString('latin1', start, at.pos);
+}
+
 /** Splits a buffer of concatenated binary PPM (P6, maxval 255) images into RGB frames. */
 export function parsePpmStream(buf: Buffer): { width: number; height: number; rgb: Uint8Array }[] {
   const out: { width: number; height: number; rgb: Uint8Array }[] = [];
@@ -119,22 +135,6 @@ export function parsePpmStream(buf: Buffer): { width: number; height: number; rg
     at.pos += bytes;
   }
   return out;
-}
-
-/**
- * Reads one PPM header token from `at.pos`, after whitespace and # comments, and moves `at.pos`
- * past it. Module-level, not a closure made per parse: V8 drops a dead closure's optimized code at
- * a full GC, so in a batch it was compiled again every few clips.
- */
-function ppmToken(buf: Buffer, at: { pos: number }): string {
-  for (;;) {
-    while (at.pos < buf.length && /\s/.test(String.fromCharCode(buf[at.pos]))) at.pos++;
-    if (buf[at.pos] === 0x23) { while (at.pos < buf.length && buf[at.pos] !== 0x0a) at.pos++; continue; }
-    break;
-  }
-  const start = at.pos;
-  while (at.pos < buf.length && !/\s/.test(String.fromCharCode(buf[at.pos]))) at.pos++;
-  return buf.toString('latin1', start, at.pos);
 }
 
 /** What a decoder did with the frame file: `detail` explains a run that wrote no frame. */
