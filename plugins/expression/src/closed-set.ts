@@ -25,21 +25,12 @@ export interface ClosedSetDecision {
  */
 export function decideClosedSet(scores: ClassScores, opts: { input?: 'probabilities' | 'logits' } = {}): ClosedSetDecision {
   const labels = Object.keys(scores);
+  const values = labels.map((k) => scores[k]);
   if (labels.length === 0) throw errors.faceInputMismatch('decideClosedSet', 'no classes');
-  // One loop, not map() then some() and reduce(): map's result arrays come in more than one hidden
-  // class, and expressionScores, where this is inlined, went back to the interpreter on "wrong map"
-  // about once per 40 clips.
-  let finite = true, negative = false, sum = 0;
-  for (const k of labels) {
-    const v = scores[k];
-    if (!Number.isFinite(v)) finite = false;
-    if (v < 0) negative = true;
-    sum += v;
-  }
-  if (!finite) throw errors.faceInputMismatch('decideClosedSet', 'scores must be finite');
+  if (values.some((v) => !Number.isFinite(v))) throw errors.faceInputMismatch('decideClosedSet', 'scores must be finite');
   if (opts.input !== 'logits') {
-    if (negative) throw errors.faceInputMismatch('decideClosedSet', 'probabilities must be >= 0 (pass input: "logits" for raw scores)');
-    if (sum <= 0) throw errors.faceInputMismatch('decideClosedSet', 'probabilities sum to 0');
+    if (values.some((v) => v < 0)) throw errors.faceInputMismatch('decideClosedSet', 'probabilities must be >= 0 (pass input: "logits" for raw scores)');
+    if (values.reduce((a, b) => a + b, 0) <= 0) throw errors.faceInputMismatch('decideClosedSet', 'probabilities sum to 0');
   }
   const { label, probabilities, knownness } = closedSetChoice(scores, opts.input ?? 'probabilities');
   return { label: label!, probability: knownness, knownness, probabilities };
