@@ -35,23 +35,11 @@ export async function expressionScores(
   opts: { fusion?: FusionMode } = {},
 ): Promise<ExpressionResult> {
   if (crops.length !== faces.length) throw errors.faceInputMismatch('expressionScores', `${crops.length} crops but ${faces.length} faces`);
-  // Loops, not per-call closures: V8 drops a dead closure's optimized code at a full GC, so in a
-  // batch these were compiled again every few clips.
-  const withFace: number[] = [];
-  const faceCrops: Frame[] = [];
-  const perFrame: (ClassScores | null)[] = [];
-  const weights: number[] = [];
-  for (let t = 0; t < faces.length; t++) {
-    const f = faces[t];
-    if (f.box) {
-      withFace.push(t);
-      faceCrops.push(crops[t]);
-    }
-    perFrame.push(null);
-    weights.push(f.box ? f.score : 0);
-  }
-  const scores = await classifier.classify(faceCrops);
-  for (let i = 0; i < withFace.length; i++) perFrame[withFace[i]] = scores[i];
+  const withFace = faces.flatMap((f, t) => (f.box ? [t] : []));
+  const scores = await classifier.classify(withFace.map((t) => crops[t]));
+  const perFrame: (ClassScores | null)[] = faces.map(() => null);
+  withFace.forEach((t, i) => (perFrame[t] = scores[i]));
+  const weights = faces.map((f) => (f.box ? f.score : 0));
   const fused = fuseOverTime(perFrame, weights, opts.fusion);
   return { perFrame, weights, fused, decision: fused ? decideClosedSet(fused) : null };
 }
