@@ -87,7 +87,10 @@ async function readVideo(path: string, r: Resolved, tools: FfmpegTools, pyav: Py
   // A stream that ends before its packet count (truncated file) loses its last indices: those
   // repeat the last frame that did decode, the same rule as last-frame padding.
   const last = decoded[decoded.length - 1];
-  const frames = assemble(indices, new Map(decoded.map((f) => [f.sourceIndex, f])), last);
+  // A loop, not a closure made per clip: V8 drops a dead closure's optimized code at a full GC.
+  const bySourceIndex = new Map<number, Frame>();
+  for (const f of decoded) bySourceIndex.set(f.sourceIndex, f);
+  const frames = assemble(indices, bySourceIndex, last);
   return {
     id: stem(path), source: path, kind: 'video', fps: probe.fps, totalFrames: probe.frameCount,
     frames, indices: frames.map((f) => f.sourceIndex),

@@ -101,34 +101,39 @@ export interface DecodeOptions {
   size?: { width: number; height: number };
 }
 
+/**
+ * Reads one PPM header token from `at.pos`, after whitespace and # comments, and moves `at.pos`
+ * past it. Module-level, not a closure made per parse: V8 drops a dead closure's optimized code at
+ * a full GC, so in a batch it was compiled again every few clips.
+ */
+function ppmToken(buf: Buffer, at: { pos: number }): string {
+  for (;;) {
+    while (at.pos < buf.length && /\s/.test(String.fromCharCode(buf[at.pos]))) at.pos++;
+    if (buf[at.pos] === 0x23) { while (at.pos < buf.length && buf[at.pos] !== 0x0a) at.pos++; continue; }
+    break;
+  }
+  const start = at.pos;
+  while (at.pos < buf.length && !/\s/.test(String.fromCharCode(buf[at.pos]))) at.pos++;
+  return buf.toString('latin1', start, at.pos);
+}
+
 /** Splits a buffer of concatenated binary PPM (P6, maxval 255) images into RGB frames. */
 export function parsePpmStream(buf: Buffer): { width: number; height: number; rgb: Uint8Array }[] {
   const out: { width: number; height: number; rgb: Uint8Array }[] = [];
-  let pos = 0;
-  const token = (): string => {
-    // Skip whitespace and # comments, then read one token.
-    for (;;) {
-      while (pos < buf.length && /\s/.test(String.fromCharCode(buf[pos]))) pos++;
-      if (buf[pos] === 0x23) { while (pos < buf.length && buf[pos] !== 0x0a) pos++; continue; }
-      break;
-    }
-    const start = pos;
-    while (pos < buf.length && !/\s/.test(String.fromCharCode(buf[pos]))) pos++;
-    return buf.toString('latin1', start, pos);
-  };
-  while (pos < buf.length) {
-    const magic = token();
+  const at = { pos: 0 };
+  while (at.pos < buf.length) {
+    const magic = ppmToken(buf, at);
     if (magic === '') break;
-    if (magic !== 'P6') throw new Error(`unexpected PPM magic "${magic.slice(0, 8)}" at byte ${pos}`);
-    const width = Number(token());
-    const height = Number(token());
-    const maxval = Number(token());
+    if (magic !== 'P6') throw new Error(`unexpected PPM magic "${magic.slice(0, 8)}" at byte ${at.pos}`);
+    const width = Number(ppmToken(buf, at));
+    const height = Number(ppmToken(buf, at));
+    const maxval = Number(ppmToken(buf, at));
     if (!(width > 0 && height > 0) || maxval !== 255) throw new Error(`bad PPM header ${width}x${height} max ${maxval}`);
-    pos++; // the single whitespace byte after maxval
+    at.pos++; // the single whitespace byte after maxval
     const bytes = width * height * 3;
-    if (pos + bytes > buf.length) break; // truncated last frame: the decoder was cut off
-    out.push({ width, height, rgb: new Uint8Array(buf.buffer, buf.byteOffset + pos, bytes) });
-    pos += bytes;
+    if (at.pos + bytes > buf.length) break; // truncated last frame: the decoder was cut off
+    out.push({ width, height, rgb: new Uint8Array(buf.buffer, buf.byteOffset + at.pos, bytes) });
+    at.pos += bytes;
   }
   return out;
 }

@@ -89,5 +89,9 @@ export function closedSetChoice(scores: Record<string, number>, kind: 'logits' |
   const values = names.map((n) => scores[n]);
   const probs = kind === 'logits' ? softmax(values, temperature) : renormalise(values);
   const best = argmax(probs);
-  return { label: names[best], probabilities: Object.fromEntries(names.map((n, i) => [n, probs[i]])), knownness: probs[best] };
+  // A loop, not a closure made per call: V8 drops a dead closure's optimized code at a full GC, so
+  // in a batch it was compiled again every few clips.
+  const entries: [string, number][] = [];
+  for (let i = 0; i < names.length; i++) entries.push([names[i], probs[i]]);
+  return { label: names[best], probabilities: Object.fromEntries(entries), knownness: probs[best] };
 }

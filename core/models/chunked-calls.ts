@@ -17,19 +17,37 @@ export const CHUNKS_IN_FLIGHT = 2;
 export async function chunkedCalls<R>(n: number, batch: number, call: (start: number, end: number) => Promise<R>, inFlight = CHUNKS_IN_FLIGHT): Promise<R[]> {
   const starts: number[] = [];
   for (let s = 0; s < n; s += batch) starts.push(s);
-  const results = new Array<R>(starts.length);
-  let next = 0, failed = false;
-  const lane = async () => {
-    while (next < starts.length && !failed) {
-      const k = next++;
-      try {
-        results[k] = await call(starts[k], Math.min(n, starts[k] + batch));
-      } catch (e) {
-        failed = true; // the other lanes start no new chunk
-        throw e;
-      }
+  const chunks: Chunks<R> = { n, batch, call, starts, results: new Array<R>(starts.length), next: 0, failed: false };
+  const lanes: Promise<void>[] = [];
+  for (let l = Math.max(1, Math.min(inFlight, starts.length)); l > 0; l--) lanes.push(lane(chunks));
+  await Promise.all(lanes);
+  return chunks.results;
+}
+
+/** The state the lanes of one chunkedCalls share. */
+interface Chunks<R> {
+  n: number;
+  batch: number;
+  call: (start: number, end: number) => Promise<R>;
+  starts: number[];
+  results: R[];
+  next: number;
+  failed: boolean;
+}
+
+/**
+ * One lane: takes the next chunk until none is left or a chunk failed. Module-level, not a closure
+ * made per call: V8 drops a dead closure's optimized code at a full GC, so in a batch it was
+ * compiled again every few clips.
+ */
+async function lane<R>(c: Chunks<R>): Promise<void> {
+  while (c.next < c.starts.length && !c.failed) {
+    const k = c.next++;
+    try {
+      c.results[k] = await c.call(c.starts[k], Math.min(c.n, c.starts[k] + c.batch));
+    } catch (e) {
+      c.failed = true; // the other lanes start no new chunk
+      throw e;
     }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(inFlight, starts.length)) }, lane));
-  return results;
+  }
 }

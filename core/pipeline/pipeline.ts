@@ -180,7 +180,10 @@ export class Pipeline {
     if (source.label && !clip.label) clip.label = source.label;
 
     const cached = cache && { cache, clipKey: clipKey!, wantRenders };
-    const levels = await this.profiler.phase(timings, 'levels', () => this.runLevels(clip, prompts, { ...scope, clipId: clip.id }, cached));
+    // Object.assign, not `{ ...scope, clipId }` (here and for the levels' slots): in Node 20's V8 a
+    // spread followed by a property its source lacks makes a new hidden class every time, so
+    // invoke's reads of the scope never settled and its optimized code kept deoptimizing.
+    const levels = await this.profiler.phase(timings, 'levels', () => this.runLevels(clip, prompts, Object.assign({}, scope, { clipId: clip.id }), cached));
     if (levelsOnly) return { clip, levels, timings };
     const { fusion, decision } = await this.fuseAndDecide(clip, levels, {}, abort, timings, wantRenders);
     return { clip, levels, fusion, decision, timings };
@@ -303,9 +306,9 @@ export class Pipeline {
       running.set(level.slot, Promise.all(needs).then(async (outs) => {
         const deps = Object.fromEntries(level.needs.map((n, i) => [n, outs[i]]));
         const input = { clip, deps, classes: prompts.classes };
-        if (!cached) return this.invoke('levels', level, input, { ...scope, slot: level.slot });
+        if (!cached) return this.invoke('levels', level, input, Object.assign({}, scope, { slot: level.slot }));
         // Checked by invoke before it is cached, so a cached output is a valid one.
-        const compute = () => this.invoke('levels', level, input, { ...scope, slot: level.slot, timings: undefined });
+        const compute = () => this.invoke('levels', level, input, Object.assign({}, scope, { slot: level.slot, timings: undefined }));
         return this.profiler.phase(timings, `levels.${level.slot}`, async () => cached.cache.level(cached.clipKey, await keys.get(level.slot)!, compute));
       }));
     }

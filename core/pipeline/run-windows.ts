@@ -52,7 +52,9 @@ export async function* windowRows(pl: Pipeline, source: SourceRef, opts: WindowR
 
   const runFace = async (w: VideoWindow, face: number): Promise<OutputRow> => {
     try {
-      const result = await pl.run(src, { signal: opts.signal, clip: { ...w.clip, id: src.id, faceTrack: face } });
+      // Object.assign, not `{ ...w.clip, faceTrack }`: in Node 20's V8 a spread followed by a property
+      // its source lacks makes a new hidden class per window, and every level reads the clip.
+      const result = await pl.run(src, { signal: opts.signal, clip: Object.assign({}, w.clip, { id: src.id, faceTrack: face }) });
       return windowRow(rowFromResult(result), w, face);
     } catch (e) {
       return windowRow(rowFromError(src, e), w, face);

@@ -42,7 +42,8 @@ export class StageProfiler {
       return out;
     } finally {
       const duration = performance.now() - start;
-      if (this.keepSpans) this.spans.push({ ...span, start: start - this.t0, duration, ok });
+      // Not `{ ...span, start, ... }`: in Node 20's V8 that makes a new hidden class per span.
+      if (this.keepSpans) this.spans.push(Object.assign({}, span, { start: start - this.t0, duration, ok }));
       if (timings) timings[key] = round(duration);
     }
   }

@@ -30,13 +30,21 @@ export function validateLevelOutput(out: unknown, ctx: OutputContext): LevelOutp
   if (o.scores !== undefined) checked.scores = classScores(o.scores, 'scores', ctx, dropped);
   if (o.frameScores !== undefined) {
     if (!Array.isArray(o.frameScores)) throw bad('frameScores', `expected an array, got ${describe(o.frameScores)}`);
-    checked.frameScores = o.frameScores.map((s, i) => (s === null ? null : classScores(s, `frameScores[${i}]`, ctx, dropped)));
+    // Loops, not per-call closures: V8 drops a dead closure's optimized code at a full GC, so in a
+    // batch these were compiled again every few clips.
+    const frameScores = new Array<ClassScores | null>(o.frameScores.length);
+    for (let i = 0; i < frameScores.length; i++) {
+      const s = o.frameScores[i];
+      frameScores[i] = s === null ? null : classScores(s, `frameScores[${i}]`, ctx, dropped);
+    }
+    checked.frameScores = frameScores;
   }
   if (o.frameWeights !== undefined) {
     if (!Array.isArray(o.frameWeights)) throw bad('frameWeights', `expected an array of numbers, got ${describe(o.frameWeights)}`);
-    o.frameWeights.forEach((w, i) => {
+    for (let i = 0; i < o.frameWeights.length; i++) {
+      const w: unknown = o.frameWeights[i];
       if (typeof w !== 'number' || !Number.isFinite(w) || w < 0) throw bad(`frameWeights[${i}]`, `expected a finite number >= 0, got ${describe(w)}`);
-    });
+    }
   }
   if (o.embedding !== undefined && !(o.embedding instanceof Float32Array)) throw bad('embedding', `expected a Float32Array, got ${describe(o.embedding)}`);
   if (o.frameEmbeddings !== undefined && !(Array.isArray(o.frameEmbeddings) && o.frameEmbeddings.every((e) => e instanceof Float32Array))) {

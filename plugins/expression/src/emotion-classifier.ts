@@ -19,10 +19,12 @@ export const EMOTION_SIZE = 64;
 /** Builds the [N, 64, 64, 1] input from RGB face crops of any size, into `input` when given. */
 export function emotionInput(crops: Frame[], input: Float32Array<ArrayBuffer> = new Float32Array(crops.length * EMOTION_SIZE ** 2)): Float32Array<ArrayBuffer> {
   const S = EMOTION_SIZE;
-  crops.forEach((c, i) => {
+  // A loop, not a closure made per call: V8 drops a dead closure's optimized code at a full GC.
+  for (let i = 0; i < crops.length; i++) {
+    const c = crops[i];
     if (c.rgb.length !== c.width * c.height * 3) throw errors.badFrame(`crop ${i}: ${c.width}x${c.height} with ${c.rgb.length} bytes`);
     warpToFloat(c, rectToAffine([0, 0, c.width, c.height], S, S), S, S, input, i * S * S, { channels: 1, scale: 2 / 255, bias: -1 });
-  });
+  }
   return input;
 }
 

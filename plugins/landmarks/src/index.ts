@@ -24,7 +24,10 @@ export function activate(ctx: PluginContext): void {
     const maxDetections = follow === undefined ? 1 : MAX_FACES;
     const models = await ctx.shared(`face-models:${o.minConfidence}:${maxDetections}`, () => FaceModels.load(ctx.models, { minConfidence: o.minConfidence, maxDetections }));
     const found: { tracks?: number } = {};
-    const opts: LandmarksLevelOptions = { ...o, clipId: clip.id, follow, found };
+    // Object.assign, not `{ ...o, clipId, ... }`: in Node 20's V8 a spread followed by a property its
+    // source lacks makes a new hidden class every clip, and the per-frame code reading these options
+    // (alignmentMap, the crops) deoptimized on each new one.
+    const opts: LandmarksLevelOptions = Object.assign({}, o, { clipId: clip.id, follow, found });
     const frames = await extractLandmarks(models, clip.frames, opts);
     const noFace = frames.flatMap((f, t) => (f.face.box ? [] : [t]));
     const data: LandmarksData = { frames, size: o.size };
@@ -69,12 +72,19 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+/** Coordinate `k` of every face's box, in a loop rather than a closure made per call (see `ascending`). */
+function boxCoordinates(faces: { box: [number, number, number, number] | null }[], k: number): number[] {
+  const xs: number[] = [];
+  for (const f of faces) xs.push(f.box![k]);
+  return xs;
+}
+
 /** For the wide CSV: the per-coordinate median face box and the mean detector confidence over frames with a face. */
 function faceSummary(faces: { box: [number, number, number, number] | null; score: number }[]): { faceBox?: number[]; faceConfidence?: number } {
   const withFace = faces.filter((f) => f.box);
   if (!withFace.length) return {};
   return {
-    faceBox: [0, 1, 2, 3].map((k) => Math.round(median(withFace.map((f) => f.box![k])) * 10) / 10),
+    faceBox: [0, 1, 2, 3].map((k) => Math.round(median(boxCoordinates(withFace, k)) * 10) / 10),
     faceConfidence: Math.round((withFace.reduce((a, f) => a + f.score, 0) / withFace.length) * 1e4) / 1e4,
   };
 }

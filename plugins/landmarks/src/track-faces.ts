@@ -147,6 +147,16 @@ export function fillGaps<T>(items: (T | null)[], maxGap: number, lerp: (a: T, b:
 }
 
 /**
+ * The box and roll each picked detection gives the mesh. A loop, not a closure made per call: V8
+ * drops a dead closure's optimized code at a full GC, so in a batch it was compiled again every few clips.
+ */
+function boxRolls(picked: (Detection | null)[], rotate: boolean): (BoxRoll | null)[] {
+  const out: (BoxRoll | null)[] = [];
+  for (const d of picked) out.push(d ? { box: d.faceBox, roll: rotate ? keypointRoll(d.keypoints) : 0 } : null);
+  return out;
+}
+
+/**
  * Detect + track + mesh over the frames of one clip. A frame without a face is flagged
  * (`source: 'none'`, box/mesh null, score 0); a clip without any face throws NO_FACE_IN_CLIP.
  */
@@ -168,7 +178,6 @@ export async function trackFaces(models: FaceModels, frames: Frame[], opts: Trac
     const found = await timed('detect', () => models.detect(idx.map((t) => frames[t])));
     idx.forEach((t, k) => (detections[t] = found[k]));
   };
-  const toTrack = (d: Detection | null): BoxRoll | null => (d ? { box: d.faceBox, roll: rotate ? keypointRoll(d.keypoints) : 0 } : null);
   /** Per frame: a face where the mesh confirms the box, else 'none'. */
   const facesOf = (picked: (Detection | null)[], boxes: (Box | null)[], meshes: (MeshResult | null)[]): TrackedFace[] => {
     const faces = frames.map((_, t): TrackedFace => {
@@ -199,7 +208,9 @@ export async function trackFaces(models: FaceModels, frames: Frame[], opts: Trac
 
   // Keyframes: every `detectEvery`-th frame and the last; the others are filled from them.
   const detections: Detection[][] = frames.map(() => []);
-  const keyframes = frames.flatMap((_, t) => (t % detectEvery === 0 || t === T - 1 ? [t] : []));
+  // A loop, not a closure made per clip (see boxRolls).
+  const keyframes: number[] = [];
+  for (let t = 0; t < T; t++) if (t % detectEvery === 0 || t === T - 1) keyframes.push(t);
   await detectAt(keyframes);
   // The subject: the best-scoring first detection, or, with `follow`, that face track by size.
   const pick = (): (Detection | null)[] => {
@@ -209,7 +220,7 @@ export async function trackFaces(models: FaceModels, frames: Frame[], opts: Trac
     return linked[opts.follow] ?? detections.map(() => null);
   };
   const picked = pick();
-  const tracks = fillGaps(picked.map(toTrack), maxGap, lerpBoxRoll);
+  const tracks = fillGaps(boxRolls(picked, rotate), maxGap, lerpBoxRoll);
   const meshes = await timed('mesh', () => models.mesh(frames, tracks.map((b) => b.value?.box ?? null), tracks.map((b) => b.value?.roll ?? 0)));
 
   // A filled frame whose mesh rejects the face gets its own detection, then a second mesh pass.
@@ -218,7 +229,7 @@ export async function trackFaces(models: FaceModels, frames: Frame[], opts: Trac
   if (retry.length > 0) {
     await detectAt(retry);
     const newPicked = pick();
-    const newTracks = fillGaps(newPicked.map(toTrack), maxGap, lerpBoxRoll);
+    const newTracks = fillGaps(boxRolls(newPicked, rotate), maxGap, lerpBoxRoll);
     const again = await timed('mesh', () => models.mesh(
       frames,
       newTracks.map((b, t) => (retry.includes(t) ? b.value?.box ?? null : null)),

@@ -189,11 +189,12 @@ function canonicalAnchors(mesh: Float32Array): Float64Array {
   // Map the eye-corner segment onto (-0.5, 0) -> (0.5, 0).
   const toCanon = fitSimilarity([rx, ry, lx, ly], [-0.5, 0, 0.5, 0]);
   const out = new Float64Array(RIGID_ANCHORS.length * 2);
-  RIGID_ANCHORS.forEach((idx, i) => {
+  for (let i = 0; i < RIGID_ANCHORS.length; i++) {
+    const idx = RIGID_ANCHORS[i];
     const [x, y] = applySimilarity(toCanon, mesh[idx * 3], mesh[idx * 3 + 1]);
     out[2 * i] = x;
     out[2 * i + 1] = y;
-  });
+  }
   return out;
 }
 

@@ -46,6 +46,11 @@ export interface DescribeAuOptions {
 
 interface Event { onset: number; order: number; sentence: string }
 
+// Module-level, not closures made per call: V8 drops a dead closure's optimized code at a full GC,
+// so in a batch these were compiled again every few clips.
+const frameLabel = (t: number, frameNumbers?: readonly number[]) => `frame ${frameNumbers?.[t] ?? t + 1}`;
+const byOnsetThenOrder = (a: Event, b: Event) => a.onset - b.onset || a.order - b.order;
+
 /**
  * Describes the movements in `series`, one sentence per AU that moves (ordered by onset, then AU
  * number), plus head roll and turn; returns [NO_CHANGE_SENTENCE] when nothing moves.
@@ -54,7 +59,7 @@ export function describeActionUnits(series: AuSeries, options: DescribeAuOptions
   const minPeak = options.minPeak ?? 0.25;
   const restFraction = options.restFraction ?? 0.25;
   const releaseFraction = options.releaseFraction ?? 0.5;
-  const label = (t: number) => `frame ${options.frameNumbers?.[t] ?? t + 1}`;
+  const frames = options.frameNumbers;
   const events: Event[] = [];
 
   series.aus.forEach((au, order) => {
@@ -63,25 +68,25 @@ export function describeActionUnits(series: AuSeries, options: DescribeAuOptions
     if (!shape) return;
     const { subject, moves, releases } = PHRASES[au];
     let s = shape.start === null
-      ? `${subject} ${moves} from the first frame, peaking at ${label(shape.peak)}`
-      : `${subject} ${moves} from ${label(shape.start)} to ${label(shape.peak)}`;
-    if (shape.release !== null) s += `, then ${releases} by ${label(shape.release)}`;
+      ? `${subject} ${moves} from the first frame, peaking at ${frameLabel(shape.peak, frames)}`
+      : `${subject} ${moves} from ${frameLabel(shape.start, frames)} to ${frameLabel(shape.peak, frames)}`;
+    if (shape.release !== null) s += `, then ${releases} by ${frameLabel(shape.release, frames)}`;
     events.push({ onset: shape.start ?? -1, order, sentence: capitalise(s) + '.' });
   });
 
   const roll = poseEvent(series.headRollDeg, options.minRollDeg ?? 8);
   if (roll) {
     const side = roll.delta > 0 ? 'clockwise' : 'counter-clockwise';
-    events.push({ onset: roll.from, order: ACTION_UNITS.length, sentence: `The head tilts ${side} by about ${Math.round(Math.abs(roll.delta))} degrees between ${label(roll.from)} and ${label(roll.to)}.` });
+    events.push({ onset: roll.from, order: ACTION_UNITS.length, sentence: `The head tilts ${side} by about ${Math.round(Math.abs(roll.delta))} degrees between ${frameLabel(roll.from, frames)} and ${frameLabel(roll.to, frames)}.` });
   }
   const turn = poseEvent(series.headTurn, options.minTurn ?? 0.08);
   if (turn) {
     const side = turn.delta > 0 ? 'image right' : 'image left';
-    events.push({ onset: turn.from, order: ACTION_UNITS.length + 1, sentence: `The head turns toward the ${side} between ${label(turn.from)} and ${label(turn.to)}.` });
+    events.push({ onset: turn.from, order: ACTION_UNITS.length + 1, sentence: `The head turns toward the ${side} between ${frameLabel(turn.from, frames)} and ${frameLabel(turn.to, frames)}.` });
   }
 
   if (events.length === 0) return [NO_CHANGE_SENTENCE];
-  events.sort((a, b) => a.onset - b.onset || a.order - b.order);
+  events.sort(byOnsetThenOrder);
   return events.map((e) => e.sentence);
 }
 

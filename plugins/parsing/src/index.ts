@@ -22,10 +22,18 @@ export function activate(ctx: PluginContext): void {
         OnnxFaceParser.load(file, { labels: o.labels, inputSize: o.inputSize, size: lm.size, sessionOptions: await ctx.models.sessionOptions() }));
       maps = await Promise.all(lm.frames.map((f, t) => parser.parse(clip.frames[t], f.face.box ? f.face : null, f.cropMap ?? undefined)));
     } else {
-      maps = lm.frames.map((f) => parseFromMesh(f.face, lm.size, f.cropMap ?? undefined));
+      // Loops, not closures made per call: V8 drops a dead closure's optimized code at a full GC,
+      // so in a batch these were compiled again every few clips.
+      maps = [];
+      for (const f of lm.frames) maps.push(parseFromMesh(f.face, lm.size, f.cropMap ?? undefined));
     }
-    const faceFrames = lm.frames.flatMap((f, t) => (f.face.box ? [t] : []));
-    const skin = faceFrames.map((t) => classArea(maps[t], 'skin'));
+    const faceFrames: number[] = [];
+    const skin: number[] = [];
+    for (let t = 0; t < lm.frames.length; t++) {
+      if (!lm.frames[t].face.box) continue;
+      faceFrames.push(t);
+      skin.push(classArea(maps[t], 'skin'));
+    }
     return {
       data: maps,
       summary: { source: o.source, framesParsed: faceFrames.length, meanSkinFraction: skin.length ? +(skin.reduce((a, b) => a + b, 0) / skin.length).toFixed(4) : 0 },
