@@ -5,7 +5,7 @@
  * and the current one taking turns. CPU-ms per clip: the median over rounds of the mean of
  * `--clips` clips' worth of calls.
  *
- *   npx tsx bench/levels/levels-js.bench.ts [--video PATH] [--rounds 15] [--clips 10]
+ *   npm run bench:levels -- [--video PATH] [--rounds 15] [--clips 10]
  */
 import os from 'node:os';
 import path from 'node:path';
