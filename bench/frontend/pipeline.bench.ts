@@ -115,7 +115,6 @@ const floors = [await measureFloor()];
 profiler.spans.length = 0;
 modelRunStats.clear();
 
-
 /** One round: a batch of CLIPS clips (names of their own), then the floor again. */
 async function round(r: number) {
   const c0 = cpuSeconds(), main0 = mainThreadCpuSeconds(), elu0 = performance.eventLoopUtilization(), t0 = performance.now();

@@ -22,13 +22,13 @@ export class FrameMemory {
   /** Buffers lent by take() and not given back yet (only these are taken back). */
   private readonly lent = new WeakSet<ArrayBufferLike>();
 
+  /** Buffers lent, of which reused (not newly allocated), and buffers given back, since start. */
+  readonly stats = { lent: 0, reused: 0, givenBack: 0 };
+
   /**
    * @param maxFree buffers kept for reuse (clips in flight and prefetched hold the others)
    * @param maxFreeBytes bytes kept for reuse at most (a few long clips must not pin hundreds of MB)
    */
-  /** Buffers lent, of which reused (not newly allocated), and buffers given back, since start. */
-  readonly stats = { lent: 0, reused: 0, givenBack: 0 };
-
   constructor(
     private readonly maxFree = 4,
     private readonly maxFreeBytes = 128 * 2 ** 20,
